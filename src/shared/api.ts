@@ -62,6 +62,11 @@ export interface CoreScopeApi {
   getRun(runId: string): Promise<RunRecord>;
   /** Subscribe to live batches and run lifecycle; returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Saves an export through a native save dialog (Electron only). Absent where the front end
+   * can download files itself (a browser); resolves with saved:false when the user cancels.
+   */
+  saveFile?(name: string, data: string | Uint8Array): Promise<{ saved: boolean; path?: string }>;
 }
 
 /** An error with a field path, so front ends can show it next to the right input. */
@@ -70,3 +75,6 @@ export interface ApiErrorShape {
   field?: string;
   code: 'bad-input' | 'not-found' | 'run-failed' | 'internal';
 }
+
+/** The envelope both front doors (IPC and WebSocket) answer a call with. */
+export type ApiReply<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiErrorShape };

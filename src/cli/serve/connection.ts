@@ -1,0 +1,50 @@
+// One browser tab's session on the `serve` WebSocket: answers calls through the shared
+// dispatcher, pushes engine events, and cancels the runs it started when the tab goes away
+// (closing the window ends the workload, as in the Electron app).
+import type { WebSocket } from 'ws';
+import type { CoreScopeApi, EngineEvent } from '../../shared/api';
+import { dispatchApiCall } from '../../shared/schemas';
+import { MAX_MESSAGE_BYTES, parseCallMessage, type ReplyMessage } from './protocol';
+
+export function attachConnection(ws: WebSocket, engine: CoreScopeApi): void {
+  const startedRuns = new Set<string>();
+  const finished = new Set<string>();
+
+  const send = (msg: ReplyMessage | { event: EngineEvent }) => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  };
+
+  const unsubscribe = engine.onEvent((event) => {
+    if (event.type === 'run-finished' || event.type === 'run-failed') finished.add(event.runId);
+    send({ event });
+  });
+
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      send({ id: null, ok: false, error: { code: 'bad-input', message: 'binary messages are not accepted; send JSON text' } });
+      return;
+    }
+    const raw = data.toString();
+    if (raw.length > MAX_MESSAGE_BYTES) {
+      send({ id: null, ok: false, error: { code: 'bad-input', message: `message too large (${raw.length} bytes, limit ${MAX_MESSAGE_BYTES})` } });
+      return;
+    }
+    const parsed = parseCallMessage(raw);
+    if (!parsed.ok) {
+      send({ id: parsed.id, ok: false, error: parsed.error });
+      return;
+    }
+    const { id, method, args } = parsed.call;
+    void dispatchApiCall(engine, method, args).then((reply) => {
+      if (method === 'startRun' && reply.ok) startedRuns.add((reply.result as { runId: string }).runId);
+      send({ id, ...reply });
+    });
+  });
+
+  ws.on('close', () => {
+    unsubscribe();
+    for (const runId of startedRuns) {
+      if (!finished.has(runId)) void engine.cancelRun(runId).catch(() => undefined);
+    }
+  });
+}

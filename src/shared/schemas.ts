@@ -1,0 +1,130 @@
+// Runtime schemas for everything that crosses a trust boundary into the engine (Electron IPC,
+// the `serve` WebSocket). The engine validates again; these reject garbage at the door so a
+// malformed message never reaches it, and name the offending field in the error.
+import { z } from 'zod';
+import type { ApiErrorShape, ApiReply, CoreScopeApi } from './api';
+
+const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
+const runId = z.string().min(1).max(200);
+const rateHz = z.number().finite().min(1).max(1000).optional();
+const timeoutS = z.number().finite().positive().max(86_400).optional();
+
+export const scenarioRunRequestSchema = z.strictObject({
+  kind: z.literal('scenario'),
+  scenario: z.string().min(1).max(200),
+  params: z.record(z.string().max(200), paramValue),
+  rateHz,
+  timeoutS,
+  python: z.string().min(1).max(4096).optional(),
+  node: z.string().min(1).max(4096).optional(),
+});
+
+export const commandRunRequestSchema = z.strictObject({
+  kind: z.literal('command'),
+  cmd: z.string().min(1).max(65_536),
+  cwd: z.string().min(1).max(4096).optional(),
+  env: z.record(z.string().min(1).max(1024), z.string().max(65_536)).optional(),
+  rateHz,
+  timeoutS,
+});
+
+export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequestSchema, commandRunRequestSchema]);
+
+/** File names for saveFile: a plain base name, no directories (the user picks the folder). */
+export const saveFileNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[^/\\\0]+$/, 'must be a file name without a directory');
+
+/** PNGs arrive as bytes; CSV/JSON as text. 512 MiB is far above any real export. */
+export const saveFileDataSchema = z.union([z.string().max(512 * 1024 * 1024), z.instanceof(Uint8Array)]);
+
+/**
+ * Argument tuples of each request/response method of CoreScopeApi (onEvent is a subscription,
+ * not a call). Both front doors dispatch through this table, so adding a method is one line.
+ */
+export const apiCallArgs = {
+  info: z.tuple([]),
+  listScenarios: z.tuple([]),
+  startRun: z.tuple([runRequestSchema]),
+  cancelRun: z.tuple([runId]),
+  getRun: z.tuple([runId]),
+} as const;
+
+export type ApiCallMethod = keyof typeof apiCallArgs;
+
+// Compile-time check that every table entry is a real API method.
+type _Check = { [K in ApiCallMethod]: CoreScopeApi[K] };
+
+export function isApiCallMethod(name: unknown): name is ApiCallMethod {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiCallArgs, name);
+}
+
+/** A validation failure as the front ends show it: a field path and a message. */
+export interface ArgIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * Validates the arguments of an API call. Field paths drop the tuple index so they read like
+ * the engine's (`params.tasks`, not `0.params.tasks`).
+ */
+export function parseApiCallArgs(
+  method: ApiCallMethod,
+  args: unknown,
+): { ok: true; args: unknown[] } | { ok: false; issues: ArgIssue[] } {
+  const parsed = apiCallArgs[method].safeParse(args);
+  if (parsed.success) return { ok: true, args: parsed.data as unknown[] };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => ({
+      field: issue.path.slice(1).map(String).join('.') || 'args',
+      message: issue.message,
+    })),
+  };
+}
+
+const errorCodes = new Set<ApiErrorShape['code']>(['bad-input', 'not-found', 'run-failed', 'internal']);
+
+/** Turns whatever the engine threw into the serialisable shape the front ends show. */
+export function toApiErrorShape(err: unknown): ApiErrorShape {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { message?: unknown; field?: unknown; code?: unknown };
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const field = typeof e.field === 'string' ? e.field : undefined;
+  const code = errorCodes.has(e.code as ApiErrorShape['code'])
+    ? (e.code as ApiErrorShape['code'])
+    : field !== undefined
+      ? 'bad-input'
+      : /not found|unknown run/i.test(message)
+        ? 'not-found'
+        : 'internal';
+  return field === undefined ? { message, code } : { message, field, code };
+}
+
+/**
+ * The one place a front door turns an untrusted (method, args) pair into an engine call.
+ * Never throws: every failure becomes an error reply naming the problem, and nothing reaches
+ * the engine unless the method exists and its arguments parse.
+ */
+export async function dispatchApiCall(api: CoreScopeApi, method: unknown, args: unknown): Promise<ApiReply> {
+  if (!isApiCallMethod(method)) {
+    return { ok: false, error: { code: 'bad-input', field: 'method', message: `unknown method ${JSON.stringify(method)}; expected one of ${Object.keys(apiCallArgs).join(', ')}` } };
+  }
+  const parsed = parseApiCallArgs(method, args);
+  if (!parsed.ok) {
+    const first = parsed.issues[0];
+    return {
+      ok: false,
+      error: { code: 'bad-input', field: first.field, message: `bad arguments for ${method}: ${parsed.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}` },
+    };
+  }
+  try {
+    const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
+    const result = await fn.apply(api, parsed.args);
+    return { ok: true, result: result ?? null };
+  } catch (err) {
+    return { ok: false, error: toApiErrorShape(err) };
+  }
+}
