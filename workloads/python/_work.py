@@ -1,0 +1,35 @@
+"""CPU work shared by the Python scenarios: a fixed amount of pure-Python work per task.
+
+Work is an iteration count so N threads sharing the GIL really take N times longer; the
+command-line knob is milliseconds, converted once with calibrate() on an idle interpreter.
+"""
+
+import time
+
+
+def spin(iterations):
+    # The article's loop: pure bytecode, holds the GIL the whole time.
+    total = 0
+    for i in range(iterations):
+        total += i
+    return total
+
+
+def _rate(n):
+    t0 = time.perf_counter()
+    spin(n)
+    return n / max(1e-3, (time.perf_counter() - t0) * 1000.0)
+
+
+def calibrate(target_ms=40.0):
+    """Iterations per millisecond of spin() on this interpreter.
+
+    A rough 5 ms probe sizes one ~target_ms measurement: cheap enough not to blur the
+    run's CPU/wall figure, long enough to average out a timer tick.
+    """
+    rough = _rate(100_000)
+    return _rate(max(100_000, int(rough * target_ms)))
+
+
+def iterations_for(work_ms, rate=None):
+    return max(1, int((rate or calibrate()) * work_ms))
