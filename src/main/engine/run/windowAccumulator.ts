@@ -1,0 +1,96 @@
+// Builds the per-window verdicts as samples arrive, so memory stays bounded by the number of
+// windows, not samples × threads.
+import type { ThreadRole, WindowVerdict, WorkloadEvent } from '../../../shared/types';
+import { WINDOW_MS, windowVerdict, type WindowThread } from '../../../shared/windowVerdicts';
+
+export interface WindowSampleThread {
+  index: number;
+  pid: number;
+  tid: number;
+  role: ThreadRole;
+  /** Share of one core since the previous sample. */
+  cpu: number;
+  runnable: boolean;
+  voluntaryCtx: number;
+}
+
+interface ThreadAcc {
+  pid: number;
+  tid: number;
+  role: ThreadRole;
+  cpuMs: number;
+  runnable: number;
+  samples: number;
+  firstVol: number;
+  lastVol: number;
+}
+
+export class WindowAccumulator {
+  readonly windows: WindowVerdict[] = [];
+  private fromMs = 0;
+  private dtSum = 0;
+  private workloadMs = 0;
+  private machineMs = 0;
+  private threads = new Map<number, ThreadAcc>();
+  private eventCursor = 0;
+
+  constructor(
+    private readonly coreCount: number,
+    private readonly events: WorkloadEvent[],
+    private readonly windowMs = WINDOW_MS,
+  ) {}
+
+  add(t: number, dt: number, workloadCores: number, machineBusyCores: number, threads: WindowSampleThread[]): void {
+    while (t > this.fromMs + this.windowMs) this.close(this.fromMs + this.windowMs);
+    this.dtSum += dt;
+    this.workloadMs += workloadCores * dt;
+    this.machineMs += machineBusyCores * dt;
+    for (const th of threads) {
+      let acc = this.threads.get(th.index);
+      if (!acc) {
+        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, runnable: 0, samples: 0, firstVol: th.voluntaryCtx, lastVol: th.voluntaryCtx };
+        this.threads.set(th.index, acc);
+      }
+      acc.cpuMs += th.cpu * dt;
+      acc.runnable += th.runnable ? 1 : 0;
+      acc.samples++;
+      acc.lastVol = th.voluntaryCtx;
+    }
+  }
+
+  /** Closes the open window at `toMs` (the run's end closes a partial window). */
+  close(toMs: number): void {
+    const from = this.fromMs;
+    const span = Math.max(1e-9, this.dtSum);
+    let lagMax: number | null = null;
+    while (this.eventCursor < this.events.length && this.events[this.eventCursor].t < toMs) {
+      const e = this.events[this.eventCursor++];
+      if (e.kind === 'lag') lagMax = Math.max(lagMax ?? 0, e.lagMs);
+    }
+    if (this.dtSum > 0) {
+      const seconds = (toMs - from) / 1000;
+      const threads: WindowThread[] = [...this.threads.values()].map((a) => ({
+        pid: a.pid,
+        tid: a.tid,
+        role: a.role,
+        cpu: a.cpuMs / span,
+        runnable: a.samples ? a.runnable / a.samples : 0,
+        voluntaryPerS: seconds > 0 ? Math.max(0, a.lastVol - a.firstVol) / seconds : 0,
+      }));
+      this.windows.push(
+        windowVerdict({
+          fromMs: from,
+          toMs,
+          coreCount: this.coreCount,
+          parallelism: this.workloadMs / span,
+          machineBusy: this.machineMs / span,
+          threads,
+          lagMaxMs: lagMax,
+        }),
+      );
+    }
+    this.fromMs = toMs;
+    this.dtSum = this.workloadMs = this.machineMs = 0;
+    this.threads = new Map();
+  }
+}

@@ -1,0 +1,357 @@
+// Follows a workload's process tree as it forks and exits, and reads every thread's CPU time,
+// last core, state and context switches from /proc.
+//
+// Whole-tree CPU is counted so that nothing that exits between two samples is lost: a live
+// process contributes its own threads plus what its reaped children used (cutime/cstime); when a
+// child is reaped its total moves into its parent's cutime, so the sum stays whole.
+import { readdirSync } from 'node:fs';
+import type { ProcessInfo, ThreadInfo, ThreadState } from '../../../shared/types';
+import { classifyThreadRole } from '../../../shared/threadRoles';
+import { parseChildren } from '../proc/parseChildren';
+import { parseSchedstat } from '../proc/parseSchedstat';
+import { parseStatus } from '../proc/parseStatus';
+import { parseTaskStat, type TaskStat } from '../proc/parseTaskStat';
+import { ProcFile, readProcOnce } from '../proc/procFile';
+import { pageSizeBytes, TICK_MS } from '../proc/kernelUnits';
+
+export interface TrackedThread {
+  info: ThreadInfo;
+  /** Column of this thread in the run's sample store. */
+  index: number;
+  stat: ProcFile | null;
+  sched: ProcFile | null;
+  children: ProcFile | null;
+  alive: boolean;
+  cpuMs: number;
+  ticks: number;
+  core: number;
+  state: ThreadState;
+  voluntaryCtx: number;
+  involuntaryCtx: number;
+  /** Set when the kernel name changed since the last sample (exec, or a thread naming itself). */
+  renamed: boolean;
+}
+
+interface TrackedProcess {
+  info: ProcessInfo;
+  stat: ProcFile | null;
+  threads: Map<number, TrackedThread>;
+  alive: boolean;
+  /** The keeper (our launcher): its reaped children count, its own threads do not. */
+  infrastructure: boolean;
+  last: TaskStat | null;
+  /** pid + starttime identify a process even if its pid is reused. */
+  starttime: number;
+  parent?: { name: string; cmdline: string };
+  nonMainThreads: number;
+  /** Children of the main thread; kept open only for the keeper, whose threads are not sampled. */
+  mainChildren: ProcFile | null;
+}
+
+export interface TreeSample {
+  /** Cumulative CPU of the whole tree, alive and exited, in ms. */
+  treeCpuMs: number;
+  treeUserTicks: number;
+  treeSystemTicks: number;
+  rssBytes: number;
+  liveProcesses: number;
+  liveThreads: number;
+}
+
+export interface TreeSamplerOptions {
+  maxProcesses?: number;
+  maxThreads?: number;
+  /** Read context switches and look for new threads/children on every thread each N samples. */
+  slowEvery?: number;
+  /** What extra threads of Node processes are, when the scenario knows. */
+  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
+}
+
+export class TreeSampler {
+  readonly processes = new Map<number, TrackedProcess>();
+  readonly threads: TrackedThread[] = [];
+  readonly warnings: string[] = [];
+  private sampleCount = 0;
+  private readonly maxProcesses: number;
+  private readonly maxThreads: number;
+  private readonly slowEvery: number;
+  private cappedProcesses = false;
+  private cappedThreads = false;
+  private readonly pageSize = pageSizeBytes();
+  private readonly nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
+
+  constructor(
+    private readonly rootPid: number,
+    private readonly rootIsInfrastructure: boolean,
+    options: TreeSamplerOptions = {},
+  ) {
+    this.maxProcesses = options.maxProcesses ?? 1000;
+    this.maxThreads = options.maxThreads ?? 4000;
+    this.slowEvery = Math.max(1, options.slowEvery ?? 5);
+    this.nodeExtraThreads = options.nodeExtraThreads;
+  }
+
+  /** Pids of the tree still alive now, checked against their start time so a reused pid is never taken for ours. */
+  livePidsVerified(): number[] {
+    const out: number[] = [];
+    for (const p of this.processes.values()) {
+      const text = readProcOnce(`/proc/${p.info.pid}/stat`);
+      const st = text ? safeParse(text) : null;
+      if (st && st.starttime === p.starttime && st.state !== 'Z') out.push(p.info.pid);
+    }
+    return out;
+  }
+
+  sample(tMs: number): TreeSample {
+    const slow = this.sampleCount % this.slowEvery === 0;
+    this.sampleCount++;
+    if (this.processes.size === 0) this.addProcess(this.rootPid, this.rootPid, tMs, this.rootIsInfrastructure);
+
+    const out: TreeSample = { treeCpuMs: 0, treeUserTicks: 0, treeSystemTicks: 0, rssBytes: 0, liveProcesses: 0, liveThreads: 0 };
+    // New children found this round are sampled in the same round (the loop sees appended entries).
+    for (const proc of this.processes.values()) {
+      if (!proc.alive) continue;
+      const text = proc.stat?.read();
+      const st = text ? safeParse(text) : null;
+      if (!st || (proc.starttime && st.starttime !== proc.starttime)) {
+        this.markProcessExited(proc, tMs);
+        continue;
+      }
+      if (!proc.starttime) proc.starttime = st.starttime;
+      proc.last = st;
+      out.liveProcesses++;
+      if (!proc.infrastructure) out.rssBytes += st.rssPages * this.pageSize;
+
+      if (slow || st.numThreads !== this.liveThreadCount(proc)) this.discoverThreads(proc, tMs);
+
+      let liveThreadMs = 0;
+      let liveThreadTicks = 0;
+      for (const th of proc.threads.values()) {
+        if (!th.alive) continue;
+        if (!this.sampleThread(th, slow)) {
+          th.alive = false;
+          th.info.exitedMs = tMs;
+          closeThread(th);
+          continue;
+        }
+        if (th.renamed) this.onRename(proc, th);
+        out.liveThreads++;
+        liveThreadMs += th.cpuMs;
+        liveThreadTicks += th.ticks;
+        const isMain = th.info.tid === proc.info.pid;
+        if (isMain || slow) this.discoverChildren(th, proc.info.pid, tMs);
+      }
+
+      const reapedMs = (st.cutime + st.cstime) * TICK_MS;
+      out.treeUserTicks += st.cutime;
+      out.treeSystemTicks += st.cstime;
+      if (proc.infrastructure) {
+        // The keeper's own threads are not the workload's, but its children (and the orphans it adopts) are.
+        const text = proc.mainChildren?.read();
+        if (text) for (const child of parseChildren(text)) this.addProcess(child, proc.info.pid, tMs);
+        out.treeCpuMs += reapedMs;
+        continue;
+      }
+      // Threads that already exited still count in the process's own utime/stime.
+      const exitedThreadsMs = Math.max(0, (st.utime + st.stime - liveThreadTicks) * TICK_MS);
+      out.treeCpuMs += liveThreadMs + exitedThreadsMs + reapedMs;
+      out.treeUserTicks += st.utime;
+      out.treeSystemTicks += st.stime;
+    }
+    return out;
+  }
+
+  close(): void {
+    for (const p of this.processes.values()) {
+      p.stat?.close();
+      p.mainChildren?.close();
+      for (const th of p.threads.values()) closeThread(th);
+    }
+  }
+
+  private liveThreadCount(proc: TrackedProcess): number {
+    let n = 0;
+    for (const th of proc.threads.values()) if (th.alive) n++;
+    return n;
+  }
+
+  private addProcess(pid: number, ppid: number, tMs: number, infrastructure = false): void {
+    if (this.processes.has(pid)) return;
+    if (this.processes.size >= this.maxProcesses) {
+      if (!this.cappedProcesses) {
+        this.cappedProcesses = true;
+        this.warnings.push(`Process tracking capped at ${this.maxProcesses} processes; later ones are still ended with the run and their CPU is still counted through their parents.`);
+      }
+      return;
+    }
+    const stat = ProcFile.open(`/proc/${pid}/stat`);
+    if (!stat) return;
+    const cmdline = (readProcOnce(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ');
+    const first = stat.read();
+    const parsed = first ? safeParse(first) : null;
+    const parentProc = this.processes.get(ppid);
+    const proc: TrackedProcess = {
+      info: { pid, ppid, name: parsed?.comm ?? '?', cmdline, firstSeenMs: tMs },
+      stat,
+      threads: new Map(),
+      alive: true,
+      infrastructure,
+      last: null,
+      starttime: parsed?.starttime ?? 0,
+      // A child of our keeper is the workload's top process, not somebody's child.
+      parent: parentProc && !parentProc.infrastructure ? { name: parentProc.info.name, cmdline: parentProc.info.cmdline } : undefined,
+      nonMainThreads: 0,
+      mainChildren: infrastructure ? ProcFile.open(`/proc/${pid}/task/${pid}/children`) : null,
+    };
+    this.processes.set(pid, proc);
+  }
+
+  private discoverThreads(proc: TrackedProcess, tMs: number): void {
+    if (proc.infrastructure) return;
+    let tids: string[];
+    try {
+      tids = readdirSync(`/proc/${proc.info.pid}/task`);
+    } catch {
+      return;
+    }
+    // In creation order, so a thread's rank among its process's threads is known.
+    for (const tid of tids.map(Number).sort((a, b) => a - b)) {
+      if (proc.threads.has(tid)) continue;
+      if (this.threads.length >= this.maxThreads) {
+        if (!this.cappedThreads) {
+          this.cappedThreads = true;
+          this.warnings.push(`Thread tracking capped at ${this.maxThreads} threads; their CPU is still counted in their process's total.`);
+        }
+        return;
+      }
+      const base = `/proc/${proc.info.pid}/task/${tid}`;
+      const stat = ProcFile.open(`${base}/stat`);
+      if (!stat) continue;
+      const first = stat.read();
+      const parsed = first ? safeParse(first) : null;
+      const threadName = parsed?.comm ?? '?';
+      const th: TrackedThread = {
+        info: {
+          pid: proc.info.pid,
+          tid,
+          name: threadName,
+          role: classifyThreadRole({
+            pid: proc.info.pid,
+            tid,
+            name: threadName,
+            processName: proc.info.name,
+            cmdline: proc.info.cmdline,
+            creationRank: tid === proc.info.pid ? -1 : proc.nonMainThreads++,
+            parent: proc.parent,
+            nodeExtraThreads: this.nodeExtraThreads,
+          }),
+          firstSeenMs: tMs,
+        },
+        index: this.threads.length,
+        stat,
+        sched: ProcFile.open(`${base}/schedstat`),
+        children: ProcFile.open(`${base}/children`),
+        alive: true,
+        cpuMs: 0,
+        ticks: 0,
+        core: parsed?.processor ?? -1,
+        state: (parsed?.state ?? '?') as ThreadState,
+        voluntaryCtx: 0,
+        involuntaryCtx: 0,
+        renamed: false,
+      };
+      proc.threads.set(tid, th);
+      this.threads.push(th);
+    }
+  }
+
+  /** Refreshes one thread; false when it has exited. */
+  private sampleThread(th: TrackedThread, slow: boolean): boolean {
+    const text = th.stat?.read();
+    const st = text ? safeParse(text) : null;
+    if (!st) return false;
+    if (st.comm !== th.info.name) {
+      th.info.name = st.comm;
+      th.renamed = true;
+    }
+    th.ticks = st.utime + st.stime;
+    th.core = st.processor;
+    th.state = st.state as ThreadState;
+    const sched = th.sched?.read();
+    if (sched) {
+      try {
+        th.cpuMs = parseSchedstat(sched).runNs / 1e6;
+      } catch {
+        th.cpuMs = th.ticks * TICK_MS;
+      }
+    } else {
+      th.cpuMs = th.ticks * TICK_MS;
+    }
+    if (slow) {
+      const status = readProcOnce(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
+      if (status) {
+        const s = parseStatus(status);
+        th.voluntaryCtx = s.voluntaryCtx;
+        th.involuntaryCtx = s.involuntaryCtx;
+      }
+    }
+    return true;
+  }
+
+  /** After an exec the process is another program: take its new name and command line, and re-tell roles. */
+  private onRename(proc: TrackedProcess, th: TrackedThread): void {
+    th.renamed = false;
+    if (th.info.tid === proc.info.pid) {
+      proc.info.name = th.info.name;
+      proc.info.cmdline = (readProcOnce(`/proc/${proc.info.pid}/cmdline`) ?? '').split('\0').filter(Boolean).join(' ') || proc.info.cmdline;
+    }
+    let rank = 0;
+    for (const t of proc.threads.values()) {
+      t.info.role = classifyThreadRole({
+        pid: proc.info.pid,
+        tid: t.info.tid,
+        name: t.info.name,
+        processName: proc.info.name,
+        cmdline: proc.info.cmdline,
+        creationRank: t.info.tid === proc.info.pid ? -1 : rank++,
+        parent: proc.parent,
+        nodeExtraThreads: this.nodeExtraThreads,
+      });
+    }
+  }
+
+  private discoverChildren(th: TrackedThread, pid: number, tMs: number): void {
+    const text = th.children?.read();
+    if (!text) return;
+    for (const child of parseChildren(text)) this.addProcess(child, pid, tMs);
+  }
+
+  private markProcessExited(proc: TrackedProcess, tMs: number): void {
+    proc.alive = false;
+    proc.info.exitedMs = tMs;
+    proc.stat?.close();
+    proc.mainChildren?.close();
+    for (const th of proc.threads.values()) {
+      if (th.alive) {
+        th.alive = false;
+        th.info.exitedMs = tMs;
+      }
+      closeThread(th);
+    }
+  }
+}
+
+function closeThread(th: TrackedThread): void {
+  th.stat?.close();
+  th.sched?.close();
+  th.children?.close();
+  th.stat = th.sched = th.children = null;
+}
+
+function safeParse(text: string): TaskStat | null {
+  try {
+    return parseTaskStat(text);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,60 @@
+// Metric math over a run's events and samples. Pure functions, shared by engine and renderer.
+import type { LagStats, WorkloadEvent } from './types';
+
+/** Nearest-rank percentile of unsorted values; NaN for none. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export function lagStats(events: WorkloadEvent[]): LagStats | null {
+  const lags = events.flatMap((e) => (e.kind === 'lag' ? [e.lagMs] : []));
+  if (lags.length === 0) return null;
+  return { p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: Math.max(...lags), count: lags.length };
+}
+
+/** Tasks in flight after each start/end event, in time order; a task is keyed by pid and id. */
+export function tasksInFlightSeries(events: WorkloadEvent[]): { t: number; inFlight: number }[] {
+  const open = new Set<string>();
+  const out: { t: number; inFlight: number }[] = [];
+  for (const e of events) {
+    if (e.kind !== 'task-start' && e.kind !== 'task-end') continue;
+    const key = `${e.pid ?? ''}:${e.task}`;
+    if (e.kind === 'task-start') open.add(key);
+    else open.delete(key);
+    out.push({ t: e.t, inFlight: open.size });
+  }
+  return out;
+}
+
+/** Peak number of tasks in flight, or null when the workload reported no tasks. */
+export function peakConcurrency(events: WorkloadEvent[]): number | null {
+  const series = tasksInFlightSeries(events);
+  if (series.length === 0) return null;
+  return Math.max(0, ...series.map((s) => s.inFlight));
+}
+
+/** Last value of each metric the workload reported. */
+export function reportedMetrics(events: WorkloadEvent[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const e of events) if (e.kind === 'metric') out[e.name] = e.value;
+  return out;
+}
+
+/** Effective parallelism: cores' worth of CPU used on average over the wall time. */
+export function effectiveParallelism(cpuMs: number, wallMs: number): number {
+  return wallMs > 0 ? cpuMs / wallMs : 0;
+}
+
+/** Speedup and efficiency of a run against a 1-task baseline doing 1/tasks of the work. */
+export function speedup(baselineWallMs: number, wallMs: number, tasks: number): { speedup: number; efficiency: number } {
+  const s = wallMs > 0 ? (baselineWallMs * tasks) / wallMs : 0;
+  return { speedup: s, efficiency: tasks > 0 ? s / tasks : 0 };
+}
+
+export const round = (x: number, digits = 2): number => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};

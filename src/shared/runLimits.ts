@@ -1,0 +1,32 @@
+// Limits every front door enforces on a run, with messages that name the field and the range.
+
+export const RATE_HZ = { min: 1, max: 100, default: 20 } as const;
+export const TIMEOUT_S = { min: 0.1, max: 86_400, default: 600 } as const;
+
+export class InputError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+
+export function checkRateHz(v: unknown, field = 'rateHz'): number {
+  if (v === undefined) return RATE_HZ.default;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < RATE_HZ.min || v > RATE_HZ.max) {
+    throw new InputError(field, `${field} must be a number from ${RATE_HZ.min} to ${RATE_HZ.max} samples per second (got ${shown(v)})`);
+  }
+  return v;
+}
+
+export function checkTimeoutS(v: unknown, field = 'timeoutS'): number {
+  if (v === undefined) return TIMEOUT_S.default;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < TIMEOUT_S.min || v > TIMEOUT_S.max) {
+    throw new InputError(field, `${field} must be a number of seconds from ${TIMEOUT_S.min} to ${TIMEOUT_S.max} (got ${shown(v)})`);
+  }
+  return v;
+}

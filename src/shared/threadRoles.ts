@@ -1,0 +1,43 @@
+// Tells a thread's role from what /proc shows of it. Node 20 leaves its threads unnamed ("node"),
+// so for Node the evidence is creation order: at start-up Node makes V8's platform threads
+// (4 by default) plus its task-scheduler and signal threads; libuv's pool and worker_threads come
+// later, on first use. Python names none either; multiprocessing children and cluster workers
+// are told by their parent.
+import type { ThreadRole } from './types';
+
+export interface ThreadFacts {
+  pid: number;
+  tid: number;
+  name: string;
+  processName: string;
+  cmdline: string;
+  /** Position of this thread among the process's non-main threads, by thread id (creation order). */
+  creationRank: number;
+  parent?: { name: string; cmdline: string };
+  /** Extra threads of a Node process are worker_threads rather than libuv's pool. */
+  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
+}
+
+const NODE_STARTUP_THREADS = 6;
+
+const isNode = (name: string, cmd: string): boolean => /^node|^MainThread$/.test(name) || /(^|\/)node(\s|$)/.test(cmd);
+const isPython = (name: string, cmd: string): boolean => /^python|^pypy/.test(name) || /(^|\/)python[\d.]*t?(\s|$)/.test(cmd);
+
+export function classifyThreadRole(t: ThreadFacts): ThreadRole {
+  if (/^libuv-worker$/.test(t.name)) return 'libuv-pool';
+  if (/^V8 |^v8:|^V8Worker|^PlatformWorker|^DelayedTaskSch/i.test(t.name)) return 'v8-helper';
+  const node = isNode(t.processName, t.cmdline);
+  const python = isPython(t.processName, t.cmdline);
+  if (t.tid === t.pid) {
+    if (!t.parent) return 'main';
+    if (python && isPython(t.parent.name, t.parent.cmdline)) return 'mp-child';
+    if (node && isNode(t.parent.name, t.parent.cmdline) && t.parent.cmdline === t.cmdline) return 'cluster-worker';
+    return 'child-process';
+  }
+  if (node) {
+    if (t.creationRank < NODE_STARTUP_THREADS) return 'v8-helper';
+    return t.nodeExtraThreads ?? 'libuv-pool';
+  }
+  if (python) return 'python-thread';
+  return 'other';
+}

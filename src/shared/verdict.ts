@@ -1,0 +1,60 @@
+// The verdict of a run or a time window in plain words, with the numbers behind it.
+import type { LagStats, Verdict, VerdictKind } from './types';
+
+/** Above this many cores' worth of CPU on average, work ran in parallel. */
+export const PARALLEL_MIN = 1.4;
+/** Below this, the workload mostly waited. */
+export const WAITING_MAX = 0.2;
+/** A heartbeat this late means the event loop was blocked. */
+export const BLOCKED_LAG_MS = 50;
+
+export interface VerdictInput {
+  parallelism: number;
+  wallMs: number;
+  coreCount: number;
+  lag: LagStats | null;
+  /** Threads that used a noticeable share of a core. */
+  busyThreads: number;
+  /** Peak tasks in flight, when the workload reported them. */
+  peakConcurrency: number | null;
+}
+
+const f2 = (x: number): string => x.toFixed(2);
+
+export function classify(parallelism: number, lagMaxMs: number | null): VerdictKind {
+  if (lagMaxMs !== null && lagMaxMs >= BLOCKED_LAG_MS && parallelism < PARALLEL_MIN) return 'blocked';
+  if (parallelism < WAITING_MAX) return 'waiting';
+  if (parallelism >= PARALLEL_MIN) return 'parallel';
+  return 'interleaved';
+}
+
+export function runVerdict(v: VerdictInput): Verdict {
+  const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null);
+  const secs = (v.wallMs / 1000).toFixed(2);
+  const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;
+  switch (kind) {
+    case 'blocked':
+      return {
+        kind,
+        text: `Event loop blocked: heartbeats fired up to ${v.lag!.maxMs.toFixed(0)} ms late (p99 ${v.lag!.p99Ms.toFixed(0)} ms) while the workload used ${f2(v.parallelism)} cores over ${secs} s — one thread computed and everything else waited its turn.`,
+      };
+    case 'waiting':
+      return {
+        kind,
+        text: `Mostly waiting (I/O concurrency): ${f2(v.parallelism)} cores busy on average over ${secs} s with ${tasks} — the tasks overlapped while waiting, not while computing.`,
+      };
+    case 'parallel':
+      return {
+        kind,
+        text: `Parallel: spread across ~${Math.round(v.parallelism)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
+      };
+    case 'interleaved':
+      return {
+        kind,
+        text:
+          v.busyThreads > 1
+            ? `Interleaved on ~1 core (concurrency): CPU/wall = ${f2(v.parallelism)} over ${secs} s although ${v.busyThreads} threads were busy — they took turns rather than running at once.`
+            : `Interleaved on ~1 core: CPU/wall = ${f2(v.parallelism)} over ${secs} s — one thread did the work; nothing ran in parallel.`,
+      };
+  }
+}

@@ -1,0 +1,189 @@
+"""CoreScope's keeper: the parent of every workload, so that no process of a run survives it.
+
+It makes itself a child subreaper (orphans of the workload, even those that called setsid or
+double-forked, are re-parented to it instead of to init) and asks for a signal when CoreScope
+dies (PR_SET_PDEATHSIG), so a SIGKILLed profiler still ends the workload. It runs the command,
+reaps everything, and reports on its control pipe (fd given as argv[1], JSON lines):
+
+  {"ev":"started","pid":P,"ns":T}            the workload was forked at monotonic time T
+  {"ev":"exited","pid":P,"code":C,"signal":S,"ns":T}
+  {"ev":"done","utimeS":U,"stimeS":S,"maxrssKiB":M,"leftovers":N}
+      CPU of every process it reaped (getrusage(RUSAGE_CHILDREN): exact, like /usr/bin/time)
+
+Usage: keeper.py CONTROL_FD PARENT_PID -- ARGV...
+Standard library only; it must start fast (run with -S -I).
+"""
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+import time
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+GRACE_S = 0.5
+
+control_fd = int(sys.argv[1])
+parent_pid = int(sys.argv[2])
+argv = sys.argv[4:]
+os.set_inheritable(control_fd, False)
+
+
+def report(obj):
+    try:
+        os.write(control_fd, (json.dumps(obj) + "\n").encode())
+    except OSError:
+        pass
+
+
+def prctl(option, value):
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(option, value, 0, 0, 0) == 0
+    except Exception:
+        return False
+
+
+def descendants():
+    """Every live process below the keeper (as a subreaper, all of them stay below it)."""
+    found, stack = [], [os.getpid()]
+    while stack:
+        pid = stack.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+            except OSError:
+                continue
+            for k in kids:
+                if k not in found:
+                    found.append(k)
+                    stack.append(k)
+    return found
+
+
+workload = {"pid": None, "reported": False}
+
+
+def report_exit(status):
+    if workload["reported"]:
+        return
+    workload["reported"] = True
+    code = os.waitstatus_to_exitcode(status)
+    report({
+        "ev": "exited", "pid": workload["pid"], "ns": time.monotonic_ns(),
+        "code": code if code >= 0 else None,
+        "signal": signal.Signals(-code).name if code < 0 else None,
+    })
+
+
+def reap_all():
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid == workload["pid"]:
+            report_exit(status)
+
+
+def end_tree():
+    """SIGTERM everything, give it a moment to clean up, then SIGKILL until nothing is left."""
+    pids = descendants()
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + GRACE_S
+    while time.monotonic() < deadline:
+        reap_all()
+        if not descendants():
+            return len(pids)
+        time.sleep(0.02)
+    for _ in range(200):
+        left = descendants()
+        if not left:
+            break
+        for pid in left:
+            try:
+                # Stop first so a forking process cannot outrun the kill.
+                os.kill(pid, signal.SIGSTOP)
+            except OSError:
+                pass
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        reap_all()
+        time.sleep(0.01)
+    reap_all()
+    return len(pids)
+
+
+ending = {"signal": None}
+
+
+def on_signal(signum, _frame):
+    ending["signal"] = signum
+    raise KeyboardInterrupt
+
+
+def main():
+    subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    # The profiler may have died before the death signal was armed.
+    if os.getppid() != parent_pid:
+        return 1
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
+    if not subreaper:
+        report({"ev": "warning", "text": "could not become a child subreaper; orphans may escape"})
+
+    child = os.fork()
+    if child == 0:
+        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(s, signal.SIG_DFL)
+        try:
+            os.execvp(argv[0], argv)
+        except OSError as e:
+            os.write(2, f"corescope: cannot run {argv[0]!r}: {e.strerror}\n".encode())
+            os._exit(127)
+    workload["pid"] = child
+    report({"ev": "started", "pid": child, "ns": time.monotonic_ns()})
+
+    leftovers = 0
+    try:
+        while True:
+            pid, status, _ru = os.wait4(-1, 0)
+            if pid == child:
+                report_exit(status)
+                break
+    except KeyboardInterrupt:
+        pass
+    except ChildProcessError:
+        pass
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        leftovers = end_tree()
+    finally:
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        report({
+            "ev": "done", "utimeS": ru.ru_utime, "stimeS": ru.ru_stime, "maxrssKiB": ru.ru_maxrss,
+            "leftovers": leftovers,
+            "endedBy": signal.Signals(ending["signal"]).name if ending["signal"] else None,
+        })
+    return 0
+
+
+sys.exit(main())
