@@ -52,10 +52,10 @@ async function primary() {
   const { values } = parseArgs({
     options: {
       workers: { type: 'string', default: '2' },
-      requests: { type: 'string', default: '4000' },
+      requests: { type: 'string', default: '100000' },
       'duration-ms': { type: 'string', default: '2500' },
       connections: { type: 'string', default: '8' },
-      'request-work-ms': { type: 'string', default: '1' },
+      'request-work-ms': { type: 'string', default: '2' },
       'heartbeat-ms': { type: 'string', default: '20' },
     },
   });
