@@ -3,11 +3,12 @@
 // malformed message never reaches it, and name the offending field in the error.
 import { z } from 'zod';
 import type { ApiErrorShape, ApiReply, CoreScopeApi } from './api';
+import { RATE_HZ, TIMEOUT_S } from './runLimits';
 
 const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
 const runId = z.string().min(1).max(200);
-const rateHz = z.number().finite().min(1).max(1000).optional();
-const timeoutS = z.number().finite().positive().max(86_400).optional();
+const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
+const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
 
 export const scenarioRunRequestSchema = z.strictObject({
   kind: z.literal('scenario'),

@@ -1,0 +1,23 @@
+// Exports from the renderer land on disk only through a native save dialog the user answers:
+// the renderer proposes a file name, never a path.
+import { dialog, type BrowserWindow } from 'electron';
+import { writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+
+const filters: Record<string, Electron.FileFilter[]> = {
+  '.png': [{ name: 'PNG image', extensions: ['png'] }],
+  '.csv': [{ name: 'CSV', extensions: ['csv'] }],
+  '.json': [{ name: 'JSON', extensions: ['json'] }],
+  '.html': [{ name: 'HTML report', extensions: ['html'] }],
+};
+
+export async function saveWithDialog(win: BrowserWindow, name: string, data: string | Uint8Array): Promise<{ saved: boolean; path?: string }> {
+  const result = await dialog.showSaveDialog(win, {
+    title: 'Export from CoreScope',
+    defaultPath: name,
+    filters: filters[extname(name).toLowerCase()] ?? [],
+  });
+  if (result.canceled || !result.filePath) return { saved: false };
+  await writeFile(result.filePath, data);
+  return { saved: true, path: result.filePath };
+}

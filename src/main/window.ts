@@ -1,0 +1,73 @@
+// The one BrowserWindow, locked down: isolated, sandboxed, no Node, a strict CSP, and no way
+// to navigate away or open new windows (the renderer only ever shows our own bundled page).
+import { BrowserWindow, session, shell } from 'electron';
+import { pathToFileURL } from 'node:url';
+
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export interface WindowPaths {
+  preload: string;
+  /** out/renderer/index.html, or the dev server URL under `electron-vite dev`. */
+  renderer: string;
+}
+
+export function createMainWindow(paths: WindowPaths): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 960,
+    minWidth: 900,
+    minHeight: 600,
+    title: 'CoreScope',
+    show: false,
+    backgroundColor: '#f8fafc',
+    webPreferences: {
+      preload: paths.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      spellcheck: false,
+    },
+  });
+
+  // Also as a header, so it holds even for responses that are not our index.html.
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+
+  const startUrl = /^https?:/.test(paths.renderer) ? paths.renderer : pathToFileURL(paths.renderer).href;
+  win.webContents.on('will-navigate', (event, url) => {
+    if (url !== startUrl) event.preventDefault();
+  });
+  win.webContents.on('will-redirect', (event) => event.preventDefault());
+  win.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  // Links in explanations may point at docs: open http(s) in the user's browser, never in-app.
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  win.once('ready-to-show', () => win.show());
+  void win.loadURL(startUrl);
+  return win;
+}
+
+/** The URL our page was loaded from: IPC senders must be its main frame at this URL. */
+export function isOwnFrame(win: BrowserWindow, frame: Electron.WebFrameMain | null): boolean {
+  if (!frame || win.isDestroyed()) return false;
+  if (frame !== win.webContents.mainFrame) return false;
+  const url = frame.url;
+  return url.startsWith('file://') || url.startsWith(process.env.ELECTRON_RENDERER_URL ?? '\0');
+}

@@ -1,0 +1,322 @@
+// Wires the panels to the API: pick a scenario, run it, stream its batches into the charts,
+// and file the finished record in the results table. All engine access goes through `api`.
+import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../shared/api';
+import type { RunRecord, SystemInfo } from '../shared/types';
+import { liveWindow } from './charts/layout';
+import { canvasToPng } from './export/canvasPng';
+import { samplesToCsv } from './export/samplesCsv';
+import { saveAs } from './export/saveAs';
+import { SeriesStore } from './state/seriesStore';
+import { ApiError } from './transport/apiError';
+import type { Transport } from './transport/pickTransport';
+import { h } from './util/dom';
+import { CompareView } from './views/compareView';
+import { ErrorBanner } from './views/errorBanner';
+import { LiveCards } from './views/liveCards';
+import { ParamForm } from './views/paramForm';
+import { PresetBar, type PresetRun } from './views/presetBar';
+import { ResultsTable, type RunEntry } from './views/resultsTable';
+import { RunCharts, type ChartExport } from './views/runCharts';
+import { ScenarioPicker } from './views/scenarioPicker';
+import { VerdictPanel } from './views/verdictPanel';
+
+interface LiveRun {
+  runId: string;
+  title: string;
+  store: SeriesStore;
+  finished: Promise<RunEntry | null>;
+  settle: (entry: RunEntry | null) => void;
+}
+
+export class App {
+  private readonly api: CoreScopeApi;
+  private info: SystemInfo | null = null;
+  private scenarios: ScenarioInfo[] = [];
+  private scenario: ScenarioInfo | null = null;
+  private live: LiveRun | null = null;
+  private starting = false;
+  private connected = true;
+  private formValid = false;
+  private shown: RunEntry | null = null;
+  private frameRequested = false;
+
+  private readonly banner = new ErrorBanner();
+  private readonly picker = new ScenarioPicker((s) => this.selectScenario(s));
+  private readonly form = new ParamForm((valid) => {
+    this.formValid = valid;
+    this.updateButtons();
+  });
+  private readonly cards = new LiveCards();
+  private readonly charts = new RunCharts((c) => void this.exportPng(c));
+  private readonly verdict = new VerdictPanel();
+  private readonly results = new ResultsTable(
+    (e) => this.showRecord(e),
+    (entries) => this.compare.show(entries),
+  );
+  private readonly compare = new CompareView((c) => void this.exportPng(c));
+  private readonly presets = new PresetBar((preset) => this.runPreset(preset));
+  private readonly runButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'run-button', disabled: true, onclick: () => void this.run() }, 'Run');
+  private readonly cancelButton = h('button', { type: 'button', 'data-testid': 'cancel-button', disabled: true, onclick: () => void this.cancel() }, 'Cancel');
+  private readonly csvButton = h('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', disabled: true, onclick: () => void this.exportRecord('csv') }, 'Samples CSV');
+  private readonly jsonButton = h('button', { type: 'button', class: 'small', 'data-testid': 'export-json', disabled: true, onclick: () => void this.exportRecord('json') }, 'Run JSON');
+  private readonly status = h('div', { class: 'status', 'data-testid': 'run-status', 'aria-live': 'polite' });
+  private readonly titleEl = h('h2', { 'data-testid': 'scenario-title' }, 'Pick a scenario');
+  private readonly explanation = h('p', { class: 'explanation', 'data-testid': 'scenario-explanation' });
+  private readonly machine = h('div', { class: 'machine', 'data-testid': 'machine' });
+
+  constructor(private readonly transport: Transport) {
+    this.api = transport.api;
+  }
+
+  mount(root: HTMLElement): void {
+    root.replaceChildren(
+      h('header', { class: 'top' }, h('h1', {}, 'CoreScope'), h('span', { class: 'tagline' }, 'concurrency vs parallelism, core by core'), this.machine),
+      h(
+        'div',
+        { class: 'layout' },
+        h('aside', { class: 'sidebar' }, this.picker.el, this.presets.el),
+        h(
+          'main',
+          {},
+          this.banner.el,
+          h(
+            'section',
+            { class: 'scenario-panel', 'data-testid': 'scenario-panel' },
+            this.titleEl,
+            this.explanation,
+            this.form.el,
+            h('div', { class: 'actions' }, this.runButton, this.cancelButton, this.status),
+          ),
+          this.cards.el,
+          this.verdict.el,
+          h('div', { class: 'exports' }, 'Export this run: ', this.csvButton, this.jsonButton),
+          this.charts.el,
+          this.compare.el,
+          this.results.el,
+        ),
+      ),
+    );
+    this.cards.update(null);
+    this.charts.render(new SeriesStore(1), liveWindow(0, 0));
+    this.api.onEvent((e) => this.onEvent(e));
+    this.transport.onConnectionLost((reason) => {
+      this.connected = false;
+      this.banner.show('Connection to the engine lost', new ApiError({ code: 'connection-lost', message: reason }));
+      this.status.textContent = 'Disconnected.';
+      this.live?.settle(null);
+      this.live = null;
+      this.updateButtons();
+    });
+  }
+
+  async load(): Promise<void> {
+    try {
+      const [info, scenarios] = await Promise.all([this.api.info(), this.api.listScenarios()]);
+      this.info = info;
+      this.scenarios = scenarios;
+      const cpu = info.hardware.cpu;
+      const python = info.runtimes.filter((r) => r.kind === 'python').length;
+      this.machine.textContent = `${cpu.brand || 'CPU'} · ${cpu.logicalCores} logical cores · ${this.transport.kind === 'electron' ? 'desktop app' : 'browser'}`;
+      this.picker.show(scenarios);
+      this.presets.show(scenarios);
+      const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
+      if (first) this.picker.select(first);
+      if (!python) {
+        this.banner.show('No Python found', { code: 'internal', message: 'No python3 interpreter was found on this machine; the Python scenarios cannot run.' });
+      }
+    } catch (err) {
+      this.banner.show('Could not talk to the engine', ApiError.from(err));
+    }
+  }
+
+  private selectScenario(s: ScenarioInfo): void {
+    this.scenario = s;
+    this.titleEl.textContent = s.title;
+    this.explanation.textContent = s.explanation;
+    this.form.show(s, this.info?.runtimes ?? []);
+  }
+
+  private updateButtons(): void {
+    const busy = this.live !== null || this.starting;
+    this.runButton.disabled = !this.connected || busy || !this.formValid;
+    this.cancelButton.disabled = !this.connected || this.live === null;
+    this.csvButton.disabled = this.jsonButton.disabled = !this.shown;
+  }
+
+  private titleFor(req: RunRequest): string {
+    if (req.kind === 'command') return `custom: ${req.cmd.slice(0, 40)}`;
+    const s = this.scenarios.find((x) => x.id === req.scenario);
+    const tasks = req.params.tasks ?? req.params.workers ?? req.params.threads;
+    return `${s?.title ?? req.scenario}${tasks !== undefined ? ` ×${tasks}` : ''}`;
+  }
+
+  /** Starts a run and resolves with its entry when it finishes (null when it failed). */
+  async run(request?: RunRequest, title?: string): Promise<RunEntry | null> {
+    const req = request ?? this.form.request();
+    if (!req || this.live || this.starting) return null;
+    this.banner.hide();
+    this.compare.show([]);
+    this.starting = true;
+    this.updateButtons();
+    this.status.textContent = 'Starting…';
+    try {
+      const { runId } = await this.api.startRun(req);
+      const live = this.adoptRun(runId, title ? `${title}: ${this.titleFor(req)}` : this.titleFor(req));
+      return await live.finished;
+    } catch (e) {
+      const err = ApiError.from(e);
+      if (err.field) this.form.showErrors([{ field: err.field, message: err.message }]);
+      this.banner.show('The run could not start', err);
+      this.status.textContent = '';
+      return null;
+    } finally {
+      this.starting = false;
+      this.updateButtons();
+    }
+  }
+
+  private adoptRun(runId: string, title: string): LiveRun {
+    if (this.live?.runId === runId) {
+      this.live.title = title;
+      return this.live;
+    }
+    let settle!: (entry: RunEntry | null) => void;
+    const finished = new Promise<RunEntry | null>((r) => (settle = r));
+    this.live = { runId, title, store: new SeriesStore(), finished, settle };
+    this.shown = null;
+    this.verdict.show(null);
+    this.cards.update(null);
+    this.results.highlight(null);
+    this.charts.setTitle(`Per-core utilisation — ${title} (live)`);
+    this.status.textContent = `Running ${title}…`;
+    this.scheduleFrame();
+    this.updateButtons();
+    return this.live;
+  }
+
+  private async cancel(): Promise<void> {
+    if (!this.live) return;
+    this.status.textContent = 'Cancelling…';
+    try {
+      await this.api.cancelRun(this.live.runId);
+    } catch (e) {
+      this.banner.show('Could not cancel the run', ApiError.from(e));
+    }
+  }
+
+  private onEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'run-started':
+        if (!this.live) this.adoptRun(event.runId, this.titleFor(event.request));
+        break;
+      case 'live': {
+        if (!this.live && !this.starting) this.adoptRun(event.batch.runId, event.batch.runId);
+        if (this.live?.runId !== event.batch.runId) return;
+        this.live.store.addBatch(event.batch);
+        this.cards.update(event.batch.live);
+        this.status.textContent = `Running ${this.live.title}… ${(event.batch.live.wallMs / 1000).toFixed(1)} s`;
+        this.scheduleFrame();
+        break;
+      }
+      case 'run-finished':
+        if (this.live?.runId === event.runId) void this.finish(this.live);
+        break;
+      case 'run-failed':
+        if (this.live?.runId === event.runId) {
+          this.banner.show('The run failed', new ApiError({ code: 'run-failed', message: event.error }));
+          this.status.textContent = 'Failed.';
+          this.live.settle(null);
+          this.live = null;
+          this.updateButtons();
+        }
+        break;
+    }
+  }
+
+  private async finish(live: LiveRun): Promise<void> {
+    let entry: RunEntry | null = null;
+    try {
+      const record: RunRecord = await this.api.getRun(live.runId);
+      entry = { record, title: live.title };
+      this.results.add(entry);
+      this.showRecord(entry);
+      const exit = record.result.exit;
+      if (exit.reason === 'timeout') this.banner.show('The run timed out', { code: 'run-failed', message: `Stopped after ${record.result.params.timeoutS} s.` });
+      else if (exit.reason === 'exited' && exit.code !== 0) this.banner.show('The workload crashed', { code: 'run-failed', message: `It exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}.` });
+      else if (exit.reason === 'engine-error') this.banner.show('The profiler failed during the run', { code: 'internal', message: record.result.warnings.join(' ') || 'engine error' });
+      this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : `Finished: ${record.result.verdict.text}`;
+    } catch (e) {
+      this.banner.show('Could not fetch the finished run', ApiError.from(e));
+    } finally {
+      if (this.live === live) this.live = null;
+      live.settle(entry);
+      this.updateButtons();
+    }
+  }
+
+  private showRecord(entry: RunEntry): void {
+    if (this.live) return;
+    this.shown = entry;
+    const { record } = entry;
+    const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows);
+    this.charts.setTitle(`Per-core utilisation — ${entry.title}`);
+    this.charts.render(store, liveWindow(record.result.wallMs, 0), record.samples.processes);
+    const r = record.result;
+    this.cards.update({ wallMs: r.wallMs, cpuMs: r.cpu.totalMs, parallelism: r.parallelism, tasksInFlight: r.peakConcurrency ?? undefined, lastLagMs: r.lag?.maxMs ?? null });
+    this.verdict.show(record);
+    this.results.highlight(r.runId);
+    this.updateButtons();
+  }
+
+  private scheduleFrame(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      const live = this.live;
+      if (!live) return;
+      this.charts.render(live.store, liveWindow(live.store.lastT(), live.store.t[live.store.slot(live.store.first)] ?? 0));
+    });
+  }
+
+  private async exportPng(chart: ChartExport): Promise<void> {
+    try {
+      const bytes = await canvasToPng(chart.canvas(), chart.title);
+      const base = this.shown ? `${this.shown.record.result.scenario ?? 'run'}-${this.shown.record.result.runId}` : 'corescope';
+      await saveAs(this.api, `${base}-${chart.id}.png`.replace(/[^\w.-]+/g, '_'), bytes, 'image/png');
+    } catch (e) {
+      this.banner.show('Export failed', ApiError.from(e));
+    }
+  }
+
+  private async exportRecord(kind: 'csv' | 'json'): Promise<void> {
+    if (!this.shown) return;
+    const { record } = this.shown;
+    const base = `${record.result.scenario ?? 'run'}-${record.result.runId}`.replace(/[^\w.-]+/g, '_');
+    try {
+      if (kind === 'csv') await saveAs(this.api, `${base}-samples.csv`, samplesToCsv(record.samples), 'text/csv');
+      else await saveAs(this.api, `${base}.json`, JSON.stringify(record, null, 1), 'application/json');
+    } catch (e) {
+      this.banner.show('Export failed', ApiError.from(e));
+    }
+  }
+
+  /** Runs each side of a comparison in turn, then shows them side by side. */
+  private async runPreset(preset: PresetRun): Promise<void> {
+    const entries: RunEntry[] = [];
+    for (const { request, label } of preset.runs) {
+      // Go through the form so the runtime choice and limits apply and the user sees what runs.
+      const s = this.scenarios.find((x) => request.kind === 'scenario' && x.id === request.scenario);
+      if (s) {
+        this.picker.select(s);
+        if (request.kind === 'scenario') this.form.setParams(request.params);
+      }
+      const entry = await this.run(this.form.request() ?? request, label);
+      if (!entry) return;
+      entries.push(entry);
+    }
+    this.results.selectOnly(entries.map((e) => e.record.result.runId));
+    this.compare.show(entries, preset.title);
+    this.compare.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+  }
+}

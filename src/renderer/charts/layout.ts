@@ -1,0 +1,49 @@
+// Geometry shared by every chart on the run's time axis, so the per-core chart, the busy line
+// and the thread lanes line up pixel for pixel (a task span sits right above the core it used).
+export const LEFT_GUTTER = 170;
+export const RIGHT_GUTTER = 14;
+
+export interface TimeWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+/** Whole run so far, at least 10 s wide so the first seconds do not stretch across the page. */
+export function liveWindow(lastMs: number, firstMs: number): TimeWindow {
+  return { fromMs: firstMs, toMs: Math.max(firstMs + 10_000, lastMs) };
+}
+
+export const palette = {
+  user: '#2563eb',
+  userFill: 'rgba(37, 99, 235, 0.55)',
+  system: '#dc2626',
+  systemFill: 'rgba(220, 38, 38, 0.55)',
+  busy: '#0f172a',
+  workload: '#16a34a',
+  grid: '#e2e8f0',
+  text: '#334155',
+  verdict: {
+    interleaved: '#f59e0b',
+    parallel: '#16a34a',
+    waiting: '#64748b',
+    blocked: '#dc2626',
+  } as Record<string, string>,
+  runs: ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'],
+};
+
+/** CPU share 0..1 → colour from pale to deep blue; the lanes' only legend is this ramp. */
+export function cpuColor(share: number): string {
+  const v = Math.max(0, Math.min(1, share));
+  const light = 96 - v * 62;
+  return `hsl(221, ${60 + v * 25}%, ${light}%)`;
+}
+
+export function niceTimeTicks(win: TimeWindow, widthPx: number): number[] {
+  const spanS = (win.toMs - win.fromMs) / 1000;
+  const target = Math.max(2, Math.floor(widthPx / 90));
+  const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
+  const step = steps.find((s) => spanS / s <= target) ?? 1200;
+  const ticks: number[] = [];
+  for (let s = Math.ceil(win.fromMs / 1000 / step) * step; s <= win.toMs / 1000 + 1e-9; s += step) ticks.push(s);
+  return ticks;
+}

@@ -1,0 +1,191 @@
+// Per-thread lanes on one canvas (NOTES.md: never one Chart.js dataset per thread). From the
+// top: the per-window verdict strip, the workload's task spans, then one row per thread grouped
+// by process, colour = CPU share of one core. Same time axis and gutter as the core charts.
+import type { ProcessInfo, ThreadRole, WindowVerdict } from '../../shared/types';
+import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
+import { bucketize, bucketMean } from './downsample';
+import { LEFT_GUTTER, RIGHT_GUTTER, cpuColor, niceTimeTicks, palette, type TimeWindow } from './layout';
+import { buildTaskSpans } from './taskSpans';
+
+const STRIP_H = 22;
+const TASK_ROW_H = 7;
+const MAX_TASK_ROWS = 16;
+const GROUP_H = 18;
+const AXIS_H = 36;
+
+export const roleLabels: Record<ThreadRole, string> = {
+  main: 'main',
+  'libuv-pool': 'libuv pool',
+  'v8-helper': 'V8 helper',
+  'worker-thread': 'worker_thread',
+  'cluster-worker': 'cluster worker',
+  'cluster-primary': 'cluster primary',
+  'mp-child': 'mp child',
+  'python-thread': 'Python thread',
+  'child-process': 'child process',
+  other: 'other',
+};
+
+type Row =
+  | { kind: 'strip'; y: number; h: number }
+  | { kind: 'tasks'; y: number; h: number }
+  | { kind: 'group'; y: number; h: number; pid: number }
+  | { kind: 'thread'; y: number; h: number; series: ThreadSeries };
+
+export class ThreadLanes {
+  private rows: Row[] = [];
+  private win: TimeWindow = { fromMs: 0, toMs: 10_000 };
+  private store: SeriesStore | null = null;
+  processes: ProcessInfo[] = [];
+
+  constructor(readonly canvas: HTMLCanvasElement) {}
+
+  private threadRowHeight(n: number): number {
+    return n > 60 ? 5 : n > 24 ? 9 : 16;
+  }
+
+  render(store: SeriesStore, win: TimeWindow): void {
+    this.store = store;
+    this.win = win;
+    const byPid = new Map<number, ThreadSeries[]>();
+    for (const series of store.threads.values()) {
+      const list = byPid.get(series.info.pid) ?? [];
+      list.push(series);
+      byPid.set(series.info.pid, list);
+    }
+    const spans = buildTaskSpans(store.events);
+    const taskRows = Math.min(MAX_TASK_ROWS, spans.reduce((m, s) => Math.max(m, s.row + 1), 0));
+    const threadH = this.threadRowHeight(store.threads.size);
+
+    // Lay out rows first: the canvas height follows the number of threads.
+    this.rows = [{ kind: 'strip', y: 0, h: STRIP_H }];
+    let y = STRIP_H + 4;
+    if (taskRows) {
+      this.rows.push({ kind: 'tasks', y, h: taskRows * TASK_ROW_H });
+      y += taskRows * TASK_ROW_H + 4;
+    }
+    const pids = [...byPid.keys()].sort((a, b) => a - b);
+    for (const pid of pids) {
+      this.rows.push({ kind: 'group', y, h: GROUP_H, pid });
+      y += GROUP_H;
+      const threads = byPid.get(pid)!.sort((a, b) => (a.info.tid === pid ? -1 : b.info.tid === pid ? 1 : a.info.tid - b.info.tid));
+      for (const series of threads) {
+        this.rows.push({ kind: 'thread', y, h: threadH, series });
+        y += threadH;
+      }
+    }
+    const cssH = Math.max(120, y + AXIS_H);
+    const cssW = this.canvas.clientWidth || 800;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.style.height = `${cssH}px`;
+    if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {
+      this.canvas.width = Math.round(cssW * dpr);
+      this.canvas.height = Math.round(cssH * dpr);
+    }
+    const ctx = this.canvas.getContext('2d')!;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, cssW, cssH);
+    const plotW = cssW - LEFT_GUTTER - RIGHT_GUTTER;
+    const xOf = (ms: number) => LEFT_GUTTER + ((ms - win.fromMs) / Math.max(1, win.toMs - win.fromMs)) * plotW;
+    const { starts, ends } = bucketize(store, win, plotW);
+    const nowMs = store.lastT();
+
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (const row of this.rows) {
+      if (row.kind === 'strip') {
+        ctx.fillStyle = '#f1f5f9';
+        ctx.fillRect(LEFT_GUTTER, row.y, plotW, row.h);
+        for (const w of store.windows) {
+          if (w.toMs < win.fromMs) continue;
+          ctx.fillStyle = palette.verdict[w.kind] ?? '#94a3b8';
+          const x0 = Math.max(LEFT_GUTTER, xOf(w.fromMs));
+          ctx.fillRect(x0, row.y + 2, Math.max(1, xOf(w.toMs) - x0 - 1), row.h - 4);
+        }
+        this.label(ctx, 'verdict per window', row.y + row.h / 2, true);
+      } else if (row.kind === 'tasks') {
+        ctx.fillStyle = '#fafaf9';
+        ctx.fillRect(LEFT_GUTTER, row.y, plotW, row.h);
+        ctx.fillStyle = '#a16207';
+        for (const s of spans) {
+          if (s.row >= MAX_TASK_ROWS) continue;
+          const end = s.endMs ?? nowMs;
+          if (end < win.fromMs) continue;
+          const x0 = Math.max(LEFT_GUTTER, xOf(s.startMs));
+          ctx.fillRect(x0, row.y + s.row * TASK_ROW_H + 1, Math.max(2, xOf(end) - x0), TASK_ROW_H - 2);
+        }
+        this.label(ctx, `tasks (${spans.length})`, row.y + Math.min(row.h, 14) / 2, true);
+      } else if (row.kind === 'group') {
+        ctx.fillStyle = '#e2e8f0';
+        ctx.fillRect(0, row.y + 2, cssW - RIGHT_GUTTER, row.h - 3);
+        const proc = this.processes.find((p) => p.pid === row.pid);
+        const main = store.threads.get(row.pid)?.info.name;
+        ctx.fillStyle = palette.text;
+        ctx.textAlign = 'left';
+        ctx.font = 'bold 11px system-ui, sans-serif';
+        const desc = proc ? proc.cmdline || proc.name : main ?? '';
+        ctx.fillText(`process ${row.pid}  ${desc}`.slice(0, 140), 6, row.y + row.h / 2 + 1);
+        ctx.font = '11px system-ui, sans-serif';
+      } else {
+        const series = row.series;
+        for (let b = 0; b < starts.length; b++) {
+          const v = bucketMean(series.cpu, store, starts[b], ends[b]);
+          if (Number.isNaN(v)) continue;
+          const x0 = xOf(store.t[store.slot(starts[b])]);
+          const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : x0 + 2;
+          ctx.fillStyle = cpuColor(v);
+          ctx.fillRect(x0, row.y + 1, Math.max(1, x1 - x0 + 0.5), row.h - 1);
+        }
+        if (row.h >= 9) this.label(ctx, `${series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false);
+      }
+    }
+    // Time axis.
+    const axisY = y + 4;
+    ctx.fillStyle = palette.text;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    ctx.fillRect(LEFT_GUTTER, axisY, plotW, 1);
+    for (const s of niceTimeTicks(win, plotW)) {
+      const x = xOf(s * 1000);
+      ctx.fillRect(x, axisY, 1, 4);
+      ctx.fillText(`${+s.toFixed(1)}`, x, axisY + 6);
+    }
+    ctx.fillText('seconds since start — lane colour: CPU share of one core (pale idle → dark blue 100%)', LEFT_GUTTER + plotW / 2, axisY + 20);
+  }
+
+  private label(ctx: CanvasRenderingContext2D, text: string, y: number, bold: boolean): void {
+    ctx.fillStyle = palette.text;
+    ctx.textAlign = 'right';
+    ctx.font = `${bold ? 'bold ' : ''}11px system-ui, sans-serif`;
+    ctx.fillText(text.length > 28 ? `${text.slice(0, 27)}…` : text, LEFT_GUTTER - 6, y);
+    ctx.font = '11px system-ui, sans-serif';
+  }
+
+  /** What is under the pointer, as one line of text for the tooltip. */
+  describe(cssX: number, cssY: number): string | null {
+    const store = this.store;
+    if (!store) return null;
+    const plotW = (this.canvas.clientWidth || 800) - LEFT_GUTTER - RIGHT_GUTTER;
+    const t = this.win.fromMs + ((cssX - LEFT_GUTTER) / plotW) * (this.win.toMs - this.win.fromMs);
+    const row = this.rows.find((r) => cssY >= r.y && cssY < r.y + r.h);
+    if (!row) return null;
+    if (row.kind === 'strip') {
+      const w: WindowVerdict | undefined = store.windows.find((x) => t >= x.fromMs && t < x.toMs);
+      if (!w) return null;
+      return `${(w.fromMs / 1000).toFixed(1)}–${(w.toMs / 1000).toFixed(1)} s: ${w.text}${w.reason ? ` — ${w.reason.text}` : ''}`;
+    }
+    if (row.kind === 'thread') {
+      const info = row.series.info;
+      let cpu = NaN;
+      for (let i = store.count - 1; i >= store.first; i--) {
+        if (store.t[store.slot(i)] <= t) {
+          cpu = row.series.cpu[store.slot(i)];
+          break;
+        }
+      }
+      return `${info.name} (tid ${info.tid}, pid ${info.pid}, ${roleLabels[info.role]})${Number.isNaN(cpu) ? '' : ` — ${(cpu * 100).toFixed(0)}% of a core at ${(t / 1000).toFixed(2)} s`}`;
+    }
+    if (row.kind === 'group') return `process ${row.pid}`;
+    return 'task spans from the workload’s own events; rows in use at a moment = tasks in flight';
+  }
+}

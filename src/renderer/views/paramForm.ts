@@ -1,0 +1,182 @@
+// The parameter form of the selected scenario, validated as the user types with the same
+// validator the engine uses: errors appear next to their field and Run stays disabled until
+// the form is valid, so a bad value never starts a workload.
+import type { ParamValue, RunRequest, ScenarioInfo, ScenarioParamSpec } from '../../shared/api';
+import type { RuntimeInfo } from '../../shared/types';
+import { RATE_HZ, TIMEOUT_S } from '../../shared/runLimits';
+import { validateScenarioParams } from '../../shared/scenarioParams';
+import { clear, h } from '../util/dom';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ParamForm {
+  readonly el = h('form', { class: 'param-form', 'data-testid': 'param-form', novalidate: true });
+  private inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  private errorEls = new Map<string, HTMLElement>();
+  private runtimeSelect: HTMLSelectElement | null = null;
+  private scenario: ScenarioInfo | null = null;
+  private valid = false;
+
+  constructor(private readonly onValidity: (valid: boolean) => void) {
+    this.el.addEventListener('submit', (e) => e.preventDefault());
+  }
+
+  show(scenario: ScenarioInfo, runtimes: RuntimeInfo[]): void {
+    this.scenario = scenario;
+    clear(this.el);
+    this.inputs.clear();
+    this.errorEls.clear();
+    if (scenario.runtime === 'custom') {
+      this.addField('cmd', 'Command line', h('input', { type: 'text', name: 'cmd', placeholder: 'python3 train.py', class: 'wide' }), 'Run by /bin/sh -c; its whole process tree is followed.');
+      this.addField('cwd', 'Working directory', h('input', { type: 'text', name: 'cwd', placeholder: '(current directory)', class: 'wide' }), 'Optional.');
+    }
+    for (const spec of scenario.params) this.addField(spec.name, spec.label, this.inputFor(spec), spec.help, spec.unit);
+
+    const kind = scenario.runtime === 'python' || scenario.runtime === 'node' ? scenario.runtime : null;
+    this.runtimeSelect = null;
+    if (kind) {
+      const options = runtimes.filter((r) => r.kind === kind);
+      const select = h('select', { name: '__runtime', 'data-testid': 'runtime-select' });
+      for (const r of options) {
+        const gil = r.kind === 'python' && r.freeThreadedBuild ? (r.gilEnabled ? ', GIL on' : ', free-threaded') : '';
+        select.append(h('option', { value: r.path }, `${r.implementation} ${r.version} (${r.path}${gil})`));
+      }
+      if (!options.length) select.append(h('option', { value: '' }, `no ${kind === 'python' ? 'Python 3' : 'Node.js'} found`));
+      this.runtimeSelect = select;
+      this.addField('__runtime', kind === 'python' ? 'Interpreter' : 'Runtime', select, options.length ? '' : `Install ${kind === 'python' ? 'python3' : 'node'} to run this scenario.`);
+    }
+    const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout'));
+    this.el.append(advanced);
+    const rate = h('input', { type: 'text', inputmode: 'numeric', name: 'rateHz', value: String(RATE_HZ.default) });
+    const timeout = h('input', { type: 'text', inputmode: 'decimal', name: 'timeoutS', value: '120' });
+    this.addField('rateHz', 'Sampling rate', rate, '/proc/stat counts in 10 ms ticks: above 100 Hz adds noise, not detail.', 'Hz', advanced);
+    this.addField('timeoutS', 'Timeout', timeout, 'The run is stopped (and counted as timed out) after this long.', 's', advanced);
+    this.validate();
+  }
+
+  private inputFor(spec: ScenarioParamSpec): HTMLInputElement | HTMLSelectElement {
+    if (spec.kind === 'enum') {
+      const select = h('select', { name: spec.name });
+      for (const choice of spec.choices ?? []) select.append(h('option', { value: choice, selected: choice === spec.default }, choice));
+      return select;
+    }
+    if (spec.kind === 'bool') return h('input', { type: 'checkbox', name: spec.name, checked: spec.default === true });
+    return h('input', {
+      type: 'text',
+      inputmode: spec.kind === 'int' ? 'numeric' : 'decimal',
+      name: spec.name,
+      value: String(spec.default),
+      'data-min': spec.min,
+      'data-max': spec.max,
+    });
+  }
+
+  private addField(name: string, label: string, input: HTMLInputElement | HTMLSelectElement, help: string, unit?: string, parent: HTMLElement = this.el): void {
+    const error = h('div', { class: 'field-error', 'data-error-for': name, role: 'alert' });
+    input.id = `param-${name}`;
+    input.addEventListener('input', () => this.validate());
+    input.addEventListener('change', () => this.validate());
+    parent.append(
+      h(
+        'div',
+        { class: 'field', 'data-field': name },
+        h('label', { for: input.id }, label),
+        h('div', { class: 'field-input' }, input, unit ? h('span', { class: 'unit' }, unit) : null),
+        help ? h('div', { class: 'help' }, help) : null,
+        error,
+      ),
+    );
+    this.inputs.set(name, input);
+    this.errorEls.set(name, error);
+  }
+
+  /** Raw values as typed: numbers when they parse, else the text, so the validator can say why. */
+  private rawParams(): Record<string, ParamValue> {
+    const raw: Record<string, ParamValue> = {};
+    for (const spec of this.scenario?.params ?? []) {
+      const input = this.inputs.get(spec.name)!;
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') raw[spec.name] = input.checked;
+      else if (spec.kind === 'int' || spec.kind === 'number') {
+        const text = input.value.trim();
+        const n = Number(text);
+        raw[spec.name] = text !== '' && Number.isFinite(n) ? n : text;
+      } else raw[spec.name] = input.value;
+    }
+    return raw;
+  }
+
+  private numberField(name: string, min: number, max: number, label: string): FieldError | null {
+    const text = (this.inputs.get(name)?.value ?? '').trim();
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n)) return { field: name, message: `${label} must be a number` };
+    if (n < min || n > max) return { field: name, message: `${label} must be between ${min} and ${max}` };
+    return null;
+  }
+
+  validate(): boolean {
+    const errors: FieldError[] = [];
+    if (this.scenario) {
+      if (this.scenario.runtime === 'custom') {
+        if (!(this.inputs.get('cmd')?.value ?? '').trim()) errors.push({ field: 'cmd', message: 'Enter a command line to profile' });
+      } else {
+        const result = validateScenarioParams(this.scenario.id, this.rawParams());
+        if (!result.ok) errors.push(...result.errors.map((e) => ({ field: e.field.replace(/^params\./, ''), message: e.message })));
+      }
+      if (this.runtimeSelect && !this.runtimeSelect.value) errors.push({ field: '__runtime', message: 'No runtime available for this scenario' });
+      const rate = this.numberField('rateHz', RATE_HZ.min, RATE_HZ.max, 'Sampling rate');
+      if (rate) errors.push(rate);
+      const timeout = this.numberField('timeoutS', TIMEOUT_S.min, TIMEOUT_S.max, 'Timeout');
+      if (timeout) errors.push(timeout);
+    }
+    this.showErrors(errors);
+    this.valid = !!this.scenario && errors.length === 0;
+    this.onValidity(this.valid);
+    return this.valid;
+  }
+
+  /** Shows errors next to their fields; also used for errors the engine returns (e.g. `params.tasks`). */
+  showErrors(errors: FieldError[]): void {
+    for (const [name, el] of this.errorEls) {
+      const mine = errors.filter((e) => e.field === name || e.field === `params.${name}`);
+      el.textContent = mine.map((e) => e.message).join('; ');
+      el.closest('.field')?.classList.toggle('invalid', mine.length > 0);
+    }
+    const unplaced = errors.filter((e) => !this.errorEls.has(e.field.replace(/^params\./, '')));
+    if (unplaced.length && this.errorEls.size) {
+      // An error about a field this form does not show still must be seen: put it on the first field.
+      const first = [...this.errorEls.values()][0];
+      first.textContent = [first.textContent, ...unplaced.map((e) => `${e.field}: ${e.message}`)].filter(Boolean).join('; ');
+    }
+  }
+
+  request(): RunRequest | null {
+    if (!this.scenario || !this.validate()) return null;
+    const rateHz = Number(this.inputs.get('rateHz')!.value);
+    const timeoutS = Number(this.inputs.get('timeoutS')!.value);
+    if (this.scenario.runtime === 'custom') {
+      const cwd = this.inputs.get('cwd')!.value.trim();
+      return { kind: 'command', cmd: this.inputs.get('cmd')!.value.trim(), ...(cwd ? { cwd } : {}), rateHz, timeoutS };
+    }
+    const result = validateScenarioParams(this.scenario.id, this.rawParams());
+    if (!result.ok) return null;
+    const runtime = this.runtimeSelect?.value;
+    const req: RunRequest = { kind: 'scenario', scenario: this.scenario.id, params: result.params as Record<string, ParamValue>, rateHz, timeoutS };
+    if (runtime && this.scenario.runtime === 'python') req.python = runtime;
+    if (runtime && this.scenario.runtime === 'node') req.node = runtime;
+    return req;
+  }
+
+  /** Sets values programmatically (comparison presets), then revalidates. */
+  setParams(params: Record<string, ParamValue>): void {
+    for (const [name, value] of Object.entries(params)) {
+      const input = this.inputs.get(name);
+      if (!input) continue;
+      if (input instanceof HTMLInputElement && input.type === 'checkbox') input.checked = value === true;
+      else input.value = String(value);
+    }
+    this.validate();
+  }
+}

@@ -1,0 +1,95 @@
+// The run's charts on one time axis: per-core utilisation (Chart.js lanes up to 16 cores, a
+// heatmap above), the cores-busy line, and the per-thread lanes with the verdict strip. Used
+// for the live run and for any finished run picked from the results table.
+import type { ProcessInfo, WindowVerdict } from '../../shared/types';
+import { BusyLineChart } from '../charts/busyLineChart';
+import { CoreHeatmap } from '../charts/coreHeatmap';
+import { CoreLanesChart } from '../charts/coreLanesChart';
+import type { TimeWindow } from '../charts/layout';
+import { ThreadLanes } from '../charts/threadLanes';
+import type { SeriesStore } from '../state/seriesStore';
+import { h } from '../util/dom';
+
+/** Up to this many cores each gets a readable lane; beyond, a heatmap row. */
+export const MAX_LANE_CORES = 16;
+
+export interface ChartExport {
+  id: string;
+  title: string;
+  canvas: () => HTMLCanvasElement;
+}
+
+export class RunCharts {
+  readonly el: HTMLElement;
+  private readonly coreBox = h('div', { class: 'chart-box core-box' });
+  private readonly busyCanvas = h('canvas', { 'data-testid': 'busy-chart' });
+  private readonly lanesCanvas = h('canvas', { 'data-testid': 'thread-lanes', class: 'lanes' });
+  private readonly tooltip = h('div', { class: 'lanes-tooltip', hidden: true });
+  private readonly windowLine = h('div', { class: 'window-verdict', 'data-testid': 'window-verdict' });
+  private readonly title = h('span', {}, 'Per-core utilisation');
+  private coreChart: CoreLanesChart | CoreHeatmap | null = null;
+  private coreCanvas: HTMLCanvasElement | null = null;
+  private busy: BusyLineChart;
+  private lanes: ThreadLanes;
+
+  constructor(onExport: (chart: ChartExport) => void) {
+    const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
+      h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title, canvas }) }, 'PNG');
+    this.el = h(
+      'section',
+      { class: 'run-charts', 'data-testid': 'run-charts' },
+      h('div', { class: 'panel-head' }, h('h2', {}, this.title), exportButton('cores', 'Per-core utilisation', () => this.coreCanvas!)),
+      h('div', { class: 'legend' }, h('span', { class: 'sw user' }), 'user ', h('span', { class: 'sw system' }), 'system'),
+      this.coreBox,
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Cores busy'), exportButton('busy', 'Cores busy', () => this.busyCanvas)),
+      h('div', { class: 'chart-box busy-box' }, this.busyCanvas),
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Threads and tasks'), exportButton('lanes', 'Threads and tasks', () => this.lanesCanvas)),
+      this.windowLine,
+      h('div', { class: 'lanes-box' }, this.lanesCanvas, this.tooltip),
+    );
+    this.busy = new BusyLineChart(this.busyCanvas);
+    this.lanes = new ThreadLanes(this.lanesCanvas);
+    this.lanesCanvas.addEventListener('mousemove', (e) => {
+      const text = this.lanes.describe(e.offsetX, e.offsetY);
+      this.tooltip.hidden = !text;
+      if (text) {
+        this.tooltip.textContent = text;
+        this.tooltip.style.left = `${Math.min(e.offsetX + 12, this.lanesCanvas.clientWidth - 320)}px`;
+        this.tooltip.style.top = `${e.offsetY + 14}px`;
+      }
+    });
+    this.lanesCanvas.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
+  }
+
+  setTitle(text: string): void {
+    this.title.textContent = text;
+  }
+
+  private ensureCoreChart(cores: number): void {
+    const wantLanes = cores <= MAX_LANE_CORES;
+    if (this.coreChart && (this.coreChart instanceof CoreLanesChart) === wantLanes) return;
+    this.coreChart?.destroy();
+    this.coreBox.replaceChildren();
+    const canvas = h('canvas', { 'data-testid': 'core-chart', 'data-mode': wantLanes ? 'lanes' : 'heatmap' });
+    this.coreBox.append(canvas);
+    this.coreBox.style.height = `${wantLanes ? Math.min(420, Math.max(150, cores * 56 + 40)) : Math.min(480, Math.max(220, cores * 3 + 40))}px`;
+    this.coreCanvas = canvas;
+    this.coreChart = wantLanes ? new CoreLanesChart(canvas) : new CoreHeatmap(canvas);
+  }
+
+  render(store: SeriesStore, win: TimeWindow, processes: ProcessInfo[] = []): void {
+    this.ensureCoreChart(Math.max(1, store.coreCount));
+    this.coreChart!.render(store, win);
+    this.busy.render(store, win);
+    this.lanes.processes = processes;
+    this.lanes.render(store, win);
+    // Tests and people both want to know how much data the chart holds.
+    this.el.dataset.samples = String(store.count);
+    this.el.dataset.threads = String(store.threads.size);
+    const last: WindowVerdict | undefined = store.windows[store.windows.length - 1];
+    this.windowLine.textContent = last
+      ? `Now (${(last.fromMs / 1000).toFixed(1)}–${(last.toMs / 1000).toFixed(1)} s): ${last.text}${last.reason ? ` — ${last.reason.text}` : ''}`
+      : 'Per-window verdicts appear here as the run goes.';
+    this.windowLine.className = `window-verdict ${last ? `verdict-${last.kind}` : ''}`;
+  }
+}
