@@ -41,7 +41,10 @@ export function runVerdict(v: VerdictInput): Verdict {
     case 'waiting':
       return {
         kind,
-        text: `Mostly waiting (I/O concurrency): ${f2(v.parallelism)} cores busy on average over ${secs} s with ${tasks} — the tasks overlapped while waiting, not while computing.`,
+        text:
+          (v.peakConcurrency ?? 0) > 1
+            ? `Mostly waiting (I/O concurrency): ${f2(v.parallelism)} cores busy on average over ${secs} s with ${tasks} — the tasks overlapped while waiting, not while computing.`
+            : `Mostly waiting: ${f2(v.parallelism)} cores busy on average over ${secs} s — the workload spent its time waiting (sleep, I/O or timers), not computing.`,
       };
     case 'parallel':
       return {

@@ -1,0 +1,56 @@
+// `corescope run`: one profiled run of a scenario or a command line.
+import type { RunRequest } from '../../shared/api';
+import type { RunRecord } from '../../shared/types';
+import { EXIT_OK, EXIT_RUN_FAILED, CliInputError } from '../exitCodes';
+import { formatResult } from '../format';
+import { parseEnvPairs, parseKnobs } from '../options';
+import { Progress } from '../progress';
+import { withEngine } from '../session';
+import { writeFileAtomic } from '../output';
+
+export interface RunOpts {
+  cmd?: string;
+  cwd?: string;
+  env?: string[];
+  rate: number;
+  timeout: number;
+  python?: string;
+  node?: string;
+  json?: boolean;
+  out?: string;
+}
+
+export function buildRequest(scenario: string | undefined, opts: RunOpts, extra: string[]): RunRequest {
+  if (opts.cmd !== undefined) {
+    if (scenario) throw new CliInputError(`give either a scenario or --cmd, not both (got scenario ${JSON.stringify(scenario)} and --cmd)`);
+    if (extra.length) throw new CliInputError(`unknown option ${extra[0]} for --cmd runs; see corescope run --help`);
+    return { kind: 'command', cmd: opts.cmd, cwd: opts.cwd, env: parseEnvPairs(opts.env ?? []), rateHz: opts.rate, timeoutS: opts.timeout };
+  }
+  if (!scenario) throw new CliInputError('give a scenario id (see `corescope list`) or --cmd "<command line>"');
+  return { kind: 'scenario', scenario, params: parseKnobs(extra), rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+}
+
+/** Exit code for a finished run. */
+export function runExitCode(record: RunRecord): number {
+  const e = record.result.exit;
+  return e.reason === 'exited' && e.code === 0 ? EXIT_OK : EXIT_RUN_FAILED;
+}
+
+export async function runCommand(scenario: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {
+  const request = buildRequest(scenario, opts, extra);
+  const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
+    const progress = new Progress(scenario ?? 'command');
+    const off = engine.onEvent((e) => progress.onEvent(e));
+    try {
+      return await engine.runToEnd(request);
+    } finally {
+      off();
+      progress.done();
+    }
+  });
+  if (opts.out) writeFileAtomic(opts.out, JSON.stringify(record));
+  process.stdout.write(opts.json ? `${JSON.stringify(record.result)}\n` : `${formatResult(record.result)}\n`);
+  if (!opts.json && record.stderr.trim() && runExitCode(record) !== EXIT_OK) process.stderr.write(`workload stderr (last lines):\n${record.stderr.trim().split('\n').slice(-10).join('\n')}\n`);
+  const interrupted = Number(process.exitCode ?? 0);
+  return interrupted > 2 ? interrupted : runExitCode(record);
+}

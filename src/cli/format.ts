@@ -1,0 +1,63 @@
+// Plain-text renderings of results for people reading a terminal.
+import type { RunResult, SystemInfo } from '../shared/types';
+
+const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
+const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
+
+function bar(pct: number, width = 20): string {
+  const n = Math.round((Math.max(0, Math.min(100, pct)) / 100) * width);
+  return '█'.repeat(n) + '·'.repeat(width - n);
+}
+
+export function formatResult(r: RunResult): string {
+  const lines: string[] = [];
+  const what = r.scenario ? `scenario ${r.scenario}` : `command ${r.params.cmd ?? r.params.argv?.join(' ')}`;
+  lines.push(`CoreScope run ${r.runId.slice(0, 8)}: ${what}`);
+  lines.push(`  verdict      ${r.verdict.kind.toUpperCase()} — ${r.verdict.text}`);
+  lines.push(`  wall time    ${ms(r.wallMs)}`);
+  lines.push(`  CPU time     ${ms(r.cpu.totalMs)} (user ${ms(r.cpu.userMs)}, system ${ms(r.cpu.systemMs)})`);
+  lines.push(`  parallelism  ${r.parallelism.toFixed(2)} cores busy on average (CPU / wall)`);
+  if (r.peakConcurrency !== null) lines.push(`  concurrency  ${r.peakConcurrency} tasks in flight at peak`);
+  if (r.lag) lines.push(`  loop lag     p50 ${r.lag.p50Ms.toFixed(1)} ms, p99 ${r.lag.p99Ms.toFixed(1)} ms, max ${r.lag.maxMs.toFixed(1)} ms (${r.lag.count} heartbeats)`);
+  for (const [name, value] of Object.entries(r.metrics)) lines.push(`  ${name.padEnd(12)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
+  lines.push(`  peak memory  ${mib(r.peakRssBytes)} (RSS of the tree), ${r.processes} process(es), ${r.threads.length} thread(s)`);
+  lines.push(`  spawn        ${r.spawnLatencyMs.toFixed(1)} ms to start; exit ${r.exit.signal ?? r.exit.code} (${r.exit.reason})`);
+  lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${r.profilerCpuPct.toFixed(1)} % of one core`);
+  lines.push('  cores (busy over the run):');
+  for (const c of r.cores) lines.push(`    cpu${String(c.id).padEnd(3)} ${bar(c.busyPct)} ${c.busyPct.toFixed(0).padStart(3)} %  (user ${c.userPct.toFixed(0)} %, system ${c.systemPct.toFixed(0)} %)`);
+  const top = [...r.threads].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 8);
+  if (top.length) {
+    lines.push(`  busiest threads (of ${r.threads.length}):`);
+    for (const t of top) lines.push(`    ${String(t.pid).padStart(7)}/${String(t.tid).padEnd(7)} ${t.name.padEnd(16)} ${t.role.padEnd(14)} ${ms(t.cpuMs)}`);
+  }
+  const reasons = r.windows.filter((w) => w.reason);
+  if (reasons.length) {
+    const counts = new Map<string, { n: number; text: string }>();
+    for (const w of reasons) {
+      const k = w.reason!.kind;
+      counts.set(k, { n: (counts.get(k)?.n ?? 0) + 1, text: counts.get(k)?.text ?? w.reason!.text });
+    }
+    lines.push(`  why cores sat idle (${r.windows.length} windows of 250 ms):`);
+    for (const [, v] of counts) lines.push(`    ${v.n}× ${v.text}`);
+  }
+  for (const w of r.warnings) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}
+
+export function formatInfo(info: SystemInfo): string {
+  const h = info.hardware;
+  const lines = [
+    `CoreScope ${info.corescopeVersion} on Node ${info.nodeVersion}`,
+    `  CPU      ${h.cpu.manufacturer} ${h.cpu.brand}: ${h.cpu.physicalCores} physical / ${h.cpu.logicalCores} logical cores, ${h.cpu.speedGHz} GHz (max ${h.cpu.speedMaxGHz} GHz)`,
+    `  caches   L1d ${h.cpu.cacheKiB.l1d} KiB, L1i ${h.cpu.cacheKiB.l1i} KiB, L2 ${h.cpu.cacheKiB.l2} KiB, L3 ${h.cpu.cacheKiB.l3} KiB`,
+    `  memory   ${mib(h.memoryBytes)}`,
+    `  OS       ${h.os.distro} (${h.os.platform} ${h.os.arch}), kernel ${h.os.kernel}, host ${h.hostname}`,
+    '  runtimes:',
+  ];
+  if (info.runtimes.length === 0) lines.push('    none found');
+  for (const r of info.runtimes) {
+    const gil = r.kind === 'python' ? `, GIL ${r.gilEnabled === false ? 'disabled' : 'enabled'}${r.freeThreadedBuild ? ' (free-threaded build)' : ''}` : '';
+    lines.push(`    ${r.kind.padEnd(6)} ${r.version.padEnd(10)} ${r.implementation}${gil}  ${r.path}`);
+  }
+  return lines.join('\n');
+}

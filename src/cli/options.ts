@@ -1,0 +1,53 @@
+// Option parsing helpers shared by the CLI's commands.
+import { InvalidArgumentError } from 'commander';
+import type { ParamValue } from '../shared/api';
+import { CliInputError } from './exitCodes';
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function parseFloatOption(name: string): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number (got ${JSON.stringify(value)})`);
+    return n;
+  };
+}
+
+/** --env K=V pairs into an object. */
+export function parseEnvPairs(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const p of pairs) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new CliInputError(`--env must be NAME=VALUE (got ${JSON.stringify(p)})`);
+    env[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return env;
+}
+
+const camel = (kebab: string): string => kebab.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * Scenario knobs given as `--work-ms 500` or `--work-ms=500` become `{ workMs: "500" }`; the
+ * engine validates names and values against the scenario. A knob without a value is `true`.
+ */
+export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i];
+    if (!tok.startsWith('--') || tok.length < 3) throw new CliInputError(`unexpected argument ${JSON.stringify(tok)}; scenario parameters are given as --<name> <value>`);
+    const eq = tok.indexOf('=');
+    if (eq > 0) {
+      out[camel(tok.slice(2, eq))] = tok.slice(eq + 1);
+      continue;
+    }
+    const next = tokens[i + 1];
+    if (next === undefined || next.startsWith('--')) out[camel(tok.slice(2))] = true;
+    else {
+      out[camel(tok.slice(2))] = next;
+      i++;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+// The engine behind every front door (Electron IPC, the CLI, the `serve` WebSocket). It trusts
+// nothing it is given: requests are validated here, whatever checked them before.
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../../shared/api';
+import type { RunParams, RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
+import { SCENARIOS, getScenario } from '../../shared/scenarios';
+import { validateScenarioParams } from '../../shared/scenarioParams';
+import { runRequestSchema } from '../../shared/schemas';
+import { InputError, checkRateHz, checkTimeoutS } from '../../shared/runLimits';
+import { buildScenarioCommand, findWorkloadsDir } from './scenarioCommand';
+import { hardwareProfile } from './hardware';
+import { resolveRuntimes, listRuntimes } from './runtimeChoice';
+import { findKeeperPython } from './run/keeperPython';
+import { Run } from './run/run';
+
+export interface EngineOptions {
+  workloadsDir?: string;
+  /** Default interpreters when a request names none. */
+  python?: string;
+  node?: string;
+  /** How many finished runs to keep for getRun (oldest are dropped). */
+  keepRuns?: number;
+}
+
+interface RunEntry {
+  run: Run;
+  record?: RunRecord;
+  error?: string;
+}
+
+/** What a run needs besides the request: the spec the runner takes. */
+export interface PreparedRun {
+  argv: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  params: RunParams;
+  scenarioId?: string;
+  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
+}
+
+const NODE_EXTRA_THREADS: Record<string, 'worker-thread' | 'libuv-pool'> = {
+  'node-worker-threads': 'worker-thread',
+};
+
+export class Engine implements CoreScopeApi {
+  private readonly runs = new Map<string, RunEntry>();
+  private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly workloadsDir: string;
+  private readonly keepRuns: number;
+  private disposed = false;
+
+  constructor(private readonly options: EngineOptions = {}) {
+    this.workloadsDir = options.workloadsDir ?? findWorkloadsDir();
+    this.keepRuns = options.keepRuns ?? 50;
+  }
+
+  async info(): Promise<SystemInfo> {
+    const [hardware, runtimes] = await Promise.all([hardwareProfile(), listRuntimes(this.options)]);
+    return { hardware, runtimes, corescopeVersion: corescopeVersion(), nodeVersion: process.versions.node };
+  }
+
+  async listScenarios(): Promise<ScenarioInfo[]> {
+    return SCENARIOS;
+  }
+
+  /** Turns a request into what to spawn, or throws an InputError naming the field. */
+  async prepare(input: unknown): Promise<PreparedRun> {
+    const parsed = runRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue?.path.join('.') || 'request';
+      throw new InputError(field, `${field}: ${issue?.message ?? 'invalid request'}`);
+    }
+    const req = parsed.data as RunRequest;
+    const rateHz = checkRateHz(req.rateHz);
+    const timeoutS = checkTimeoutS(req.timeoutS);
+    if (req.kind === 'command') {
+      return {
+        argv: ['/bin/sh', '-c', req.cmd],
+        env: req.env ?? {},
+        cwd: req.cwd,
+        params: { cmd: req.cmd, cwd: req.cwd, env: req.env, rateHz, timeoutS },
+      };
+    }
+    const scenario = getScenario(req.scenario);
+    if (!scenario || scenario.runtime === 'custom') {
+      const ids = SCENARIOS.filter((s) => s.runtime !== 'custom').map((s) => s.id);
+      throw new InputError('scenario', `unknown scenario ${JSON.stringify(req.scenario)}; choose one of: ${ids.join(', ')}`);
+    }
+    const checked = validateScenarioParams(req.scenario, req.params);
+    if (!checked.ok) {
+      const first = checked.errors[0];
+      throw new InputError(`params.${first.field}`, checked.errors.map((e) => e.message).join('; '));
+    }
+    const runtimes = await resolveRuntimes(scenario.runtime, { python: req.python ?? this.options.python, node: req.node ?? this.options.node });
+    const cmd = buildScenarioCommand(req.scenario, checked.params, runtimes, this.workloadsDir);
+    return {
+      argv: cmd.argv,
+      env: cmd.env,
+      params: { argv: cmd.argv, env: cmd.env, rateHz, timeoutS, scenario: { id: req.scenario, params: checked.params } },
+      scenarioId: req.scenario,
+      nodeExtraThreads: NODE_EXTRA_THREADS[req.scenario] ?? 'libuv-pool',
+    };
+  }
+
+  async startRun(request: RunRequest): Promise<{ runId: string }> {
+    if (this.disposed) throw new Error('the engine has shut down');
+    const prepared = await this.prepare(request);
+    const run = new Run({
+      argv: prepared.argv,
+      env: prepared.env,
+      cwd: prepared.cwd,
+      rateHz: prepared.params.rateHz,
+      timeoutS: prepared.params.timeoutS,
+      params: prepared.params,
+      scenarioId: prepared.scenarioId,
+      nodeExtraThreads: prepared.nodeExtraThreads,
+      keeper: keeperFor(this.workloadsDir),
+      onLive: (batch) => this.emit({ type: 'live', batch }),
+    });
+    await run.start();
+    const entry: RunEntry = { run };
+    this.runs.set(run.id, entry);
+    this.emit({ type: 'run-started', runId: run.id, request, startedAt: new Date().toISOString() });
+    run.finished.then(
+      (record) => {
+        entry.record = record;
+        this.emit({ type: 'run-finished', runId: run.id, result: record.result });
+        this.trimHistory();
+      },
+      (err: Error) => {
+        entry.error = err.message;
+        this.emit({ type: 'run-failed', runId: run.id, error: err.message });
+      },
+    );
+    return { runId: run.id };
+  }
+
+  /** Starts a run and waits for its record (what the CLI does). */
+  async runToEnd(request: RunRequest): Promise<RunRecord> {
+    const { runId } = await this.startRun(request);
+    return this.runs.get(runId)!.run.finished;
+  }
+
+  /** The Run object of a live run, for front ends that watch it closely (the CLI). */
+  liveRun(runId: string): Run | undefined {
+    return this.runs.get(runId)?.run;
+  }
+
+  async cancelRun(runId: string): Promise<void> {
+    const entry = this.runs.get(String(runId));
+    if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
+    entry.run.cancel();
+    await entry.run.finished.catch(() => undefined);
+  }
+
+  async getRun(runId: string): Promise<RunRecord> {
+    const entry = this.runs.get(String(runId));
+    if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
+    if (entry.error) throw new Error(entry.error);
+    return entry.record ?? entry.run.finished;
+  }
+
+  onEvent(listener: (event: EngineEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Cancels every run and waits until each tree is gone. */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    const pending = [...this.runs.values()].filter((e) => !e.record && !e.error);
+    for (const e of pending) e.run.end('profiler-exit');
+    await Promise.all(pending.map((e) => e.run.finished.catch(() => undefined)));
+  }
+
+  private emit(event: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // one broken listener must not starve the others
+      }
+    }
+  }
+
+  private trimHistory(): void {
+    const finished = [...this.runs.entries()].filter(([, e]) => e.record || e.error);
+    for (const [id] of finished.slice(0, Math.max(0, finished.length - this.keepRuns))) this.runs.delete(id);
+  }
+}
+
+export function createEngine(options?: EngineOptions): Engine {
+  return new Engine(options);
+}
+
+function keeperFor(workloadsDir: string): { python: string; script: string } | null {
+  const python = findKeeperPython();
+  return python ? { python, script: join(workloadsDir, 'keeper.py') } : null;
+}
+
+let version: string | undefined;
+function corescopeVersion(): string {
+  if (version) return version;
+  try {
+    version = JSON.parse(readFileSync(join(findWorkloadsDir(), '..', 'package.json'), 'utf8')).version as string;
+  } catch {
+    version = 'unknown';
+  }
+  return version;
+}
+
+export type { RuntimeInfo };
