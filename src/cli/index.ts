@@ -43,7 +43,8 @@ runOptions(
     .option('--cmd <command line>', 'profile this shell command line instead of a scenario')
     .option('--cwd <dir>', 'working directory for --cmd')
     .option('--env <K=V>', 'extra environment variable for --cmd (repeatable)', collect, [])
-    .allowUnknownOption(),
+    .allowUnknownOption()
+    .allowExcessArguments(),
 ).action(async (scenario: string | undefined, opts, cmd: Command) => {
   process.exitCode = await runCommand(scenario, opts, cmd.args.slice(scenario ? 1 : 0));
 });
@@ -54,7 +55,8 @@ runOptions(
     .description('run two scenarios with the same parameters (or an article preset) and show them side by side')
     .argument('<a>', 'scenario id, or a preset id (see `corescope list`)')
     .argument('[b]', 'second scenario id')
-    .allowUnknownOption(),
+    .allowUnknownOption()
+    .allowExcessArguments(),
 ).action(async (a: string, b: string | undefined, opts, cmd: Command) => {
   process.exitCode = await compareCommand(a, b, opts, cmd.args.slice(b ? 2 : 1));
 });

@@ -66,6 +66,11 @@ export class Engine implements CoreScopeApi {
 
   /** Turns a request into what to spawn, or throws an InputError naming the field. */
   async prepare(input: unknown): Promise<PreparedRun> {
+    // The limits first: their messages name the allowed range, which the schema's do not.
+    if (input && typeof input === 'object') {
+      checkRateHz((input as { rateHz?: unknown }).rateHz);
+      checkTimeoutS((input as { timeoutS?: unknown }).timeoutS);
+    }
     const parsed = runRequestSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
