@@ -121,7 +121,7 @@ export class App {
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first);
-      if (!python) {
+      if (!python && info.runtimes.length > 0) {
         this.banner.show('No Python found', { code: 'internal', message: 'No python3 interpreter was found on this machine; the Python scenarios cannot run.' });
       }
     } catch (err) {
@@ -238,6 +238,7 @@ export class App {
     try {
       const record: RunRecord = await this.api.getRun(live.runId);
       entry = { record, title: live.title };
+      if (this.live === live) this.live = null;
       this.results.add(entry);
       this.showRecord(entry);
       const exit = record.result.exit;
@@ -260,7 +261,8 @@ export class App {
     const { record } = entry;
     const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows);
     this.charts.setTitle(`Per-core utilisation — ${entry.title}`);
-    this.charts.render(store, liveWindow(record.result.wallMs, 0), record.samples.processes);
+    // A finished run fills the width: its whole length is known.
+    this.charts.render(store, { fromMs: 0, toMs: Math.max(1000, record.result.wallMs) }, record.samples.processes, record.result.verdict);
     const r = record.result;
     this.cards.update({ wallMs: r.wallMs, cpuMs: r.cpu.totalMs, parallelism: r.parallelism, tasksInFlight: r.peakConcurrency ?? undefined, lastLagMs: r.lag?.maxMs ?? null });
     this.verdict.show(record);
@@ -275,7 +277,9 @@ export class App {
       this.frameRequested = false;
       const live = this.live;
       if (!live) return;
-      this.charts.render(live.store, liveWindow(live.store.lastT(), live.store.t[live.store.slot(live.store.first)] ?? 0));
+      // Until the ring wraps, the axis starts at 0; after, it scrolls with the history window.
+      const from = live.store.first === 0 ? 0 : live.store.t[live.store.slot(live.store.first)];
+      this.charts.render(live.store, liveWindow(live.store.lastT(), from));
     });
   }
 

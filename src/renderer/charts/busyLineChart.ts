@@ -32,7 +32,7 @@ export class BusyLineChart {
         events: [],
         layout: { padding: { right: RIGHT_GUTTER } },
         scales: {
-          x: { type: 'linear', min: 0, max: 10, grid: { color: palette.grid } },
+          x: { type: 'linear', min: 0, max: 10, ticks: { includeBounds: false, maxRotation: 0 }, grid: { color: palette.grid } },
           y: {
             type: 'linear',
             min: 0,

@@ -32,7 +32,7 @@ export class CoreLanesChart {
         plugins: { legend: { display: false }, tooltip: { enabled: false } },
         layout: { padding: { right: RIGHT_GUTTER } },
         scales: {
-          x: { type: 'linear', min: 0, max: 10, title: { display: true, text: 'seconds since start' }, grid: { color: palette.grid } },
+          x: { type: 'linear', min: 0, max: 10, ticks: { includeBounds: false, maxRotation: 0 }, title: { display: true, text: 'seconds since start' }, grid: { color: palette.grid } },
           y: {
             type: 'linear',
             min: 0,

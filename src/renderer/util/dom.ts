@@ -8,6 +8,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     if (value === undefined || value === false) continue;
     if (typeof value === 'function') el.addEventListener(key.replace(/^on/, '').toLowerCase(), value);
     else if (key === 'class') el.className = String(value);
+    // Through CSSOM: a style *attribute* is inline style, which the strict CSP blocks.
+    else if (key === 'style') el.style.cssText = String(value);
     else if (value === true) el.setAttribute(key, '');
     else el.setAttribute(key, String(value));
   }

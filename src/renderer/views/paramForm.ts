@@ -40,13 +40,14 @@ export class ParamForm {
     if (kind) {
       const options = runtimes.filter((r) => r.kind === kind);
       const select = h('select', { name: '__runtime', 'data-testid': 'runtime-select' });
+      // The engine picks a default interpreter itself when the request names none.
+      select.append(h('option', { value: '' }, options.length ? `default (${options[0].implementation} ${options[0].version})` : 'default (found by the engine)'));
       for (const r of options) {
         const gil = r.kind === 'python' && r.freeThreadedBuild ? (r.gilEnabled ? ', GIL on' : ', free-threaded') : '';
         select.append(h('option', { value: r.path }, `${r.implementation} ${r.version} (${r.path}${gil})`));
       }
-      if (!options.length) select.append(h('option', { value: '' }, `no ${kind === 'python' ? 'Python 3' : 'Node.js'} found`));
       this.runtimeSelect = select;
-      this.addField('__runtime', kind === 'python' ? 'Interpreter' : 'Runtime', select, options.length ? '' : `Install ${kind === 'python' ? 'python3' : 'node'} to run this scenario.`);
+      this.addField(kind, kind === 'python' ? 'Interpreter' : 'Runtime', select, kind === 'python' ? 'CPython, PyPy or a free-threaded build, where installed.' : 'The node on PATH, or Electron’s own.');
     }
     const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout'));
     this.el.append(advanced);
@@ -125,7 +126,6 @@ export class ParamForm {
         const result = validateScenarioParams(this.scenario.id, this.rawParams());
         if (!result.ok) errors.push(...result.errors.map((e) => ({ field: e.field.replace(/^params\./, ''), message: e.message })));
       }
-      if (this.runtimeSelect && !this.runtimeSelect.value) errors.push({ field: '__runtime', message: 'No runtime available for this scenario' });
       const rate = this.numberField('rateHz', RATE_HZ.min, RATE_HZ.max, 'Sampling rate');
       if (rate) errors.push(rate);
       const timeout = this.numberField('timeoutS', TIMEOUT_S.min, TIMEOUT_S.max, 'Timeout');

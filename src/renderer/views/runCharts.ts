@@ -1,7 +1,7 @@
 // The run's charts on one time axis: per-core utilisation (Chart.js lanes up to 16 cores, a
 // heatmap above), the cores-busy line, and the per-thread lanes with the verdict strip. Used
 // for the live run and for any finished run picked from the results table.
-import type { ProcessInfo, WindowVerdict } from '../../shared/types';
+import type { ProcessInfo, Verdict, WindowVerdict } from '../../shared/types';
 import { BusyLineChart } from '../charts/busyLineChart';
 import { CoreHeatmap } from '../charts/coreHeatmap';
 import { CoreLanesChart } from '../charts/coreLanesChart';
@@ -77,7 +77,8 @@ export class RunCharts {
     this.coreChart = wantLanes ? new CoreLanesChart(canvas) : new CoreHeatmap(canvas);
   }
 
-  render(store: SeriesStore, win: TimeWindow, processes: ProcessInfo[] = []): void {
+  /** `overall` is the finished run's verdict; without it the view is live and shows the latest window. */
+  render(store: SeriesStore, win: TimeWindow, processes: ProcessInfo[] = [], overall?: Verdict): void {
     this.ensureCoreChart(Math.max(1, store.coreCount));
     this.coreChart!.render(store, win);
     this.busy.render(store, win);
@@ -86,7 +87,13 @@ export class RunCharts {
     // Tests and people both want to know how much data the chart holds.
     this.el.dataset.samples = String(store.count);
     this.el.dataset.threads = String(store.threads.size);
-    const last: WindowVerdict | undefined = store.windows[store.windows.length - 1];
+    this.el.dataset.pids = [...new Set([...store.threads.values()].map((t) => t.info.pid))].join(' ');
+    if (overall) {
+      this.windowLine.textContent = `Whole run: ${overall.text} Hover the strip below for each window’s verdict and reason.`;
+      this.windowLine.className = `window-verdict verdict-${overall.kind}`;
+      return;
+    }
+    const last: WindowVerdict | undefined = store.windows.filter((w) => w.toMs > w.fromMs).pop();
     this.windowLine.textContent = last
       ? `Now (${(last.fromMs / 1000).toFixed(1)}–${(last.toMs / 1000).toFixed(1)} s): ${last.text}${last.reason ? ` — ${last.reason.text}` : ''}`
       : 'Per-window verdicts appear here as the run goes.';

@@ -1,0 +1,134 @@
+// The desktop UI in a real Chromium against `serve` and the real engine: the article's core
+// claim (threads share a core under the GIL, processes fill the cores) must be visible and
+// measured, and every control must do what it says.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCREENSHOTS, chooseScenario, openHarness, processAlive, runToEnd, type Harness } from './helpers';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await openHarness();
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('CoreScope in the browser', () => {
+  it('shows the scenario picker grouped by runtime with explanations', async () => {
+    const groups = await h.page.locator('[data-testid=scenario-picker] h3').allTextContents();
+    expect(groups).toEqual(['Python', 'Node.js', 'Custom']);
+    await chooseScenario(h.page, 'py-threads-cpu', { tasks: 2 });
+    await expect.poll(() => h.page.textContent('[data-testid=scenario-explanation]')).toMatch(/Global Interpreter Lock/);
+    expect(await h.page.isEnabled('[data-testid=run-button]')).toBe(true);
+    await h.page.screenshot({ path: join(SCREENSHOTS, 'picker.png') });
+  });
+
+  it('a bad parameter shows an error next to the field and starts nothing', async () => {
+    await chooseScenario(h.page, 'py-threads-cpu', { tasks: 'lots' });
+    const error = h.page.locator('[data-error-for="tasks"]');
+    await expect.poll(() => error.textContent()).toMatch(/tasks|integer|number/i);
+    expect(await h.page.isDisabled('[data-testid=run-button]')).toBe(true);
+    // Even a forced click does nothing: no run, no status.
+    await h.page.click('[data-testid=run-button]', { force: true });
+    await h.page.waitForTimeout(300);
+    expect(await h.page.locator('tr[data-run-id]').count()).toBe(0);
+    expect((await h.page.textContent('[data-testid=run-status]'))?.trim()).toBe('');
+    await h.page.fill('[data-testid=param-form] [name="tasks"]', '0');
+    await expect.poll(() => error.textContent()).toMatch(/1/);
+    await h.page.fill('[data-testid=param-form] [name="tasks"]', '2');
+    await expect.poll(() => error.textContent()).toBe('');
+    expect(await h.page.isEnabled('[data-testid=run-button]')).toBe(true);
+  });
+
+  it('Python threads on CPU work: the chart fills live, parallelism stays below 1.3', async () => {
+    await chooseScenario(h.page, 'py-threads-cpu', { tasks: 2, workMs: 1500 });
+    const charts = h.page.locator('[data-testid=run-charts]');
+    const before = await h.page.locator('tr[data-run-id]').count();
+    await h.page.click('[data-testid=run-button]');
+    // The per-core chart gains samples while the run is still going.
+    await expect.poll(async () => Number(await charts.getAttribute('data-samples')), { timeout: 10_000 }).toBeGreaterThan(3);
+    const first = Number(await charts.getAttribute('data-samples'));
+    await h.page.waitForTimeout(700);
+    const second = Number(await charts.getAttribute('data-samples'));
+    expect(second).toBeGreaterThan(first);
+    expect(await h.page.locator('tr[data-run-id]').count()).toBe(before);
+    await h.page.waitForTimeout(600);
+    await h.page.screenshot({ path: join(SCREENSHOTS, 'live-run.png') });
+    await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 45_000 });
+    const row = h.page.locator('tr[data-run-id]').first();
+    const parallelism = Number(await row.locator('td.parallelism').getAttribute('data-value'));
+    expect(parallelism).toBeGreaterThan(0.3);
+    expect(parallelism).toBeLessThan(1.3);
+    await expect.poll(() => h.page.textContent('[data-testid=verdict-text]')).toMatch(/\S/);
+    await h.page.locator('[data-testid=run-charts]').screenshot({ path: join(SCREENSHOTS, 'thread-lanes.png') });
+    expect(Number(await charts.getAttribute('data-threads'))).toBeGreaterThanOrEqual(3);
+  });
+
+  it('Python multiprocessing on the same work: parallelism above 1.6', async () => {
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 1500 });
+    const { parallelism } = await runToEnd(h.page);
+    expect(parallelism).toBeGreaterThan(1.6);
+  });
+
+  it('compares the two runs side by side', async () => {
+    const rows = h.page.locator('tr[data-run-id]');
+    expect(await rows.count()).toBeGreaterThanOrEqual(2);
+    await rows.nth(0).locator('input[type=checkbox]').check();
+    await rows.nth(1).locator('input[type=checkbox]').check();
+    await h.page.click('[data-testid=compare-button]');
+    const view = h.page.locator('[data-testid=compare-view]');
+    await view.waitFor({ state: 'visible' });
+    expect(await view.locator('.compare-card').count()).toBe(2);
+    await view.scrollIntoViewIfNeeded();
+    await view.screenshot({ path: join(SCREENSHOTS, 'comparison.png') });
+  });
+
+  it('exports a chart as a PNG with chart pixels in it', async () => {
+    await h.page.locator('tr[data-run-id]').first().click();
+    const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('[data-export-png="cores"]')]);
+    const path = await download.path();
+    const bytes = readFileSync(path!);
+    expect(download.suggestedFilename()).toMatch(/\.png$/);
+    expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+    expect(bytes.length).toBeGreaterThan(5_000);
+    // Decode it in a blank page and count the coloured (chart) pixels.
+    const blank = await h.page.context().newPage();
+    const stats = await blank.evaluate(async (b64) => {
+      const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([data], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(bmp, 0, 0);
+      const px = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      let blue = 0;
+      for (let i = 0; i < px.length; i += 4) if (px[i + 2] > 150 && px[i] < 140 && px[i + 1] < 190) blue++;
+      return { width: bmp.width, height: bmp.height, blue };
+    }, bytes.toString('base64'));
+    await blank.close();
+    expect(stats.width).toBeGreaterThan(400);
+    expect(stats.height).toBeGreaterThan(100);
+    // The user-time fill of a busy core is blue; a blank chart has none.
+    expect(stats.blue).toBeGreaterThan(2_000);
+    writeFileSync(join(SCREENSHOTS, 'export-cores.png'), bytes);
+  });
+
+  it('cancelling a long run stops it and leaves none of its processes', async () => {
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 60_000 });
+    const charts = h.page.locator('[data-testid=run-charts]');
+    await h.page.click('[data-testid=run-button]');
+    await expect.poll(async () => (await charts.getAttribute('data-pids'))?.split(' ').filter(Boolean).length ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    const pids = (await charts.getAttribute('data-pids'))!.split(' ').map(Number);
+    expect(pids.every(processAlive)).toBe(true);
+    await h.page.click('[data-testid=cancel-button]');
+    await expect.poll(() => h.page.textContent('[data-testid=run-status]'), { timeout: 15_000 }).toMatch(/Cancelled/);
+    await expect.poll(() => pids.filter(processAlive), { timeout: 5_000 }).toEqual([]);
+    expect(await h.page.locator('tr[data-run-id]').first().locator('td').last().textContent()).toBe('cancelled');
+  });
+
+  it('logged no page errors', () => {
+    expect(h.pageErrors).toEqual([]);
+  });
+});
