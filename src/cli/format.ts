@@ -48,7 +48,7 @@ export function formatInfo(info: SystemInfo): string {
   const h = info.hardware;
   const lines = [
     `CoreScope ${info.corescopeVersion} on Node ${info.nodeVersion}`,
-    `  CPU      ${h.cpu.manufacturer} ${h.cpu.brand}: ${h.cpu.physicalCores} physical / ${h.cpu.logicalCores} logical cores, ${h.cpu.speedGHz} GHz (max ${h.cpu.speedMaxGHz} GHz)`,
+    `  CPU      ${h.cpu.manufacturer} ${h.cpu.brand}: ${h.cpu.physicalCores} physical / ${h.cpu.logicalCores} logical cores, ${h.cpu.speedGHz > 0 ? `${h.cpu.speedGHz} GHz (max ${h.cpu.speedMaxGHz} GHz)` : 'clock speed not reported'}`,
     `  caches   L1d ${h.cpu.cacheKiB.l1d} KiB, L1i ${h.cpu.cacheKiB.l1i} KiB, L2 ${h.cpu.cacheKiB.l2} KiB, L3 ${h.cpu.cacheKiB.l3} KiB`,
     `  memory   ${mib(h.memoryBytes)}`,
     `  OS       ${h.os.distro} (${h.os.platform} ${h.os.arch}), kernel ${h.os.kernel}, host ${h.hostname}`,
