@@ -17,7 +17,12 @@ export interface VerdictInput {
   busyThreads: number;
   /** Peak tasks in flight, when the workload reported them. */
   peakConcurrency: number | null;
+  /** Cores' worth of CPU other programs used during the run (they compete for the same cores). */
+  otherLoadCores?: number;
 }
+
+/** Other load above this many cores is worth telling: the workload could not have had every core. */
+export const NOTABLE_OTHER_LOAD = 0.3;
 
 const f2 = (x: number): string => x.toFixed(2);
 
@@ -29,6 +34,13 @@ export function classify(parallelism: number, lagMaxMs: number | null): VerdictK
 }
 
 export function runVerdict(v: VerdictInput): Verdict {
+  const verdict = baseVerdict(v);
+  const other = v.otherLoadCores ?? 0;
+  if (other < NOTABLE_OTHER_LOAD) return verdict;
+  return { ...verdict, text: `${verdict.text} Other programs used ${f2(other)} cores meanwhile, so the workload competed for the ${v.coreCount} cores.` };
+}
+
+function baseVerdict(v: VerdictInput): Verdict {
   const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null);
   const secs = (v.wallMs / 1000).toFixed(2);
   const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;

@@ -358,7 +358,7 @@ export class Run {
       profilerCpuPct: round1((profilerMs / spanMs) * 100),
       lag,
       metrics: reportedMetrics(events),
-      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak }),
+      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs }),
       windows: this.windows.windows,
       exit: { code: exitCode, signal: exitSignal, reason },
       fidelity: {
