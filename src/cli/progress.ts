@@ -8,6 +8,11 @@ export class Progress {
 
   constructor(private readonly label: string) {}
 
+  /** Whether to subscribe at all: off a terminal nothing is shown, so no live data is needed. */
+  get wanted(): boolean {
+    return this.tty;
+  }
+
   onEvent(e: EngineEvent): void {
     if (!this.tty || e.type !== 'live') return;
     const l = e.batch.live;

@@ -73,7 +73,7 @@ export async function compareCommand(a: string, b: string | undefined, opts: Run
     const out: RunResult[] = [];
     for (const side of plan.sides) {
       const progress = new Progress(side.label);
-      const off = engine.onEvent((e) => progress.onEvent(e));
+      const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
       try {
         out.push((await engine.runToEnd(side.request)).result);
       } finally {

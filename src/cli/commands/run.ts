@@ -40,7 +40,7 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
   const request = buildRequest(scenario, opts, extra);
   const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const progress = new Progress(scenario ?? 'command');
-    const off = engine.onEvent((e) => progress.onEvent(e));
+    const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     try {
       return await engine.runToEnd(request);
     } finally {

@@ -123,6 +123,8 @@ export class Engine implements CoreScopeApi {
       nodeExtraThreads: prepared.nodeExtraThreads,
       keeper: keeperFor(this.workloadsDir),
       onLive: (batch) => this.emit({ type: 'live', batch }),
+      // Building batches costs CPU in the profiler: only when someone watches.
+      wantsLive: () => this.listeners.size > 0,
     });
     await run.start();
     const entry: RunEntry = { run };

@@ -30,6 +30,7 @@ export interface RunSpec {
   keeper: { python: string; script: string } | null;
   nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
   onLive?: (batch: LiveBatch) => void;
+  wantsLive?: () => boolean;
 }
 
 interface KeeperReport {
@@ -236,6 +237,7 @@ export class Run {
   private emitLive(final = false): void {
     const onLive = this.spec.onLive;
     if (!onLive || !this.tree) return;
+    if (this.spec.wantsLive && !this.spec.wantsLive()) return;
     const to = this.store.length;
     if (to === this.liveFrom && !final) return;
     const threads = this.tree.threads.map((th) => th.info);
