@@ -38,13 +38,13 @@ export const SCENARIOS: ScenarioInfo[] = [
       'coroutines only want to wake up every few milliseconds. The event loop runs one callback at a ' +
       'time, and it cannot take the thread back from code that does not await, so every timer fires late ' +
       'by roughly the length of the block. The lag heartbeat makes that visible. Set "Yield every" to let ' +
-      'the loop breathe between chunks and watch the lag shrink to the chunk size.',
+      'the loop breathe between chunks: the lag drops to a few chunks (a wake-up takes the loop more than one turn).',
     params: [
       tasks(3, 64, 'Coroutines that only sleep in short steps and should stay on time.'),
       { name: 'blockMs', label: 'CPU block', kind: 'int', default: 1500, min: 10, max: 60_000, unit: 'ms',
-        help: 'Pure-Python work done by the blocking coroutine, as time on one idle core.' },
+        help: 'How long the blocking coroutine runs its pure-Python loop (wall time).' },
       { name: 'chunkMs', label: 'Yield every', kind: 'int', default: 0, min: 0, max: 60_000, unit: 'ms',
-        help: 'Await asyncio.sleep(0) after this much work; 0 never yields.' },
+        help: 'Await asyncio.sleep(0) after this many ms of the loop; 0 never yields.' },
     ],
     expectedVerdict: 'blocked',
   },

@@ -10,7 +10,7 @@ import asyncio
 import time
 
 import _events as ev
-from _work import calibrate, spin
+from _work import spin
 
 
 async def sleeper(i, total_ms, step_ms):
@@ -20,26 +20,31 @@ async def sleeper(i, total_ms, step_ms):
             await asyncio.sleep(step_ms / 1000.0)
 
 
-async def cpu_hog(iterations, chunk_iterations):
+def busy_for(ms):
+    # Wall-clock bound, not an iteration count: the point is how long the loop is held,
+    # and that must not depend on a calibration taken while the machine was busy.
+    end = time.perf_counter() + ms / 1000.0
+    while time.perf_counter() < end:
+        spin(2000)
+
+
+async def cpu_hog(block_ms, chunk_ms):
     with ev.task("cpu"):
-        done = 0
-        while done < iterations:
-            n = min(chunk_iterations, iterations - done)
-            spin(n)
-            done += n
-            if done < iterations and chunk_iterations < iterations:
+        done = 0.0
+        step = chunk_ms if chunk_ms > 0 else block_ms
+        while done < block_ms:
+            busy_for(min(step, block_ms - done))
+            done += step
+            if done < block_ms:
                 await asyncio.sleep(0)  # give the loop a turn between chunks
 
 
 async def main(args):
-    rate = calibrate()
-    iterations = max(1, int(rate * args.block_ms))
-    chunk = max(1, int(rate * args.chunk_ms)) if args.chunk_ms > 0 else iterations
     beat = asyncio.create_task(ev.heartbeat(args.heartbeat_ms))
     await asyncio.sleep(0.05)  # a few on-time beats first, for contrast
     await asyncio.gather(
         *(sleeper(i, args.block_ms, args.step_ms) for i in range(args.tasks)),
-        cpu_hog(iterations, chunk),
+        cpu_hog(args.block_ms, args.chunk_ms),
     )
     beat.cancel()
     print(f"cpu coroutine blocked the loop for ~{args.block_ms} ms (chunks of {args.chunk_ms or args.block_ms} ms)")
