@@ -79,6 +79,7 @@ export class Run {
   private childExited = false;
   private exitInfo: { code: number | null; signal: string | null; atMs: number } | null = null;
   private spawnedMs = 0;
+  private readonly engineErrors: string[] = [];
 
   constructor(private readonly spec: RunSpec) {
     this.store = new SampleStore(this.cores.coreCount);
@@ -203,7 +204,14 @@ export class Run {
     if (this.nextTickMs < this.now()) this.nextTickMs = this.now() + period;
     this.timer = setTimeout(() => {
       if (this.childExited) return;
-      this.sample();
+      try {
+        this.sample();
+      } catch (err) {
+        // A profiler fault must not leave the workload running unobserved: end it, say why.
+        this.engineErrors.push(`sampling failed: ${(err as Error).message}`);
+        this.end('engine-error');
+        return;
+      }
       this.scheduleTick();
     }, Math.max(0, this.nextTickMs - this.now()));
   }
@@ -331,7 +339,7 @@ export class Run {
     const exitSignal = k.signal !== undefined ? k.signal : this.exitInfo?.signal ?? null;
     const reason: RunEndReason = this.endReason ?? 'exited';
 
-    const warnings = [...k.warnings, ...this.events.warnings(), ...tree.warnings];
+    const warnings = [...this.engineErrors, ...k.warnings, ...this.events.warnings(), ...tree.warnings];
     if (k.leftovers) warnings.push(`${k.leftovers} process(es) of the workload were still running when it ended; CoreScope ended them.`);
     if (this.stdout.truncated) warnings.push(`stdout truncated: ${this.stdout.droppedBytes} bytes beyond the capture cap were dropped.`);
     if (this.stderr.truncated) warnings.push(`stderr truncated: ${this.stderr.droppedBytes} bytes beyond the capture cap were dropped.`);
