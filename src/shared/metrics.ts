@@ -9,10 +9,17 @@ export function percentile(values: number[], p: number): number {
   return sorted[rank];
 }
 
+/** Largest value without spreading into arguments (which overflows the stack on long arrays). */
+export function maxOf(values: number[], empty = -Infinity): number {
+  let m = empty;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
 export function lagStats(events: WorkloadEvent[]): LagStats | null {
   const lags = events.flatMap((e) => (e.kind === 'lag' ? [e.lagMs] : []));
   if (lags.length === 0) return null;
-  return { p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: Math.max(...lags), count: lags.length };
+  return { p50Ms: percentile(lags, 50), p99Ms: percentile(lags, 99), maxMs: maxOf(lags), count: lags.length };
 }
 
 /** Tasks in flight after each start/end event, in time order; a task is keyed by pid and id. */
@@ -33,7 +40,7 @@ export function tasksInFlightSeries(events: WorkloadEvent[]): { t: number; inFli
 export function peakConcurrency(events: WorkloadEvent[]): number | null {
   const series = tasksInFlightSeries(events);
   if (series.length === 0) return null;
-  return Math.max(0, ...series.map((s) => s.inFlight));
+  return maxOf(series.map((s) => s.inFlight), 0);
 }
 
 /** Last value of each metric the workload reported. */

@@ -61,7 +61,7 @@ function baseVerdict(v: VerdictInput): Verdict {
     case 'parallel':
       return {
         kind,
-        text: `Parallel: spread across ~${Math.round(v.parallelism)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
+        text: `Parallel: spread across ~${v.parallelism.toFixed(1)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
       };
     case 'interleaved':
       return {

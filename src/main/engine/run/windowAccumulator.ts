@@ -32,6 +32,8 @@ export class WindowAccumulator {
   private workloadMs = 0;
   private machineMs = 0;
   private threads = new Map<number, ThreadAcc>();
+  /** Each thread's last voluntary-switch reading, carried across windows so none is lost at a boundary. */
+  private readonly lastVol = new Map<number, number>();
   private eventCursor = 0;
 
   constructor(
@@ -48,13 +50,15 @@ export class WindowAccumulator {
     for (const th of threads) {
       let acc = this.threads.get(th.index);
       if (!acc) {
-        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, runnable: 0, samples: 0, firstVol: th.voluntaryCtx, lastVol: th.voluntaryCtx };
+        const first = this.lastVol.get(th.index) ?? th.voluntaryCtx;
+        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, runnable: 0, samples: 0, firstVol: first, lastVol: th.voluntaryCtx };
         this.threads.set(th.index, acc);
       }
       acc.cpuMs += th.cpu * dt;
       acc.runnable += th.runnable ? 1 : 0;
       acc.samples++;
       acc.lastVol = th.voluntaryCtx;
+      this.lastVol.set(th.index, th.voluntaryCtx);
     }
   }
 

@@ -79,10 +79,11 @@ export function busyTicksBetween(a: CoreReading, b: CoreReading): { busy: number
     const p = a.cores[i];
     const c = b.cores[i];
     if (!p || !c) continue;
-    const u = c.user - p.user + (c.nice - p.nice) + (c.system - p.system) + (c.irq - p.irq) + (c.softirq - p.softirq);
-    const all = u + (c.idle - p.idle) + (c.iowait - p.iowait) + (c.steal - p.steal);
-    busy += Math.max(0, u);
-    total += Math.max(0, all);
+    // Same clamping as cpuDelta: a counter going backwards (iowait does on some kernels) adds nothing.
+    const u = Math.max(0, c.user - p.user + (c.nice - p.nice) + (c.system - p.system) + (c.irq - p.irq) + (c.softirq - p.softirq));
+    const rest = Math.max(0, c.idle - p.idle + (c.steal - p.steal)) + Math.max(0, c.iowait - p.iowait);
+    busy += u;
+    total += u + rest;
   }
   return { busy, total };
 }
