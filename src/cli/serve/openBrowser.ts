@@ -30,6 +30,8 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | nul
 
 /** Opens `url` in an app-mode window with a throwaway profile; detached so it outlives nothing it should not. */
 export function openInAppWindow(url: string): { opened: boolean; browser?: string } {
+  // Without a display a GUI browser exits at once: say "not opened" so the URL gets printed.
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { opened: false };
   const browser = findChromium();
   if (!browser) return { opened: false };
   const profile = mkdtempSync(join(tmpdir(), 'corescope-ui-'));
