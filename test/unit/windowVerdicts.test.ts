@@ -1,0 +1,185 @@
+// Per-window verdicts and wait reasons, and the accumulator that builds them from samples.
+import { describe, expect, it } from 'vitest';
+import { WindowAccumulator, type WindowSampleThread } from '../../src/main/engine/run/windowAccumulator';
+import type { WorkloadEvent } from '../../src/shared/types';
+import { WINDOW_MS, windowVerdict, type WindowInput, type WindowThread } from '../../src/shared/windowVerdicts';
+
+const th = (over: Partial<WindowThread>): WindowThread => ({ pid: 100, tid: 100, role: 'main', cpu: 0, runnable: 0, voluntaryPerS: 0, ...over });
+const win = (over: Partial<WindowInput>): WindowInput => ({
+  fromMs: 0,
+  toMs: 250,
+  coreCount: 2,
+  parallelism: 1,
+  machineBusy: 1,
+  threads: [],
+  lagMaxMs: null,
+  ...over,
+});
+
+describe('windowVerdict', () => {
+  it('is 250 ms long by default', () => {
+    expect(WINDOW_MS).toBe(250);
+  });
+
+  it('gil-or-lock: 2 threads of one pid share ~1 core while a core sits idle', () => {
+    const v = windowVerdict(win({
+      fromMs: 500,
+      toMs: 750,
+      parallelism: 0.98,
+      machineBusy: 1.02,
+      threads: [
+        th({ tid: 100, cpu: 0.01 }),
+        th({ tid: 101, role: 'python-thread', cpu: 0.5, runnable: 1, voluntaryPerS: 40 }),
+        th({ tid: 102, role: 'python-thread', cpu: 0.48, runnable: 0.9, voluntaryPerS: 60.4 }),
+      ],
+    }));
+    expect(v).toEqual({
+      fromMs: 500,
+      toMs: 750,
+      parallelism: 0.98,
+      activeThreads: 2,
+      kind: 'interleaved',
+      text: '0.98 cores busy, 2 active thread(s)',
+      reason: {
+        kind: 'gil-or-lock',
+        text: 'GIL or lock contention: 2 threads of pid 100 ready, together 0.98 cores busy, 1.0 core(s) idle, 100 voluntary switches/s',
+      },
+    });
+  });
+
+  it('gil-or-lock omits the switch rate when there were none', () => {
+    const v = windowVerdict(win({ threads: [th({ tid: 101, cpu: 0.5 }), th({ tid: 102, cpu: 0.5 })] }));
+    expect(v.reason?.text).toBe('GIL or lock contention: 2 threads of pid 100 ready, together 1.00 cores busy, 1.0 core(s) idle');
+  });
+
+  it('no gil-or-lock when the threads are in different processes, use > 1.25 cores, or no core is idle', () => {
+    const twoPids = [th({ pid: 100, tid: 100, cpu: 0.5 }), th({ pid: 200, tid: 200, cpu: 0.5 })];
+    expect(windowVerdict(win({ threads: twoPids })).reason).toBeUndefined();
+    const parallel = [th({ tid: 101, cpu: 0.7 }), th({ tid: 102, cpu: 0.6 })];
+    expect(windowVerdict(win({ parallelism: 1.3, machineBusy: 1.3, threads: parallel })).reason).toBeUndefined();
+    const shared = [th({ tid: 101, cpu: 0.5 }), th({ tid: 102, cpu: 0.5 })];
+    expect(windowVerdict(win({ machineBusy: 1.6, threads: shared })).reason).toBeUndefined();
+    // Threads under 0.1 of a core do not count as contending.
+    expect(windowVerdict(win({ parallelism: 0.3, threads: [th({ tid: 101, cpu: 0.09 }), th({ tid: 102, cpu: 0.09 }), th({ tid: 103, cpu: 0.12 })] })).reason).toBeUndefined();
+  });
+
+  it('event-loop-blocked: a late heartbeat while the main thread computes', () => {
+    const v = windowVerdict(win({ parallelism: 0.97, lagMaxMs: 120.4, threads: [th({ cpu: 0.95, runnable: 1 })] }));
+    expect(v.kind).toBe('blocked');
+    expect(v.reason).toEqual({ kind: 'event-loop-blocked', text: 'Event loop blocked: main thread 95% busy, heartbeat 120 ms late' });
+  });
+
+  it('no event-loop-blocked under BLOCKED_LAG_MS, or when the main thread was not busy', () => {
+    expect(windowVerdict(win({ lagMaxMs: 49, threads: [th({ cpu: 0.95 })] })).reason).toBeUndefined();
+    expect(windowVerdict(win({ lagMaxMs: 50, threads: [th({ cpu: 0.95 })] })).reason?.kind).toBe('event-loop-blocked');
+    expect(windowVerdict(win({ lagMaxMs: 200, threads: [th({ cpu: 0.4 })] })).reason).toBeUndefined();
+    expect(windowVerdict(win({ lagMaxMs: 200, threads: [th({ role: 'libuv-pool', cpu: 0.95 })] })).reason).toBeUndefined();
+  });
+
+  it('event-loop-blocked wins over gil-or-lock in the same window', () => {
+    const v = windowVerdict(win({ lagMaxMs: 90, threads: [th({ tid: 100, cpu: 0.6 }), th({ tid: 101, role: 'libuv-pool', cpu: 0.4 })] }));
+    expect(v.reason?.kind).toBe('event-loop-blocked');
+  });
+
+  it('oversubscribed: more threads runnable than cores, no core idle', () => {
+    const threads = [101, 102, 103, 104].map((tid) => th({ tid, role: 'python-thread', cpu: 0.48, runnable: 0.8 }));
+    const v = windowVerdict(win({ parallelism: 1.92, machineBusy: 1.95, threads }));
+    expect(v.kind).toBe('parallel');
+    expect(v.activeThreads).toBe(4);
+    expect(v.reason).toEqual({ kind: 'oversubscribed', text: 'Oversubscribed: 3.2 threads runnable on average for 2 cores' });
+  });
+
+  it('not oversubscribed at exactly cores + 0.5 runnable, or with a core idle', () => {
+    const at = [101, 102, 103, 104, 105].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.5 }));
+    expect(windowVerdict(win({ parallelism: 2, machineBusy: 2, threads: at })).reason).toBeUndefined();
+    const many = [101, 102, 103, 104].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.9 }));
+    expect(windowVerdict(win({ parallelism: 1.6, machineBusy: 1.6, threads: many })).reason).toBeUndefined();
+  });
+
+  it('io-wait: all threads asleep', () => {
+    const threads = [th({ tid: 100, cpu: 0.01 }), th({ tid: 101, cpu: 0.002 }), th({ tid: 102, cpu: 0 })];
+    const v = windowVerdict(win({ parallelism: 0.013, machineBusy: 0.05, threads }));
+    expect(v.kind).toBe('waiting');
+    expect(v.activeThreads).toBe(0);
+    expect(v.text).toBe('0.01 cores busy, 0 active thread(s)');
+    expect(v.reason).toEqual({ kind: 'io-wait', text: 'Waiting: all 3 threads asleep (I/O or timers), 0.01 cores busy' });
+  });
+
+  it('no io-wait without threads, or when a thread is runnable', () => {
+    expect(windowVerdict(win({ parallelism: 0, machineBusy: 0, threads: [] })).reason).toBeUndefined();
+    expect(windowVerdict(win({ parallelism: 0.02, machineBusy: 0.1, threads: [th({ cpu: 0.02, runnable: 0.5 })] })).reason).toBeUndefined();
+  });
+
+  it('one busy thread on an idle machine has no wait reason', () => {
+    const v = windowVerdict(win({ parallelism: 1, machineBusy: 1, threads: [th({ cpu: 1, runnable: 1 })] }));
+    expect(v).toEqual({ fromMs: 0, toMs: 250, parallelism: 1, activeThreads: 1, kind: 'interleaved', text: '1.00 cores busy, 1 active thread(s)' });
+    expect('reason' in v).toBe(false);
+  });
+});
+
+describe('WindowAccumulator', () => {
+  const sampleThreads = (t: number): WindowSampleThread[] => [
+    { index: 0, pid: 100, tid: 100, role: 'main', cpu: 0, runnable: false, voluntaryCtx: 5 },
+    { index: 1, pid: 100, tid: 101, role: 'python-thread', cpu: 0.5, runnable: true, voluntaryCtx: t / 10 },
+    { index: 2, pid: 100, tid: 102, role: 'python-thread', cpu: 0.5, runnable: t % 20 === 0, voluntaryCtx: t / 5 },
+  ];
+
+  it('closes a window per 250 ms of samples, with per-thread shares and a gil-or-lock reason', () => {
+    const acc = new WindowAccumulator(2, []);
+    for (let t = 10; t <= 500; t += 10) acc.add(t, 10, 1, 1, sampleThreads(t));
+    acc.close(500);
+    expect(acc.windows.map((w) => [w.fromMs, w.toMs])).toEqual([[0, 250], [250, 500]]);
+    const w = acc.windows[0];
+    expect(w.parallelism).toBeCloseTo(1, 12);
+    expect(w.activeThreads).toBe(2);
+    expect(w.kind).toBe('interleaved');
+    expect(w.reason?.kind).toBe('gil-or-lock');
+    expect(w.reason?.text).toMatch(/^GIL or lock contention: 2 threads of pid 100 ready, together 1\.00 cores busy, 1\.0 core\(s\) idle, \d+ voluntary switches\/s$/);
+  });
+
+  // Regression: a window's switch count started at its own first sample, losing the switches since
+  // the previous window's last one (288/s reported instead of 300/s); fixed in e157598.
+  it('counts voluntary switches over the whole window, from the previous window\'s last reading', () => {
+    const acc = new WindowAccumulator(2, []);
+    for (let t = 10; t <= 500; t += 10) acc.add(t, 10, 1, 1, sampleThreads(t));
+    acc.close(500);
+    expect(acc.windows[1].reason?.text).toContain(', 300 voluntary switches/s');
+  });
+
+  it('skips empty windows across a gap and closes a partial last window', () => {
+    const acc = new WindowAccumulator(2, []);
+    acc.add(100, 100, 1, 1, sampleThreads(100));
+    acc.add(900, 800, 0.5, 0.5, sampleThreads(900));
+    acc.close(960);
+    expect(acc.windows.map((w) => [w.fromMs, w.toMs])).toEqual([[0, 250], [750, 960]]);
+    expect(acc.windows[1].parallelism).toBeCloseTo(0.5, 12);
+  });
+
+  it('takes the worst heartbeat lag of each window from events, including events added after construction', () => {
+    const events: WorkloadEvent[] = [];
+    const acc = new WindowAccumulator(2, events);
+    const busyMain = (): WindowSampleThread[] => [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.96, runnable: true, voluntaryCtx: 0 }];
+    events.push({ t: 40, kind: 'lag', lagMs: 20 }, { t: 120, kind: 'lag', lagMs: 180 }, { t: 200, kind: 'task-start', task: 'a' });
+    for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.96, 0.96, busyMain());
+    events.push({ t: 300, kind: 'lag', lagMs: 10 });
+    for (let t = 260; t <= 500; t += 10) acc.add(t, 10, 0.96, 0.96, busyMain());
+    acc.close(500);
+    expect(acc.windows).toHaveLength(2);
+    expect(acc.windows[0].kind).toBe('blocked');
+    expect(acc.windows[0].reason).toEqual({ kind: 'event-loop-blocked', text: 'Event loop blocked: main thread 96% busy, heartbeat 180 ms late' });
+    expect(acc.windows[1].kind).toBe('interleaved');
+    expect(acc.windows[1].reason).toBeUndefined();
+  });
+
+  it('io-wait for a window where every thread slept', () => {
+    const acc = new WindowAccumulator(4, [], 100);
+    const sleepy: WindowSampleThread[] = [
+      { index: 0, pid: 7, tid: 7, role: 'main', cpu: 0.001, runnable: false, voluntaryCtx: 1 },
+      { index: 1, pid: 7, tid: 8, role: 'python-thread', cpu: 0, runnable: false, voluntaryCtx: 1 },
+    ];
+    for (let t = 10; t <= 100; t += 10) acc.add(t, 10, 0.001, 0.2, sleepy);
+    acc.close(100);
+    expect(acc.windows).toHaveLength(1);
+    expect(acc.windows[0]).toMatchObject({ fromMs: 0, toMs: 100, kind: 'waiting', activeThreads: 0, reason: { kind: 'io-wait' } });
+  });
+});
