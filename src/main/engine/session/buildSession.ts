@@ -1,0 +1,48 @@
+// Wraps finished runs (and sweeps over them) into a session with this machine's hardware
+// profile and the exact interpreters the runs used.
+import type { RunRecord, RuntimeInfo } from '../../../shared/types';
+import type { SweepResult } from '../../../shared/sweep';
+import { getScenario } from '../../../shared/scenarios';
+import { makeSession, type SessionFile } from '../../../shared/sessionSchema';
+import type { Engine } from '../engine';
+import { findRuntimes } from '../runtimes';
+
+/** The interpreters the runs were launched with (probed: version, implementation, GIL). */
+export async function runtimesOfRuns(records: RunRecord[], known: RuntimeInfo[]): Promise<RuntimeInfo[]> {
+  const wanted = new Map<string, 'python' | 'node'>();
+  for (const r of records) {
+    const exe = r.result.params.argv?.[0];
+    const kind = r.result.scenario ? getScenario(r.result.scenario)?.runtime : undefined;
+    if (exe && (kind === 'python' || kind === 'node')) wanted.set(exe, kind);
+  }
+  const out: RuntimeInfo[] = [];
+  for (const [exe, kind] of wanted) {
+    let info = known.find((k) => k.path === exe);
+    if (!info) {
+      try {
+        info = (await findRuntimes({ [kind]: exe })).find((k) => k.path === exe);
+      } catch {
+        info = undefined;
+      }
+    }
+    out.push(info ?? { kind, path: exe, version: 'unknown', implementation: 'unknown' });
+  }
+  return out;
+}
+
+export async function buildSession(
+  engine: Engine,
+  records: RunRecord[],
+  extra: { sweeps?: SweepResult[]; incomplete?: string } = {},
+): Promise<SessionFile> {
+  const info = await engine.info();
+  const used = await runtimesOfRuns(records, info.runtimes);
+  return makeSession({
+    corescopeVersion: info.corescopeVersion,
+    hardware: info.hardware,
+    runtimes: used.length ? used : info.runtimes,
+    runs: records,
+    sweeps: extra.sweeps,
+    incomplete: extra.incomplete,
+  });
+}

@@ -1,0 +1,131 @@
+// Session files on disk: saved atomically (temp file, fsync, rename, so a crash mid-save never
+// leaves half a session), gzip when the name ends in .gz; loaded with size caps checked before
+// anything is parsed, gzip detected by its magic bytes, and every failure reported with the
+// file name and, for content errors, the place in the file.
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { RunRecord } from '../../../shared/types';
+import { InputError } from '../../../shared/runLimits';
+import { describeIssue, parseSession, parseSessionOrRun, serializeSession, type SessionFile } from '../../../shared/sessionSchema';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Largest file accepted on disk (compressed or not). */
+export const MAX_SESSION_FILE_BYTES = 1024 * 1024 * 1024;
+/** Largest JSON text accepted after decompression (V8 strings stop a little above 512 MiB). */
+export const MAX_SESSION_JSON_BYTES = 500 * 1024 * 1024;
+
+/** A session file that cannot be read or does not validate; `field` is the place in the file. */
+export class SessionFileError extends InputError {
+  constructor(
+    readonly file: string,
+    place: string,
+    detail: string,
+  ) {
+    super(place || 'file', `${file}: ${detail}`);
+    this.name = 'SessionFileError';
+  }
+}
+
+export const isGzipName = (path: string): boolean => /\.gz$/i.test(path);
+export const isSessionName = (path: string): boolean => /\.session\.json(\.gz)?$/i.test(path);
+
+/** Writes bytes so that `path` holds either its old content or all of the new, never a mix. */
+export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  // Make the rename itself durable where the platform allows syncing a directory.
+  try {
+    const dir = await open(dirname(path), 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
+  } catch {
+    // not supported here (e.g. Windows): the rename is still atomic
+  }
+}
+
+/** Saves a session: JSON, gzip-compressed when the name ends in .gz. */
+export async function saveSession(path: string, session: SessionFile): Promise<void> {
+  const json = serializeSession(session);
+  await writeFileDurable(path, isGzipName(path) ? await gzipAsync(Buffer.from(json), { level: 6 }) : json);
+}
+
+/** Reads a JSON file (plain or gzip by magic bytes) with the size caps; errors name the file. */
+export async function readJsonFile(path: string): Promise<unknown> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new SessionFileError(path, '', 'not a file');
+    size = st.size;
+  } catch (err) {
+    if (err instanceof SessionFileError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SessionFileError(path, '', code === 'ENOENT' ? 'no such file' : `cannot read: ${(err as Error).message}`);
+  }
+  if (size > MAX_SESSION_FILE_BYTES) throw new SessionFileError(path, '', `too large (${size} bytes; the limit is ${MAX_SESSION_FILE_BYTES} bytes)`);
+  if (size === 0) throw new SessionFileError(path, '', 'the file is empty');
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new SessionFileError(path, '', `cannot read: ${(err as Error).message}`);
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_SESSION_JSON_BYTES });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
+        throw new SessionFileError(path, '', `decompresses to more than ${MAX_SESSION_JSON_BYTES} bytes, the limit for a session`);
+      }
+      const why = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'it ends early (truncated?)' : `it is corrupt (${e.message})`;
+      throw new SessionFileError(path, '', `not a readable gzip file: ${why}`);
+    }
+  } else if (size > MAX_SESSION_JSON_BYTES) {
+    throw new SessionFileError(path, '', `too large (${size} bytes of JSON; the limit is ${MAX_SESSION_JSON_BYTES} bytes)`);
+  }
+  let textContent = bytes.toString('utf8');
+  if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1);
+  try {
+    return JSON.parse(textContent) as unknown;
+  } catch (err) {
+    const msg = (err as Error).message;
+    const why = /end of JSON input|Unterminated/i.test(msg) ? 'the JSON ends early (truncated?)' : `not valid JSON (${msg})`;
+    throw new SessionFileError(path, '', why);
+  }
+}
+
+/** Loads and validates a session file. */
+export async function loadSession(path: string): Promise<SessionFile> {
+  const data = await readJsonFile(path);
+  const parsed = parseSession(data);
+  if (!parsed.ok) throw new SessionFileError(path, parsed.issue.place, describeIssue(parsed.issue, parsed.issueCount));
+  return parsed.value;
+}
+
+/** Loads a session, or a single run record as `corescope run --out x.json` writes it. */
+export async function loadSessionOrRun(path: string): Promise<{ kind: 'session'; session: SessionFile } | { kind: 'run'; record: RunRecord }> {
+  const data = await readJsonFile(path);
+  const parsed = parseSessionOrRun(data);
+  if (!parsed.ok) throw new SessionFileError(path, parsed.issue.place, describeIssue(parsed.issue, parsed.issueCount));
+  return parsed.value;
+}

@@ -1,0 +1,212 @@
+// Scaling sweeps: the same scenario at several task counts, repeated, reduced to speedup and
+// efficiency against the 1-task run, plus an Amdahl's-law fit that turns "where scaling stops"
+// into a number. Pure functions, shared by the CLI, the reports and the renderer.
+//
+// The scenarios' work is per task (each task does workMs of work), so n tasks do n times the
+// work of one: speedup(n) = n × wall(1) / wall(n), efficiency = speedup / n.
+import type { ParamValue } from './api';
+import type { RunResult } from './types';
+import { speedup as speedupOf } from './metrics';
+
+/** One run of a sweep, kept small: the full record lives in the session's `runs`. */
+export interface SweepRunRef {
+  runId: string;
+  tasks: number;
+  /** 1-based repeat number at this task count. */
+  repeat: number;
+  wallMs: number;
+  cpuMs: number;
+  parallelism: number;
+  /** Exited with code 0: only these count in the figures. */
+  ok: boolean;
+}
+
+export interface Spread {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export interface SweepPoint {
+  tasks: number;
+  /** Successful runs at this task count. */
+  runs: number;
+  wallMs: Spread;
+  cpuMs: number;
+  parallelism: Spread;
+  /** Against the mean 1-task wall time; null without a successful 1-task run. min/max come from the slowest/fastest repeat. */
+  speedup: Spread | null;
+  efficiency: number | null;
+  /** Cores' worth used as a share of the machine's logical cores (0..1). */
+  coreShare: number;
+}
+
+export interface AmdahlFit {
+  /** Serial fraction s in [0, 1]: speedup(n) = 1 / (s + (1 − s) / n). */
+  serialFraction: number;
+  /** Coefficient of determination of the fitted speedups against the measured ones; null when undefined (all equal). */
+  r2: number | null;
+  /** The ceiling the fit predicts for infinitely many cores (1/s); null when s = 0 (no ceiling). */
+  maxSpeedup: number | null;
+  /** Task counts the fit used (those not above the core count when one was given). */
+  usedTasks: number[];
+  /** The fitted curve at each integer task count from 1 to the largest measured one. */
+  curve: { tasks: number; speedup: number }[];
+}
+
+export interface SweepResult {
+  scenario: string;
+  /** Scenario parameters other than `tasks`. */
+  params: Record<string, ParamValue>;
+  taskCounts: number[];
+  repeat: number;
+  logicalCores: number;
+  runs: SweepRunRef[];
+  points: SweepPoint[];
+  amdahl: AmdahlFit | null;
+  /** False when the sweep was interrupted before every run finished. */
+  complete: boolean;
+}
+
+export function sweepRunRef(result: RunResult, tasks: number, repeat: number): SweepRunRef {
+  return {
+    runId: result.runId,
+    tasks,
+    repeat,
+    wallMs: result.wallMs,
+    cpuMs: result.cpu.totalMs,
+    parallelism: result.parallelism,
+    ok: result.exit.reason === 'exited' && result.exit.code === 0,
+  };
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const spread = (xs: number[]): Spread => ({ mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
+
+/** Aggregates the successful runs per task count (sorted by tasks). */
+export function aggregateSweep(runs: SweepRunRef[], logicalCores: number): SweepPoint[] {
+  const byTasks = new Map<number, SweepRunRef[]>();
+  for (const r of runs) {
+    if (!r.ok || !(r.wallMs > 0)) continue;
+    const list = byTasks.get(r.tasks) ?? [];
+    list.push(r);
+    byTasks.set(r.tasks, list);
+  }
+  const base = byTasks.get(1);
+  const baseWall = base ? mean(base.map((r) => r.wallMs)) : null;
+  return [...byTasks.keys()]
+    .sort((a, b) => a - b)
+    .map((tasks) => {
+      const list = byTasks.get(tasks)!;
+      const wall = spread(list.map((r) => r.wallMs));
+      const par = spread(list.map((r) => r.parallelism));
+      const sp =
+        baseWall === null
+          ? null
+          : {
+              mean: speedupOf(baseWall, wall.mean, tasks).speedup,
+              min: speedupOf(baseWall, wall.max, tasks).speedup,
+              max: speedupOf(baseWall, wall.min, tasks).speedup,
+            };
+      return {
+        tasks,
+        runs: list.length,
+        wallMs: wall,
+        cpuMs: mean(list.map((r) => r.cpuMs)),
+        parallelism: par,
+        speedup: sp,
+        efficiency: sp ? sp.mean / tasks : null,
+        coreShare: logicalCores > 0 ? par.mean / logicalCores : 0,
+      };
+    });
+}
+
+/** Amdahl's law: the speedup n workers reach when a fraction s of the work is serial. */
+export function amdahlSpeedup(serialFraction: number, n: number): number {
+  return 1 / (serialFraction + (1 - serialFraction) / n);
+}
+
+/**
+ * Fits Amdahl's law to measured (tasks, speedup) points by least squares on
+ * 1/speedup = s + (1 − s)/n, i.e. (1/S − 1/n) = s·(1 − 1/n), one parameter through the origin:
+ * s = Σxy / Σx² with x = 1 − 1/n, y = 1/S − 1/n; clamped to [0, 1].
+ * Points above `maxTasks` (the core count) are left out: past the cores, speedup flattens
+ * because there is no hardware left, not because work is serial. Null when no point with
+ * n > 1 remains.
+ */
+export function fitAmdahl(points: { tasks: number; speedup: number }[], options: { maxTasks?: number } = {}): AmdahlFit | null {
+  const usable = points.filter(
+    (p) => Number.isFinite(p.tasks) && p.tasks >= 1 && Number.isFinite(p.speedup) && p.speedup > 0 && (options.maxTasks === undefined || p.tasks <= options.maxTasks),
+  );
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of usable) {
+    const x = 1 - 1 / p.tasks;
+    const y = 1 / p.speedup - 1 / p.tasks;
+    sxy += x * y;
+    sxx += x * x;
+  }
+  if (sxx === 0) return null;
+  const s = Math.min(1, Math.max(0, sxy / sxx));
+  const measured = usable.map((p) => p.speedup);
+  const avg = mean(measured);
+  let ssTot = 0;
+  let ssRes = 0;
+  for (const p of usable) {
+    ssTot += (p.speedup - avg) ** 2;
+    ssRes += (p.speedup - amdahlSpeedup(s, p.tasks)) ** 2;
+  }
+  const r2 = ssTot > 1e-12 ? 1 - ssRes / ssTot : null;
+  const top = Math.max(...points.map((p) => p.tasks).filter(Number.isFinite), 1);
+  const curve: { tasks: number; speedup: number }[] = [];
+  for (let n = 1; n <= Math.min(top, 4096); n++) curve.push({ tasks: n, speedup: amdahlSpeedup(s, n) });
+  return {
+    serialFraction: s,
+    r2,
+    maxSpeedup: s > 0 ? 1 / s : null,
+    usedTasks: [...new Set(usable.map((p) => p.tasks))].sort((a, b) => a - b),
+    curve,
+  };
+}
+
+/** Builds the whole sweep result from its runs. */
+export function buildSweepResult(input: {
+  scenario: string;
+  params: Record<string, ParamValue>;
+  taskCounts: number[];
+  repeat: number;
+  logicalCores: number;
+  runs: SweepRunRef[];
+  complete: boolean;
+}): SweepResult {
+  const points = aggregateSweep(input.runs, input.logicalCores);
+  const fitPoints = points.flatMap((p) => (p.speedup ? [{ tasks: p.tasks, speedup: p.speedup.mean }] : []));
+  const amdahl = fitAmdahl(fitPoints, { maxTasks: input.logicalCores > 0 ? input.logicalCores : undefined });
+  return { ...input, points, amdahl };
+}
+
+/**
+ * Task counts for a suite sweep up to the core count: every count up to 8 cores, beyond that
+ * doubling (1, 2, 4, …) plus the core count itself, so big machines stay quick to sweep.
+ */
+export function suiteTaskCounts(logicalCores: number): number[] {
+  const n = Math.max(1, Math.floor(logicalCores));
+  if (n <= 8) return Array.from({ length: n }, (_, i) => i + 1);
+  const out: number[] = [];
+  for (let k = 1; k < n; k *= 2) out.push(k);
+  out.push(n);
+  return out;
+}
+
+/** Parses "1,2,4,8" (sorted, deduplicated, 1 added as the baseline); throws a message naming the bad entry. */
+export function parseTaskCounts(text: string, max = 4096): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const out = new Set<number>();
+  for (const p of parts) {
+    const n = Number(p);
+    if (p === '' || !Number.isInteger(n) || n < 1 || n > max) throw new Error(`--tasks must be a comma-separated list of whole numbers from 1 to ${max} (got ${JSON.stringify(p)} in ${JSON.stringify(text)})`);
+    out.add(n);
+  }
+  out.add(1);
+  return [...out].sort((a, b) => a - b);
+}
