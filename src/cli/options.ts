@@ -38,6 +38,7 @@ export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
     const tok = tokens[i];
     if (!tok.startsWith('--') || tok.length < 3) throw new CliInputError(`unexpected argument ${JSON.stringify(tok)}; scenario parameters are given as --<name> <value>`);
     const eq = tok.indexOf('=');
+    if (eq === 2) throw new CliInputError(`parameter name missing in ${JSON.stringify(tok)}; use --<name>=<value>`);
     if (eq > 0) {
       out[camel(tok.slice(2, eq))] = tok.slice(eq + 1);
       continue;

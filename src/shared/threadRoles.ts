@@ -20,8 +20,8 @@ export interface ThreadFacts {
 
 const NODE_STARTUP_THREADS = 6;
 
-const isNode = (name: string, cmd: string): boolean => /^node|^MainThread$/.test(name) || /(^|\/)node(\s|$)/.test(cmd);
-const isPython = (name: string, cmd: string): boolean => /^python|^pypy/.test(name) || /(^|\/)python[\d.]*t?(\s|$)/.test(cmd);
+const isNode = (name: string, cmd: string): boolean => /^(node|MainThread|electron)$/.test(name) || /(^|\/)node(\s|$)/.test(cmd);
+const isPython = (name: string, cmd: string): boolean => /^(python[\d.]*t?|pypy[\d.]*)$/.test(name) || /(^|\/)python[\d.]*t?(\s|$)/.test(cmd);
 
 export function classifyThreadRole(t: ThreadFacts): ThreadRole {
   if (/^libuv-worker$/.test(t.name)) return 'libuv-pool';

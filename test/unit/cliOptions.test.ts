@@ -87,3 +87,9 @@ describe('parseFloatOption and collect', () => {
     expect(before).toEqual(['a']);
   });
 });
+
+describe('parseKnobs: an empty name', () => {
+  it('is refused with the token named', () => {
+    expect(() => parseKnobs(['--=5'])).toThrow(/parameter name missing in "--=5"/);
+  });
+});

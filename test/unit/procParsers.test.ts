@@ -184,7 +184,7 @@ describe('parseTaskStat', () => {
 
   // BUG (reported): Number('') is 0, so a line with nothing before "(comm)" parses with pid 0
   // instead of being rejected like any other malformed line.
-  it.fails('throws when the pid before (comm) is missing', () => {
+  it('throws when the pid before (comm) is missing', () => {
     const tail = fixture('pid-python-stat.txt').slice('14591 '.length);
     expect(tail.startsWith('(python3)')).toBe(true);
     expect(() => parseTaskStat(tail)).toThrow(/^malformed stat line: "\(python3\) S 14587/);
@@ -253,9 +253,9 @@ describe('parseStatus', () => {
     });
   });
 
-  it('reads the kernel-escaped name of a thread called "new<LF>line) Z 9" as printed', () => {
+  it('unescapes the name of a thread called "new<LF>line) Z 9", agreeing with its stat line', () => {
     expect(parseStatus(fixture('pid-newline-name-status.txt'))).toEqual({
-      name: 'new\\nline) Z 9', tgid: 7885, ppid: 7883, voluntaryCtx: 14, involuntaryCtx: 34, rssBytes: 13896 * 1024,
+      name: 'new\nline) Z 9', tgid: 7885, ppid: 7883, voluntaryCtx: 14, involuntaryCtx: 34, rssBytes: 13896 * 1024,
     });
   });
 

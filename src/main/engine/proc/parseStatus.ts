@@ -19,7 +19,8 @@ export function parseStatus(text: string): TaskStatus {
     // Name keeps inner whitespace; only the tab after the colon is the separator.
     const value = line.slice(colon + 1).replace(/^\t/, '');
     switch (key) {
-      case 'Name': out.name = value; break;
+      // The kernel escapes newlines and backslashes here (not in stat): undo it so both agree.
+      case 'Name': out.name = value.replace(/\\(n|\\)/g, (_, c: string) => (c === 'n' ? '\n' : '\\')); break;
       case 'Tgid': out.tgid = Number(value.trim()); break;
       case 'PPid': out.ppid = Number(value.trim()); break;
       case 'voluntary_ctxt_switches': out.voluntaryCtx = Number(value.trim()); break;

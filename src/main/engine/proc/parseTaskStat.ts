@@ -11,7 +11,7 @@ export interface TaskStat {
   /** Ticks (USER_HZ). */
   utime: number;
   stime: number;
-  /** Ticks of waited-for children (process level only; 0 in task files). */
+  /** Ticks of waited-for children (a task file repeats its process's figure). */
   cutime: number;
   cstime: number;
   numThreads: number;
@@ -27,7 +27,8 @@ export function parseTaskStat(text: string): TaskStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error(`malformed stat line: ${JSON.stringify(text.slice(0, 80))}`);
-  const pid = Number(text.slice(0, open).trim());
+  const pidText = text.slice(0, open).trim();
+  const pid = pidText === '' ? NaN : Number(pidText);
   const comm = text.slice(open + 1, close);
   // After ')': field 3 (state) onwards, so rest[0] is field 3 of proc(5).
   const rest = text.slice(close + 2).trim().split(' ');
