@@ -46,8 +46,32 @@ def prctl(option, value):
         return False
 
 
+def descendants_by_ppid():
+    """Fallback for kernels without /proc/<pid>/task/<tid>/children: walk parent links."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+            parents[int(entry)] = int(text[text.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError):
+            continue
+    found, frontier = [], {os.getpid()}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier and pid not in found}
+        found.extend(frontier)
+    return found
+
+
+HAS_CHILDREN_FILES = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
 def descendants():
     """Every live process below the keeper (as a subreaper, all of them stay below it)."""
+    if not HAS_CHILDREN_FILES:
+        return descendants_by_ppid()
     found, stack = [], [os.getpid()]
     while stack:
         pid = stack.pop()

@@ -63,6 +63,8 @@ export interface TreeSamplerOptions {
   maxThreads?: number;
   /** Read context switches and look for new threads/children on every thread each N samples. */
   slowEvery?: number;
+  /** Force the /proc scan by ppid (what kernels without children files get); for tests. */
+  scanByPpid?: boolean;
   /** What extra threads of Node processes are, when the scenario knows. */
   nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
 }
@@ -79,6 +81,8 @@ export class TreeSampler {
   private cappedThreads = false;
   private readonly pageSize = pageSizeBytes();
   private readonly nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
+  /** Kernels built without CONFIG_PROC_CHILDREN have no children files: scan /proc by ppid instead. */
+  private childrenFilesMissing: boolean | null = null;
 
   constructor(
     private readonly rootPid: number,
@@ -89,6 +93,7 @@ export class TreeSampler {
     this.maxThreads = options.maxThreads ?? 4000;
     this.slowEvery = Math.max(1, options.slowEvery ?? 5);
     this.nodeExtraThreads = options.nodeExtraThreads;
+    if (options.scanByPpid) this.childrenFilesMissing = true;
   }
 
   /** Pids of the tree still alive now, checked against their start time so a reused pid is never taken for ours. */
@@ -107,6 +112,10 @@ export class TreeSampler {
     this.sampleCount++;
     if (this.processes.size === 0) this.addProcess(this.rootPid, this.rootPid, tMs, this.rootIsInfrastructure);
 
+    if (this.childrenFilesMissing === null) {
+      this.childrenFilesMissing = ProcFile.open(`/proc/${this.rootPid}/task/${this.rootPid}/children`) === null && readProcOnce(`/proc/${this.rootPid}/stat`) !== null;
+    }
+    if (this.childrenFilesMissing) this.scanForChildren(tMs);
     const out: TreeSample = { treeCpuMs: 0, treeUserTicks: 0, treeSystemTicks: 0, rssBytes: 0, liveProcesses: 0, liveThreads: 0 };
     // New children found this round are sampled in the same round (the loop sees appended entries).
     for (const proc of this.processes.values()) {
@@ -296,6 +305,31 @@ export class TreeSampler {
       }
     }
     return true;
+  }
+
+  /** Fallback discovery: every process on the machine whose parent is one of ours. */
+  private scanForChildren(tMs: number): void {
+    let entries: string[];
+    try {
+      entries = readdirSync('/proc');
+    } catch {
+      return;
+    }
+    // Parents before children: repeat while the scan keeps finding new members.
+    for (let found = true; found; ) {
+      found = false;
+      for (const e of entries) {
+        const pid = Number(e);
+        if (!Number.isInteger(pid) || this.processes.has(pid)) continue;
+        const text = readProcOnce(`/proc/${pid}/stat`);
+        const st = text ? safeParse(text) : null;
+        const parent = st ? this.processes.get(st.ppid) : undefined;
+        if (st && parent?.alive) {
+          this.addProcess(pid, st.ppid, tMs);
+          found = true;
+        }
+      }
+    }
   }
 
   /** After an exec the process is another program: take its new name and command line, and re-tell roles. */
