@@ -55,8 +55,6 @@ describe('CoreScope in the browser', () => {
     const second = Number(await charts.getAttribute('data-samples'));
     expect(second).toBeGreaterThan(first);
     expect(await h.page.locator('tr[data-run-id]').count()).toBe(before);
-    await h.page.waitForTimeout(600);
-    await h.page.screenshot({ path: join(SCREENSHOTS, 'live-run.png') });
     await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 45_000 });
     const row = h.page.locator('tr[data-run-id]').first();
     const parallelism = Number(await row.locator('td.parallelism').getAttribute('data-value'));
@@ -122,6 +120,10 @@ describe('CoreScope in the browser', () => {
     await expect.poll(async () => (await charts.getAttribute('data-pids'))?.split(' ').filter(Boolean).length ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     const pids = (await charts.getAttribute('data-pids'))!.split(' ').map(Number);
     expect(pids.every(processAlive)).toBe(true);
+    // Mid-run is the moment worth a picture: both cores filling, lanes growing.
+    await h.page.waitForTimeout(2500);
+    await h.page.locator('[data-testid=live-cards]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await h.page.screenshot({ path: join(SCREENSHOTS, 'live-run.png') });
     await h.page.click('[data-testid=cancel-button]');
     await expect.poll(() => h.page.textContent('[data-testid=run-status]'), { timeout: 15_000 }).toMatch(/Cancelled/);
     await expect.poll(() => pids.filter(processAlive), { timeout: 5_000 }).toEqual([]);

@@ -285,6 +285,7 @@ export class App {
 
   private async exportPng(chart: ChartExport): Promise<void> {
     try {
+      this.charts.flush();
       const bytes = await canvasToPng(chart.canvas(), chart.title);
       const base = this.shown ? `${this.shown.record.result.scenario ?? 'run'}-${this.shown.record.result.runId}` : 'corescope';
       await saveAs(this.api, `${base}-${chart.id}.png`.replace(/[^\w.-]+/g, '_'), bytes, 'image/png');

@@ -50,7 +50,7 @@ export class BusyLineChart {
 
   render(store: SeriesStore, win: TimeWindow): void {
     const width = Math.max(100, this.canvas.clientWidth - LEFT_GUTTER - RIGHT_GUTTER);
-    const { starts, ends } = bucketize(store, win, width / 2);
+    const { starts, ends } = bucketize(store, win, width / 3);
     const busy: Pt[] = new Array(starts.length);
     const work: Pt[] = new Array(starts.length);
     for (let b = 0; b < starts.length; b++) {

@@ -66,7 +66,7 @@ export class CoreLanesChart {
   render(store: SeriesStore, win: TimeWindow): void {
     if (store.coreCount !== this.cores) this.rebuildDatasets(store.coreCount);
     const width = Math.max(100, this.canvas.clientWidth - LEFT_GUTTER - RIGHT_GUTTER);
-    const { starts, ends } = bucketize(store, win, width / 2);
+    const { starts, ends } = bucketize(store, win, width / 3);
     for (let c = 0; c < this.cores; c++) {
       const floor = this.cores - 1 - c;
       const userPts: Pt[] = new Array(starts.length);

@@ -77,7 +77,8 @@ export class ThreadLanes {
     const cssH = Math.max(120, y + AXIS_H);
     const cssW = this.canvas.clientWidth || 800;
     const dpr = window.devicePixelRatio || 1;
-    this.canvas.style.height = `${cssH}px`;
+    // Only on change: writing a style each frame forces a page relayout.
+    if (this.canvas.style.height !== `${cssH}px`) this.canvas.style.height = `${cssH}px`;
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {
       this.canvas.width = Math.round(cssW * dpr);
       this.canvas.height = Math.round(cssH * dpr);
@@ -87,7 +88,7 @@ export class ThreadLanes {
     ctx.clearRect(0, 0, cssW, cssH);
     const plotW = cssW - LEFT_GUTTER - RIGHT_GUTTER;
     const xOf = (ms: number) => LEFT_GUTTER + ((ms - win.fromMs) / Math.max(1, win.toMs - win.fromMs)) * plotW;
-    const { starts, ends } = bucketize(store, win, plotW);
+    const { starts, ends } = bucketize(store, win, plotW / 2);
     const nowMs = store.lastT();
 
     ctx.font = '11px system-ui, sans-serif';

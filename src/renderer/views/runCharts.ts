@@ -31,6 +31,9 @@ export class RunCharts {
   private coreCanvas: HTMLCanvasElement | null = null;
   private busy: BusyLineChart;
   private lanes: ThreadLanes;
+  /** Charts scrolled out of view are not redrawn (the browser competes with the workload for cores). */
+  private readonly visible = new Map<Element, boolean>();
+  private last: Parameters<RunCharts['render']> | null = null;
 
   constructor(onExport: (chart: ChartExport) => void) {
     const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
@@ -59,6 +62,28 @@ export class RunCharts {
       }
     });
     this.lanesCanvas.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
+    const observer = new IntersectionObserver((entries) => {
+      let newlyVisible = false;
+      for (const e of entries) {
+        if (e.isIntersecting && !this.visible.get(e.target)) newlyVisible = true;
+        this.visible.set(e.target, e.isIntersecting);
+      }
+      if (newlyVisible && this.last) this.render(...this.last);
+    });
+    for (const el of [this.coreBox, this.busyCanvas, this.lanesCanvas]) observer.observe(el);
+  }
+
+  /** Redraws every chart, seen or not: before an export, the canvas must be current. */
+  flush(): void {
+    if (!this.last) return;
+    const seen = new Map(this.visible);
+    this.visible.clear();
+    this.render(...this.last);
+    for (const [k, v] of seen) this.visible.set(k, v);
+  }
+
+  private shows(el: Element): boolean {
+    return this.visible.get(el) ?? true;
   }
 
   setTitle(text: string): void {
@@ -79,11 +104,12 @@ export class RunCharts {
 
   /** `overall` is the finished run's verdict; without it the view is live and shows the latest window. */
   render(store: SeriesStore, win: TimeWindow, processes: ProcessInfo[] = [], overall?: Verdict): void {
+    this.last = [store, win, processes, overall];
     this.ensureCoreChart(Math.max(1, store.coreCount));
-    this.coreChart!.render(store, win);
-    this.busy.render(store, win);
+    if (this.shows(this.coreBox)) this.coreChart!.render(store, win);
+    if (this.shows(this.busyCanvas)) this.busy.render(store, win);
     this.lanes.processes = processes;
-    this.lanes.render(store, win);
+    if (this.shows(this.lanesCanvas)) this.lanes.render(store, win);
     // Tests and people both want to know how much data the chart holds.
     this.el.dataset.samples = String(store.count);
     this.el.dataset.threads = String(store.threads.size);
