@@ -48,6 +48,7 @@ describe('CoreScope in the browser', () => {
     const charts = h.page.locator('[data-testid=run-charts]');
     const before = await h.page.locator('tr[data-run-id]').count();
     await h.page.click('[data-testid=run-button]');
+    await h.page.waitForSelector('[data-testid=run-charts][data-live="true"]', { timeout: 10_000 });
     // The per-core chart gains samples while the run is still going.
     await expect.poll(async () => Number(await charts.getAttribute('data-samples')), { timeout: 10_000 }).toBeGreaterThan(3);
     const first = Number(await charts.getAttribute('data-samples'));
@@ -80,6 +81,16 @@ describe('CoreScope in the browser', () => {
     const view = h.page.locator('[data-testid=compare-view]');
     await view.waitFor({ state: 'visible' });
     expect(await view.locator('.compare-card').count()).toBe(2);
+  });
+
+  it('runs one of the article’s comparisons in one click', async () => {
+    const before = await h.page.locator('tr[data-run-id]').count();
+    await h.page.click('button.preset[data-preset="threads-vs-processes"]');
+    await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length >= n + 2, before, { timeout: 60_000 });
+    const view = h.page.locator('[data-testid=compare-view]');
+    await view.waitFor({ state: 'visible' });
+    expect(await view.locator('.compare-card').count()).toBe(2);
+    expect(await view.locator('h2').textContent()).toMatch(/threads vs processes/i);
     await view.scrollIntoViewIfNeeded();
     await view.screenshot({ path: join(SCREENSHOTS, 'comparison.png') });
   });
@@ -117,6 +128,7 @@ describe('CoreScope in the browser', () => {
     await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 60_000 });
     const charts = h.page.locator('[data-testid=run-charts]');
     await h.page.click('[data-testid=run-button]');
+    await h.page.waitForSelector('[data-testid=run-charts][data-live="true"]', { timeout: 10_000 });
     await expect.poll(async () => (await charts.getAttribute('data-pids'))?.split(' ').filter(Boolean).length ?? 0, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
     const pids = (await charts.getAttribute('data-pids'))!.split(' ').map(Number);
     expect(pids.every(processAlive)).toBe(true);

@@ -112,6 +112,7 @@ export class RunCharts {
     if (this.shows(this.lanesCanvas)) this.lanes.render(store, win);
     // Tests and people both want to know how much data the chart holds.
     this.el.dataset.samples = String(store.count);
+    this.el.dataset.live = String(!overall);
     this.el.dataset.threads = String(store.threads.size);
     this.el.dataset.pids = [...new Set([...store.threads.values()].map((t) => t.info.pid))].join(' ');
     if (overall) {
