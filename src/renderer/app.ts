@@ -161,7 +161,7 @@ export class App {
     this.status.textContent = 'Starting…';
     try {
       const { runId } = await this.api.startRun(req);
-      const live = this.adoptRun(runId, title ? `${title}: ${this.titleFor(req)}` : this.titleFor(req));
+      const live = this.adoptRun(runId, title ? `${title}${this.titleFor(req).match(/ ×\S+$/)?.[0] ?? ''}` : this.titleFor(req));
       return await live.finished;
     } catch (e) {
       const err = ApiError.from(e);
