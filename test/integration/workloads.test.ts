@@ -228,6 +228,10 @@ describe('Node workloads', () => {
     const r = await runScenario('node-worker-threads', { tasks: 2, workMs: 300 });
     const starts = expectClean(r, 2);
     expect(new Set(starts.map((s) => s.threadId)).size).toBe(2);
+    // Real OS thread ids, so spans land on the workers' own thread lanes.
+    const tids = new Set(starts.map((s) => s.tid));
+    expect(tids.size).toBe(2);
+    expect(tids.has(r.pid)).toBe(false);
     expect(new Set(starts.map((s) => s.pid))).toEqual(new Set([r.pid]));
     expect(maxLag(r)).toBeLessThan(100);
   });

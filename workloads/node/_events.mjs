@@ -21,6 +21,18 @@ function openFd() {
 }
 
 let fd = openFd();
+
+// The OS thread id of this JS thread (each worker_thread loads its own copy of this module),
+// so task spans can be matched to thread lanes. Linux only; elsewhere events carry pid alone.
+function nativeTid() {
+  try {
+    const m = /\/task\/(\d+)$/.exec(fs.readlinkSync('/proc/thread-self'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const tid = nativeTid();
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 export function enabled() {
@@ -49,6 +61,7 @@ export function emit(obj) {
 
 function ids(extra) {
   const o = { pid: process.pid, ...extra };
+  if (tid !== undefined) o.tid = tid;
   if (threadId !== 0) o.threadId = threadId;
   return o;
 }
