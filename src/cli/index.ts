@@ -7,6 +7,9 @@ import { listCommand } from './commands/list';
 import { infoCommand } from './commands/info';
 import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
+import { sweepCommand } from './commands/sweep';
+import { suiteCommand } from './commands/suite';
+import { exportCommand, withSessionOut } from './commands/export';
 import { collect, parseFloatOption } from './options';
 
 const program = new Command('corescope')
@@ -23,7 +26,11 @@ Exit codes: 0 ok · 1 the run failed (non-zero exit, signal, timeout, or could n
 Examples:
   corescope run --cmd "python3 train.py" --rate 50
   corescope run py-threads-cpu --tasks 2 --json
-  corescope compare threads-vs-processes`,
+  corescope compare threads-vs-processes
+  corescope sweep py-mp-cpu --tasks 1,2,4 --repeat 2 --out mp.session.json
+  corescope suite --out laptop.session.json.gz
+  corescope compare laptop.session.json.gz ci.session.json.gz --html compare.html
+  corescope export laptop.session.json.gz --format trace --run 3 --out run3.trace.json`,
   );
 
 const runOptions = (cmd: Command): Command =>
@@ -33,7 +40,7 @@ const runOptions = (cmd: Command): Command =>
     .option('--python <path>', 'Python interpreter for Python scenarios')
     .option('--node <path>', 'Node.js binary for Node scenarios')
     .option('--json', 'print the result as one JSON object on stdout')
-    .option('--out <file>', 'also save the full run (samples, events, output) as JSON');
+    .option('--out <file>', 'also save the full run (samples, events, output) as JSON; a name ending in .session.json[.gz] saves a session');
 
 runOptions(
   program
@@ -46,20 +53,66 @@ runOptions(
     .allowUnknownOption()
     .allowExcessArguments(),
 ).action(async (scenario: string | undefined, opts, cmd: Command) => {
-  process.exitCode = await runCommand(scenario, opts, cmd.args.slice(scenario ? 1 : 0));
+  process.exitCode = await withSessionOut(opts, (o) => runCommand(scenario, o, cmd.args.slice(scenario ? 1 : 0)));
 });
 
 runOptions(
   program
     .command('compare')
-    .description('run two scenarios with the same parameters (or an article preset) and show them side by side')
-    .argument('<a>', 'scenario id, or a preset id (see `corescope list`)')
-    .argument('[b]', 'second scenario id')
+    .description('run two scenarios with the same parameters (or an article preset) and show them side by side; or compare session files (machines) side by side')
+    .argument('<a>', 'scenario id, a preset id (see `corescope list`), or a session file')
+    .argument('[b]', 'second scenario id, or more session files')
+    .option('--html <file>', 'with session files: also write a self-contained HTML comparison report')
     .allowUnknownOption()
     .allowExcessArguments(),
 ).action(async (a: string, b: string | undefined, opts, cmd: Command) => {
   process.exitCode = await compareCommand(a, b, opts, cmd.args.slice(b ? 2 : 1));
 });
+
+program
+  .command('sweep')
+  .description('run a scenario at several task counts (repeated) and report speedup, efficiency and an Amdahl fit')
+  .argument('<scenario>', 'scenario id with a tasks parameter; other parameters as --<name> <value>')
+  .option('--tasks <list>', 'task counts, comma-separated (1 is always included as the baseline)', '1,2,4,8')
+  .addOption(new Option('--repeat <k>', 'runs per task count').default(1).argParser(parseFloatOption('--repeat')))
+  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+  .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+  .option('--python <path>', 'Python interpreter for Python scenarios')
+  .option('--node <path>', 'Node.js binary for Node scenarios')
+  .option('--json', 'print the sweep as one JSON object on stdout')
+  .option('--out <file>', 'save every run and the sweep as a session (.session.json, gzip when it ends in .gz)')
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async (scenario: string, opts, cmd: Command) => {
+    process.exitCode = await sweepCommand(scenario, opts, cmd.args.slice(1));
+  });
+
+program
+  .command('suite')
+  .description('the standard set for comparing machines: every scenario at its defaults, plus sweeps of the CPU-bound ones up to the core count')
+  .option('--out <file>', 'save everything as a session (.session.json, gzip when it ends in .gz)')
+  .addOption(new Option('--repeat <k>', 'runs per task count in the sweeps').default(2).argParser(parseFloatOption('--repeat')))
+  .addOption(new Option('--work-ms <ms>', 'CPU work per task in the sweeps').default(400).argParser(parseFloatOption('--work-ms')))
+  .addOption(new Option('--max-tasks <n>', 'sweep up to this many tasks instead of the core count').argParser(parseFloatOption('--max-tasks')))
+  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+  .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+  .option('--python <path>', 'Python interpreter for Python scenarios')
+  .option('--node <path>', 'Node.js binary for Node scenarios')
+  .option('--json', 'print the results as one JSON object on stdout')
+  .action(async (opts) => {
+    process.exitCode = await suiteCommand(opts);
+  });
+
+program
+  .command('export')
+  .description('export a session or run file as a self-contained HTML report, CSV of samples, JSON, or a Chrome trace (Perfetto)')
+  .argument('<file>', 'a .session.json[.gz] or a run JSON from `corescope run --out`')
+  .addOption(new Option('--format <format>', 'html | csv | json | trace').makeOptionMandatory())
+  .option('--run <n>', 'which run of a session (1-based); needed for csv and trace when it holds several')
+  .option('--out <file>', 'write here instead of stdout')
+  .action(async (file: string, opts) => {
+    process.exitCode = await exportCommand(file, opts);
+  });
 
 program
   .command('list')

@@ -1,6 +1,12 @@
 // `corescope compare`: two scenarios (or an article preset) run one after the other with the
-// same parameters, shown side by side.
+// same parameters, shown side by side; or, given session files, machines side by side (hardware,
+// the same scenarios, speedup per task count) with every difference that is not the machine flagged.
+import { existsSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { RunRequest } from '../../shared/api';
+import { compareSessions, type LabelledSession, type SessionComparison } from '../../shared/sessionSchema';
+import { loadSession, writeFileDurable } from '../../main/engine/session/sessionFile';
+import { comparisonReportHtml } from '../../main/engine/export/htmlReport';
 import type { RunResult } from '../../shared/types';
 import { COMPARE_PRESETS, SCENARIOS } from '../../shared/scenarios';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
@@ -67,7 +73,93 @@ export function formatComparison(title: string, labels: [string, string], r: [Ru
   return out.join('\n');
 }
 
-export async function compareCommand(a: string, b: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {
+export interface CompareOpts extends RunOpts {
+  html?: string;
+}
+
+const isFile = (p: string | undefined): boolean => {
+  try {
+    return p !== undefined && existsSync(p) && statSync(p).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** Short, distinct labels for the machines: file names without the session suffix. */
+function labelsFor(files: string[]): string[] {
+  const base = files.map((f) => basename(f).replace(/\.session\.json(\.gz)?$|\.json(\.gz)?$/i, ''));
+  return base.map((b, i) => (base.indexOf(b) !== i || base.lastIndexOf(b) !== i ? `${b} (${i + 1})` : b));
+}
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+function table(rows: string[][], indent = '  '): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows.map((r) => `${indent}${r.map((x, c) => (x ?? '').padEnd(widths[c])).join('  ')}`.trimEnd());
+}
+
+export function formatSessionComparison(cmp: SessionComparison): string {
+  const out = [`CoreScope comparison of ${cmp.labels.length} sessions: ${cmp.labels.join(' vs ')}`];
+  if (cmp.flags.length || cmp.scenarios.some((s) => s.flags.length) || cmp.sweeps.some((s) => s.flags.length)) {
+    out.push('', 'FLAGGED — not like for like:');
+    for (const f of cmp.flags) out.push(`  ! ${f}`);
+    for (const s of cmp.scenarios) for (const f of s.flags) out.push(`  ! ${s.key}: ${f}`);
+    for (const s of cmp.sweeps) for (const f of s.flags) out.push(`  ! sweep ${s.scenario}: ${f}`);
+  }
+  out.push('', 'Machines (* = differs)');
+  out.push(...table([['', ...cmp.labels], ...[...cmp.hardware, ...cmp.runtimes].map((r) => [`${r.differs ? '*' : ' '} ${r.field}`, ...r.values])]));
+  if (cmp.scenarios.length) {
+    out.push('', 'Scenarios side by side (verdict, wall, CPU, parallelism)');
+    const rows = [['scenario', ...cmp.labels]];
+    for (const s of cmp.scenarios) {
+      rows.push([
+        `${s.flags.length ? '!' : ' '} ${s.key}`,
+        ...s.cells.map((c) => (c ? `${c.verdict} ${sec(c.wallMs)} ${sec(c.cpuMs)} ${c.parallelism.toFixed(2)}${c.ok ? '' : ' FAILED'}` : 'not recorded')),
+      ]);
+    }
+    out.push(...table(rows));
+  }
+  for (const sw of cmp.sweeps) {
+    out.push('', `Speedup: ${sw.scenario} (speedup over 1 task; cores used as a share of the machine's logical cores)`);
+    const counts = [...new Set(sw.series.flatMap((s) => s.sweep?.points.map((p) => p.tasks) ?? []))].sort((a, b) => a - b);
+    const rows = [['tasks', ...sw.series.flatMap((s) => [`${s.label} speedup`, `cores used/${s.logicalCores}`])]];
+    for (const n of counts) {
+      rows.push([
+        String(n),
+        ...sw.series.flatMap((s) => {
+          const p = s.sweep?.points.find((q) => q.tasks === n);
+          return p ? [p.speedup ? `${p.speedup.mean.toFixed(2)}×` : '–', `${Math.round(p.coreShare * 100)} %`] : ['–', '–'];
+        }),
+      ]);
+    }
+    rows.push(['serial s', ...sw.series.flatMap((s) => [s.sweep?.amdahl ? s.sweep.amdahl.serialFraction.toFixed(3) : '–', ''])]);
+    out.push(...table(rows));
+  }
+  return out.join('\n');
+}
+
+export async function compareSessionsCommand(files: string[], opts: CompareOpts): Promise<number> {
+  if (files.length < 2) throw new CliInputError('give at least two session files to compare');
+  for (const f of files) {
+    if (f.startsWith('--')) throw new CliInputError(`unknown option ${f} for comparing sessions; use --html FILE or --json`);
+    if (!isFile(f)) throw new CliInputError(`${f}: no such session file`);
+  }
+  const labels = labelsFor(files);
+  const sessions: LabelledSession[] = [];
+  for (let i = 0; i < files.length; i++) sessions.push({ label: labels[i], session: await loadSession(files[i]) });
+  const cmp = compareSessions(sessions);
+  if (opts.html) {
+    await writeFileDurable(opts.html, comparisonReportHtml(sessions));
+    process.stderr.write(`wrote ${opts.html}\n`);
+  }
+  process.stdout.write(opts.json ? `${JSON.stringify(cmp)}\n` : `${formatSessionComparison(cmp)}\n`);
+  return EXIT_OK;
+}
+
+export async function compareCommand(a: string, b: string | undefined, opts: CompareOpts, extra: string[]): Promise<number> {
+  // Session files rather than scenario ids: compare recorded machines, run nothing.
+  if (isFile(a)) return compareSessionsCommand([a, ...(b === undefined ? [] : [b]), ...extra], opts);
+  if (opts.html) throw new CliInputError('--html needs session files to compare (corescope compare A.session.json B.session.json --html report.html)');
   const plan = sides(a, b, opts, extra);
   const results = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const out: RunResult[] = [];

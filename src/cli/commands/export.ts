@@ -1,0 +1,91 @@
+// `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`,
+// and the session form of `corescope run --out X.session.json`.
+import { existsSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { RunRecord } from '../../shared/types';
+import type { SessionFile } from '../../shared/sessionSchema';
+import { createEngine } from '../../main/engine/engine';
+import { buildSession } from '../../main/engine/session/buildSession';
+import { isSessionName, loadSessionOrRun, saveSession, writeFileDurable } from '../../main/engine/session/sessionFile';
+import { runReportHtml, sessionReportHtml } from '../../main/engine/export/htmlReport';
+import { samplesToCsv } from '../../main/engine/export/csv';
+import { runToTrace } from '../../main/engine/export/traceEvents';
+import { CliInputError, EXIT_OK } from '../exitCodes';
+
+export const EXPORT_FORMATS = ['html', 'csv', 'json', 'trace'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportOpts {
+  format: string;
+  run?: string;
+  out?: string;
+}
+
+function pickRun(runs: RunRecord[], run: string | undefined, file: string, format: string): { record: RunRecord; index: number } {
+  if (runs.length === 0) throw new CliInputError(`${file} holds no runs to export as ${format}`);
+  if (run === undefined) {
+    if (runs.length === 1) return { record: runs[0], index: 0 };
+    throw new CliInputError(`${file} holds ${runs.length} runs: choose one for --format ${format} with --run N (1 to ${runs.length})`);
+  }
+  const n = Number(run);
+  if (!Number.isInteger(n) || n < 1 || n > runs.length) throw new CliInputError(`--run must be a whole number from 1 to ${runs.length} (got ${JSON.stringify(run)})`);
+  return { record: runs[n - 1], index: n - 1 };
+}
+
+export async function exportCommand(file: string, opts: ExportOpts): Promise<number> {
+  const format = opts.format as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw new CliInputError(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(opts.format)})`);
+  const loaded = await loadSessionOrRun(file);
+  const session: SessionFile | null = loaded.kind === 'session' ? loaded.session : null;
+  const runs = loaded.kind === 'session' ? loaded.session.runs : [loaded.record];
+  let data: string | null = null;
+  if (format === 'html') {
+    if (session && opts.run === undefined) data = sessionReportHtml(session);
+    else data = runReportHtml(pickRun(runs, opts.run, file, format).record);
+  } else if (format === 'csv') {
+    data = samplesToCsv(pickRun(runs, opts.run, file, format).record.samples);
+  } else if (format === 'trace') {
+    data = JSON.stringify(runToTrace(pickRun(runs, opts.run, file, format).record, { corescopeVersion: session?.corescopeVersion }));
+  } else if (opts.run !== undefined || !session) {
+    data = JSON.stringify(pickRun(runs, opts.run, file, format).record);
+  } else if (opts.out) {
+    // The validated session again (gzip when the name ends in .gz).
+    await saveSession(opts.out, session);
+    process.stderr.write(`wrote ${opts.out}\n`);
+    return EXIT_OK;
+  } else {
+    data = JSON.stringify(session);
+  }
+  if (opts.out) {
+    await writeFileDurable(opts.out, data);
+    process.stderr.write(`wrote ${opts.out}\n`);
+  } else {
+    process.stdout.write(data.endsWith('\n') ? data : `${data}\n`);
+  }
+  return EXIT_OK;
+}
+
+/**
+ * `corescope run … --out X.session.json[.gz]`: the run command writes its record to a temp file
+ * as usual; this wraps it into a one-run session with the machine's profile. Other names keep
+ * the plain record.
+ */
+export async function withSessionOut<O extends { out?: string; python?: string; node?: string }>(opts: O, run: (opts: O) => Promise<number>): Promise<number> {
+  const out = opts.out;
+  if (!out || !isSessionName(out)) return run(opts);
+  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.run.json`);
+  try {
+    const code = await run({ ...opts, out: tmp });
+    if (!existsSync(tmp)) return code;
+    const loaded = await loadSessionOrRun(tmp);
+    const record = loaded.kind === 'run' ? loaded.record : loaded.session.runs[0];
+    const reason = record.result.exit.reason;
+    const incomplete = reason === 'cancelled' || reason === 'profiler-exit' ? `the run was ${reason === 'cancelled' ? 'cancelled' : 'interrupted'} before it finished` : undefined;
+    const session = await buildSession(createEngine({ python: opts.python, node: opts.node }), [record], { incomplete });
+    await saveSession(out, session);
+    return code;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
+  }
+}

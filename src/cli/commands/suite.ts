@@ -1,0 +1,107 @@
+// `corescope suite [--out FILE]`: the standard set a person runs on every machine they want to
+// compare — every scenario once at its default parameters, then a sweep of the CPU-bound ones
+// from 1 task up to the core count, with small work so it takes minutes, not hours.
+// Ctrl-C keeps every finished run and still writes --out, marked incomplete.
+import type { RunRequest } from '../../shared/api';
+import type { RunRecord } from '../../shared/types';
+import { SCENARIOS } from '../../shared/scenarios';
+import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
+import { buildSession } from '../../main/engine/session/buildSession';
+import { saveSession } from '../../main/engine/session/sessionFile';
+import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
+import { Progress } from '../progress';
+import { withEngine } from '../session';
+import { checkRepeat, formatSweep, interrupted, runSweep, type SweepPlan } from './sweep';
+
+/** The CPU-bound scenarios whose scaling the suite measures. */
+export const SUITE_SWEEP_SCENARIOS = ['py-mp-cpu', 'py-threads-cpu', 'node-worker-threads', 'node-fork'] as const;
+
+export interface SuiteOpts {
+  out?: string;
+  repeat: number;
+  workMs: number;
+  maxTasks?: number;
+  rate: number;
+  timeout: number;
+  python?: string;
+  node?: string;
+  json?: boolean;
+}
+
+export async function suiteCommand(opts: SuiteOpts): Promise<number> {
+  const repeat = checkRepeat(opts.repeat);
+  if (!Number.isInteger(opts.workMs) || opts.workMs < 10 || opts.workMs > 60_000) throw new CliInputError(`--work-ms must be a whole number from 10 to 60000 (got ${opts.workMs})`);
+  if (opts.maxTasks !== undefined && (!Number.isInteger(opts.maxTasks) || opts.maxTasks < 1 || opts.maxTasks > 64)) throw new CliInputError(`--max-tasks must be a whole number from 1 to 64 (got ${opts.maxTasks})`);
+  const singles = SCENARIOS.filter((s) => s.runtime !== 'custom');
+  const result = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
+    const info = await engine.info();
+    const cores = info.hardware.cpu.logicalCores;
+    const taskCounts = suiteTaskCounts(Math.min(cores, opts.maxTasks ?? cores));
+    const counter = { done: 0, total: singles.length + SUITE_SWEEP_SCENARIOS.length * taskCounts.length * repeat };
+    process.stderr.write(`CoreScope suite: ${singles.length} scenarios at their defaults, then ${SUITE_SWEEP_SCENARIOS.length} sweeps over tasks ${taskCounts.join(',')} (${repeat}× each, workMs ${opts.workMs}) — ${counter.total} runs\n`);
+    const records: RunRecord[] = [];
+    const sweeps: SweepResult[] = [];
+    let failed = 0;
+    for (const s of singles) {
+      if (interrupted()) break;
+      counter.done++;
+      process.stderr.write(`run ${counter.done}/${counter.total}: ${s.id} (defaults)\n`);
+      const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+      const progress = new Progress(s.id);
+      const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+      let record: RunRecord | undefined;
+      try {
+        record = await engine.runToEnd(request);
+      } catch (err) {
+        if (interrupted()) break;
+        // One scenario that cannot start (say, no Node here) must not sink the whole suite.
+        failed++;
+        process.stderr.write(`  could not run ${s.id}: ${(err as Error).message}\n`);
+      } finally {
+        off();
+        progress.done();
+      }
+      if (!record) continue;
+      if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
+      records.push(record);
+      const r = record.result;
+      const ok = r.exit.reason === 'exited' && r.exit.code === 0;
+      if (!ok) failed++;
+      process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}\n`);
+    }
+    for (const id of SUITE_SWEEP_SCENARIOS) {
+      if (interrupted()) break;
+      const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+      try {
+        const out = await runSweep(engine, plan, cores, counter);
+        records.push(...out.records);
+        if (out.sweep.runs.length) sweeps.push(out.sweep);
+        if (out.sweep.runs.some((r) => !r.ok)) failed++;
+      } catch (err) {
+        if (interrupted()) break;
+        failed++;
+        process.stderr.write(`  could not sweep ${id}: ${(err as Error).message}\n`);
+      }
+    }
+    const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
+    if (opts.out) {
+      const session = await buildSession(engine, records, { sweeps, incomplete });
+      await saveSession(opts.out, session);
+      process.stderr.write(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${opts.out}${incomplete ? ' (marked incomplete)' : ''}\n`);
+    }
+    return { records, sweeps, failed, incomplete };
+  });
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify({ runs: result.records.map((r) => r.result), sweeps: result.sweeps, incomplete: result.incomplete ?? null })}\n`);
+  } else {
+    const lines = ['CoreScope suite'];
+    for (const r of result.records.filter((x) => !result.sweeps.some((s) => s.runs.some((q) => q.runId === x.result.runId)))) {
+      lines.push(`  ${(r.result.scenario ?? '?').padEnd(22)} ${r.result.verdict.kind.padEnd(12)} wall ${(r.result.wallMs / 1000).toFixed(2)} s, parallelism ${r.result.parallelism.toFixed(2)}`);
+    }
+    for (const s of result.sweeps) lines.push(formatSweep(s));
+    if (result.incomplete) lines.push(`INCOMPLETE: ${result.incomplete}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (interrupted()) return Number(process.exitCode);
+  return result.failed ? EXIT_RUN_FAILED : EXIT_OK;
+}

@@ -1,0 +1,176 @@
+// `corescope sweep <scenario> --tasks 1,2,4,8 [--repeat K] [--out FILE]`: the scenario at each
+// task count, K times each; wall time, parallelism, speedup and efficiency against the 1-task
+// run, and an Amdahl fit. Ctrl-C keeps the finished runs and still writes --out, marked incomplete.
+import type { ParamValue, RunRequest } from '../../shared/api';
+import type { RunRecord } from '../../shared/types';
+import { getScenario } from '../../shared/scenarios';
+import { buildSweepResult, parseTaskCounts, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
+import type { Engine } from '../../main/engine/engine';
+import { buildSession } from '../../main/engine/session/buildSession';
+import { saveSession } from '../../main/engine/session/sessionFile';
+import { amdahlText } from '../../main/engine/export/htmlReport';
+import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
+import { parseKnobs } from '../options';
+import { Progress } from '../progress';
+import { withEngine } from '../session';
+
+export interface SweepOpts {
+  tasks: string;
+  repeat: number;
+  rate: number;
+  timeout: number;
+  python?: string;
+  node?: string;
+  json?: boolean;
+  out?: string;
+}
+
+export interface SweepPlan {
+  scenario: string;
+  params: Record<string, ParamValue>;
+  taskCounts: number[];
+  repeat: number;
+  rateHz: number;
+  timeoutS: number;
+  python?: string;
+  node?: string;
+}
+
+/** Whether Ctrl-C / SIGTERM arrived (withEngine sets the exit code to 130/143). */
+export const interrupted = (): boolean => Number(process.exitCode ?? 0) > 2;
+
+export function checkRepeat(repeat: number): number {
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new CliInputError(`--repeat must be a whole number from 1 to 100 (got ${repeat})`);
+  return repeat;
+}
+
+export function sweepPlan(scenario: string, opts: SweepOpts, extra: string[]): SweepPlan {
+  const info = getScenario(scenario);
+  if (!info || info.runtime === 'custom') throw new CliInputError(`unknown scenario ${JSON.stringify(scenario)}; see corescope list`);
+  const tasksSpec = info.params.find((p) => p.name === 'tasks');
+  if (!tasksSpec) throw new CliInputError(`${scenario} has no tasks parameter to sweep; sweep a scenario with --tasks (see corescope list)`);
+  let taskCounts: number[];
+  try {
+    taskCounts = parseTaskCounts(String(opts.tasks), tasksSpec.max ?? 4096);
+  } catch (err) {
+    throw new CliInputError((err as Error).message);
+  }
+  const params = parseKnobs(extra);
+  if ('tasks' in params) throw new CliInputError('give the task counts once, as --tasks 1,2,4');
+  return { scenario, params, taskCounts, repeat: checkRepeat(opts.repeat), rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+}
+
+/**
+ * Runs a sweep. `label` prefixes progress lines; `counter` numbers runs across a whole suite.
+ * Returns the finished runs (an interrupted run is dropped: it is not a measurement).
+ */
+export async function runSweep(
+  engine: Engine,
+  plan: SweepPlan,
+  logicalCores: number,
+  counter: { done: number; total: number },
+): Promise<{ records: RunRecord[]; sweep: SweepResult }> {
+  const records: RunRecord[] = [];
+  const refs: SweepRunRef[] = [];
+  let complete = true;
+  outer: for (const tasks of plan.taskCounts) {
+    for (let rep = 1; rep <= plan.repeat; rep++) {
+      if (interrupted()) {
+        complete = false;
+        break outer;
+      }
+      counter.done++;
+      process.stderr.write(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}\n`);
+      const request: RunRequest = {
+        kind: 'scenario',
+        scenario: plan.scenario,
+        params: { ...plan.params, tasks },
+        rateHz: plan.rateHz,
+        timeoutS: plan.timeoutS,
+        python: plan.python,
+        node: plan.node,
+      };
+      const progress = new Progress(`${plan.scenario} tasks=${tasks}`);
+      const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+      let record: RunRecord;
+      try {
+        record = await engine.runToEnd(request);
+      } catch (err) {
+        if (interrupted()) {
+          complete = false;
+          break outer;
+        }
+        throw err;
+      } finally {
+        off();
+        progress.done();
+      }
+      if (interrupted() || record.result.exit.reason === 'profiler-exit') {
+        complete = false;
+        break outer;
+      }
+      records.push(record);
+      const ref = sweepRunRef(record.result, tasks, rep);
+      refs.push(ref);
+      const r = record.result;
+      process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}\n`);
+    }
+  }
+  const sweep = buildSweepResult({
+    scenario: plan.scenario,
+    params: plan.params,
+    taskCounts: plan.taskCounts,
+    repeat: plan.repeat,
+    logicalCores,
+    runs: refs,
+    complete,
+  });
+  return { records, sweep };
+}
+
+const sec = (msv: number): string => `${(msv / 1000).toFixed(2)} s`;
+
+export function formatSweep(sw: SweepResult): string {
+  const params = Object.entries(sw.params)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  const rows: string[][] = [['tasks', 'runs', 'wall mean (min–max)', 'CPU', 'parallelism', 'speedup (min–max)', 'efficiency', 'cores used']];
+  for (const p of sw.points) {
+    rows.push([
+      String(p.tasks),
+      String(p.runs),
+      `${sec(p.wallMs.mean)} (${sec(p.wallMs.min)}–${sec(p.wallMs.max)})`,
+      sec(p.cpuMs),
+      p.parallelism.mean.toFixed(2),
+      p.speedup ? `${p.speedup.mean.toFixed(2)}× (${p.speedup.min.toFixed(2)}–${p.speedup.max.toFixed(2)})` : '–',
+      p.efficiency !== null ? `${Math.round(p.efficiency * 100)} %` : '–',
+      `${Math.round(p.coreShare * 100)} % of ${sw.logicalCores}`,
+    ]);
+  }
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = [`CoreScope sweep: ${sw.scenario}${params ? ` (${params})` : ''}, ${sw.repeat}× each, ${sw.logicalCores} logical cores${sw.complete ? '' : ' — INCOMPLETE (interrupted)'}`];
+  for (const r of rows) lines.push(`  ${r.map((x, c) => x.padEnd(widths[c])).join('  ')}`.trimEnd());
+  const failed = sw.runs.filter((r) => !r.ok).length;
+  if (failed) lines.push(`  ${failed} run(s) failed and are left out of the figures`);
+  lines.push(`  ${amdahlText(sw)}`);
+  return lines.join('\n');
+}
+
+export async function sweepCommand(scenario: string, opts: SweepOpts, extra: string[]): Promise<number> {
+  const plan = sweepPlan(scenario, opts, extra);
+  const outcome = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
+    const info = await engine.info();
+    const counter = { done: 0, total: plan.taskCounts.length * plan.repeat };
+    const { records, sweep } = await runSweep(engine, plan, info.hardware.cpu.logicalCores, counter);
+    if (opts.out) {
+      const session = await buildSession(engine, records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
+      await saveSession(opts.out, session);
+      process.stderr.write(`saved ${records.length} run(s) to ${opts.out}${sweep.complete ? '' : ' (marked incomplete)'}\n`);
+    }
+    return { records, sweep };
+  });
+  const { sweep } = outcome;
+  process.stdout.write(opts.json ? `${JSON.stringify(sweep)}\n` : `${formatSweep(sweep)}\n`);
+  if (interrupted()) return Number(process.exitCode);
+  return sweep.runs.every((r) => r.ok) && sweep.complete ? EXIT_OK : EXIT_RUN_FAILED;
+}
