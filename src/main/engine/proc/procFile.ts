@@ -3,6 +3,9 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const buffer = Buffer.allocUnsafe(64 * 1024);
+/** A read this long may have stopped at a page boundary of a seq_file: read on to be sure. */
+const MAYBE_PARTIAL_READ = 2048;
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
 export class ProcFile {
   private fd: number | null;
@@ -24,9 +27,21 @@ export class ProcFile {
   read(): string | null {
     if (this.fd === null) return null;
     try {
-      const n = readSync(this.fd, buffer, 0, buffer.length, 0);
-      if (n === 0) return null;
-      return buffer.toString('utf8', 0, n);
+      let buf = buffer;
+      let total = readSync(this.fd, buf, 0, buf.length, 0);
+      if (total === 0) return null;
+      // seq_file-backed files (task/<tid>/children, …) give at most about a page per read(): a
+      // parent with ~700 children has more behind the first read. Only a long read can be partial.
+      for (let n = total; n >= MAYBE_PARTIAL_READ; total += n) {
+        if (total === buf.length) {
+          if (buf.length >= MAX_TEXT_BYTES) break;
+          const bigger = Buffer.allocUnsafe(buf.length * 2);
+          buf.copy(bigger, 0, 0, total);
+          buf = bigger;
+        }
+        n = readSync(this.fd, buf, total, buf.length - total, total);
+      }
+      return buf.toString('utf8', 0, total);
     } catch {
       // ESRCH: the task exited after we opened its file.
       this.close();
