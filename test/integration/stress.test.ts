@@ -1,0 +1,159 @@
+// Stress (issue 7): workloads that flood their output, fork hundreds of processes, or spawn
+// thousands of threads. The profiler (this very process: the engine runs in-process) must keep
+// its memory bounded, keep output up to the documented cap with a truncation notice, keep
+// counting CPU, stay responsive (live batches keep coming), and still end the whole tree.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/main/engine/engine';
+import { OUTPUT_CAP_BYTES } from '../../src/main/engine/run/outputCapture';
+import type { EngineEvent } from '../../src/shared/api';
+import type { RunRecord } from '../../src/shared/types';
+import { pidsOf, pidsWithMarker, survivorsAfter } from './survivors';
+
+const engine = createEngine();
+afterAll(() => engine.dispose());
+
+const MB = 1024 * 1024;
+
+/** Samples this process's RSS every 50 ms while `body` runs; returns the peak growth over the start. */
+async function peakRssGrowth<T>(body: () => Promise<T>): Promise<{ value: T; growthBytes: number }> {
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    const value = await body();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, growthBytes: peak - before };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+async function noSurvivors(rec: RunRecord, marker?: string): Promise<void> {
+  expect(await survivorsAfter(rec), 'tracked processes of the run still alive').toEqual([]);
+  if (marker) expect(pidsWithMarker(marker), 'processes with the marker still alive').toEqual([]);
+}
+
+// Whatever a failed test leaves behind is ended (by marker: only our own processes).
+const markers: string[] = [];
+afterEach(() => {
+  for (const m of markers.splice(0)) {
+    for (const pid of pidsWithMarker(m)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+});
+
+/** A sleep duration no other process on the machine uses: its argv is the marker. */
+let caseNo = 0;
+function uniqueSleepSeconds(): string {
+  const s = String(700_000_000 + (process.pid % 100_000) * 100 + ++caseNo);
+  markers.push(`sleep\u0000${s}`);
+  return s;
+}
+
+describe('output floods', () => {
+  for (const stream of ['stdout', 'stderr'] as const) {
+    it(`1 GB on ${stream}: the run completes, output kept to the cap with a notice, memory bounded`, async () => {
+      const redirect = stream === 'stderr' ? ' >&2' : '';
+      const started = Date.now();
+      const { value: rec, growthBytes } = await peakRssGrowth(() => engine.runToEnd({ kind: 'command', cmd: `head -c 1G /dev/zero${redirect}; echo done-flooding >&2`, rateHz: 20, timeoutS: 60 }));
+      expect(rec.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+      const text = rec[stream];
+      const notice = /\[corescope: output truncated after (\d+) bytes; (\d+) more bytes dropped\]\n$/.exec(text);
+      expect(notice, `no truncation notice at the end of ${stream}`).not.toBeNull();
+      expect(Number(notice![1])).toBe(OUTPUT_CAP_BYTES);
+      // Every byte is accounted for: kept + dropped = 1 GiB (plus the marker line on stderr).
+      const extra = stream === 'stderr' ? 'done-flooding\n'.length : 0;
+      expect(OUTPUT_CAP_BYTES + Number(notice![2])).toBe(1024 * MB + extra);
+      expect(Buffer.byteLength(text)).toBeLessThan(OUTPUT_CAP_BYTES + 200);
+      expect(rec.outputTruncated).toBe(true);
+      expect(rec.result.warnings.join('\n')).toMatch(new RegExp(`${stream} truncated: \\d+ bytes beyond the capture cap were dropped`));
+      if (stream === 'stdout') expect(rec.stderr).toBe('done-flooding\n');
+      expect(growthBytes / MB, 'RSS growth of the profiler (MB)').toBeLessThan(200);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      await noSurvivors(rec);
+    });
+  }
+});
+
+describe('process storms', () => {
+  it('500 short-lived processes in a row: each one is counted, CPU included', async () => {
+    const rec = await engine.runToEnd({ kind: 'command', cmd: `for i in $(seq 500); do /bin/true; done`, rateHz: 50, timeoutS: 30 });
+    expect(rec.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+    // 500 fork+exec cost real CPU (measured here: ~0.3–1 ms each); the keeper's rusage has it all.
+    expect(rec.result.cpu.totalMs).toBeGreaterThan(100);
+    // ...and the per-sample series accounts for most of it too (reaped children's CPU reaches the shell's cutime).
+    const s = rec.samples;
+    const sampledMs = s.workloadCores.reduce((sum, c, i) => sum + c * (i === 0 ? 0 : s.t[i] - s.t[i - 1]), 0);
+    expect(sampledMs / rec.result.cpu.totalMs).toBeGreaterThan(0.5);
+    await noSurvivors(rec);
+  });
+
+  it('500 processes held at once: all tracked, CPU counted, and cancel ends every one', async () => {
+    const secs = uniqueSleepSeconds();
+    const { runId } = await engine.startRun({ kind: 'command', cmd: `for i in $(seq 500); do sleep ${secs} & done; wait`, rateHz: 20, timeoutS: 60 });
+    const end = Date.now() + 15_000;
+    while (pidsWithMarker(markers.at(-1)!).length < 500 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(pidsWithMarker(markers.at(-1)!).length).toBe(500);
+    await new Promise((r) => setTimeout(r, 500)); // let the sampler see them all
+    await engine.cancelRun(runId);
+    const rec = await engine.getRun(runId);
+    expect(rec.result.exit.reason).toBe('cancelled');
+    expect(rec.result.processes).toBeGreaterThanOrEqual(501);
+    expect(rec.result.warnings.join('\n')).not.toMatch(/tracking capped/);
+    expect(rec.result.cpu.totalMs).toBeGreaterThan(0);
+    await noSurvivors(rec, markers.at(-1));
+  });
+
+  it('1,100 processes held at once: tracking capped with a notice, yet cancel still ends the untracked ones', async () => {
+    const secs = uniqueSleepSeconds();
+    const marker = markers.at(-1)!;
+    const { runId } = await engine.startRun({ kind: 'command', cmd: `for i in $(seq 1100); do sleep ${secs} & done; wait`, rateHz: 20, timeoutS: 60 });
+    const end = Date.now() + 18_000;
+    while (pidsWithMarker(marker).length < 1100 && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    expect(pidsWithMarker(marker).length).toBe(1100);
+    await new Promise((r) => setTimeout(r, 500));
+    await engine.cancelRun(runId);
+    const rec = await engine.getRun(runId);
+    expect(rec.result.exit.reason).toBe('cancelled');
+    expect(rec.result.warnings.join('\n')).toMatch(/Process tracking capped at 1000 processes/);
+    // Up to the cap, every child of the one shell is tracked (a single read of its children file
+    // used to stop at one page, ~680 pids).
+    expect(rec.result.processes).toBeGreaterThanOrEqual(990);
+    expect(rec.result.cpu.totalMs).toBeGreaterThan(0);
+    await noSurvivors(rec, marker);
+  });
+});
+
+describe('thread storms', () => {
+  it('2,000 sleeping Python threads: live batches keep arriving (< 2 s apart), all tracked, clean end', async () => {
+    const gaps: number[] = [];
+    let last = 0;
+    let runId = '';
+    const off = engine.onEvent((e: EngineEvent) => {
+      if (e.type !== 'live' || (runId && e.batch.runId !== runId)) return;
+      const now = performance.now();
+      if (last) gaps.push(now - last);
+      last = now;
+    });
+    try {
+      const py = 'import threading, time\nts = [threading.Thread(target=time.sleep, args=(4,)) for _ in range(2000)]\nfor t in ts: t.start()\nfor t in ts: t.join()';
+      const started = await engine.startRun({ kind: 'command', cmd: `python3 -c '${py}'`, rateHz: 20, timeoutS: 60 });
+      runId = started.runId;
+      const rec = await engine.getRun(runId);
+      expect(rec.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+      expect(rec.result.threads.length).toBeGreaterThanOrEqual(2000);
+      expect(rec.result.warnings.join('\n')).not.toMatch(/tracking capped/);
+      expect(gaps.length).toBeGreaterThan(10);
+      expect(Math.max(...gaps), `gaps between live batches (ms): max of ${gaps.length}`).toBeLessThan(2000);
+      await noSurvivors(rec);
+      expect(pidsOf(rec).length).toBeGreaterThanOrEqual(1);
+    } finally {
+      off();
+    }
+  });
+});
