@@ -179,20 +179,30 @@ const samplesSchema = obj({
   threadCore: list(numbers({ min: -1, max: SESSION_LIMITS.cores, maxLen: N, integer: true, what: 'a core number' }), SESSION_LIMITS.threadsPerRun),
   threads: list(threadInfo, SESSION_LIMITS.threadsPerRun),
   processes: list(processInfo, SESSION_LIMITS.processesPerRun),
-}).superRefine((s, ctx) => {
-  // Columns must line up, or every chart and exporter would read past an end.
-  const n = s.t.length;
-  for (const key of ['coreUser', 'coreSystem', 'coreIowait'] as const) {
-    if (s[key].length !== s.coreCount) ctx.addIssue({ code: 'custom', path: [key], message: `must have one list per core (coreCount is ${s.coreCount}, got ${s[key].length})` });
-    s[key].forEach((col, c) => {
-      if (col.length !== n) ctx.addIssue({ code: 'custom', path: [key, c], message: `must have one entry per sample (t has ${n}, got ${col.length})` });
+}).superRefine((raw, ctx) => {
+  // Columns must line up, or every chart and exporter would read past an end. Zod runs this
+  // even when a field above failed, so nothing here may assume a field has its type.
+  const s = raw as Partial<Record<string, unknown>>;
+  const len = (x: unknown): number => (Array.isArray(x) ? x.length : -1);
+  const n = len(s.t);
+  if (n < 0) return;
+  for (const key of ['coreUser', 'coreSystem', 'coreIowait']) {
+    const cols = s[key];
+    if (!Array.isArray(cols)) continue;
+    if (typeof s.coreCount === 'number' && cols.length !== s.coreCount) ctx.addIssue({ code: 'custom', path: [key], message: `must have one list per core (coreCount is ${s.coreCount}, got ${cols.length})` });
+    cols.forEach((col, c) => {
+      if (Array.isArray(col) && col.length !== n) ctx.addIssue({ code: 'custom', path: [key, c], message: `must have one entry per sample (t has ${n}, got ${col.length})` });
     });
   }
-  if (s.workloadCores.length !== n) ctx.addIssue({ code: 'custom', path: ['workloadCores'], message: `must have one entry per sample (t has ${n}, got ${s.workloadCores.length})` });
-  for (const key of ['threadCpu', 'threadCore'] as const) {
-    if (s[key].length !== s.threads.length) ctx.addIssue({ code: 'custom', path: [key], message: `must have one list per thread (threads has ${s.threads.length}, got ${s[key].length})` });
-    s[key].forEach((col, i) => {
-      if (col.length !== n) ctx.addIssue({ code: 'custom', path: [key, i], message: `must have one entry per sample (t has ${n}, got ${col.length})` });
+  const wl = len(s.workloadCores);
+  if (wl >= 0 && wl !== n) ctx.addIssue({ code: 'custom', path: ['workloadCores'], message: `must have one entry per sample (t has ${n}, got ${wl})` });
+  const threads = len(s.threads);
+  for (const key of ['threadCpu', 'threadCore']) {
+    const cols = s[key];
+    if (!Array.isArray(cols)) continue;
+    if (threads >= 0 && cols.length !== threads) ctx.addIssue({ code: 'custom', path: [key], message: `must have one list per thread (threads has ${threads}, got ${cols.length})` });
+    cols.forEach((col, i) => {
+      if (Array.isArray(col) && col.length !== n) ctx.addIssue({ code: 'custom', path: [key, i], message: `must have one entry per sample (t has ${n}, got ${col.length})` });
     });
   }
 });
@@ -286,17 +296,24 @@ export const sessionSchema = obj({
   runs: list(runRecordSchema, SESSION_LIMITS.runs),
   sweeps: list(sweepSchema, SESSION_LIMITS.sweeps).optional(),
   incomplete: text(SESSION_LIMITS.text).optional(),
-}).superRefine((s, ctx) => {
+}).superRefine((raw, ctx) => {
+  const s = raw as { runs?: unknown; sweeps?: unknown };
+  if (!Array.isArray(s.runs)) return;
   const ids = new Set<string>();
-  s.runs.forEach((r, i) => {
-    if (ids.has(r.result.runId)) ctx.addIssue({ code: 'custom', path: ['runs', i, 'result', 'runId'], message: `must be unique (${JSON.stringify(r.result.runId)} appears twice)` });
-    ids.add(r.result.runId);
+  s.runs.forEach((r: { result?: { runId?: unknown } } | null, i) => {
+    const id = r?.result?.runId;
+    if (typeof id !== 'string') return;
+    if (ids.has(id)) ctx.addIssue({ code: 'custom', path: ['runs', i, 'result', 'runId'], message: "must be unique (an earlier run has this id)" });
+    ids.add(id);
   });
-  s.sweeps?.forEach((sw, i) =>
-    sw.runs.forEach((ref, j) => {
-      if (!ids.has(ref.runId)) ctx.addIssue({ code: 'custom', path: ['sweeps', i, 'runs', j, 'runId'], message: `must name a run in this session (no run ${JSON.stringify(ref.runId)})` });
-    }),
-  );
+  if (!Array.isArray(s.sweeps)) return;
+  s.sweeps.forEach((sw: { runs?: unknown } | null, i) => {
+    if (!Array.isArray(sw?.runs)) return;
+    sw.runs.forEach((ref: { runId?: unknown } | null, j) => {
+      const id = ref?.runId;
+      if (typeof id === 'string' && !ids.has(id)) ctx.addIssue({ code: 'custom', path: ['sweeps', i, 'runs', j, 'runId'], message: `must name a run in this session (no run ${JSON.stringify(id)})` });
+    });
+  });
 });
 
 // ---- parsing with errors that name the place -----------------------------------------------
@@ -340,7 +357,13 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function parseWith<T>(schema: z.ZodType, data: unknown, prefix: PropertyKey[] = []): ParseOutcome<T> {
-  const parsed = schema.safeParse(data);
+  let parsed: ReturnType<z.ZodType['safeParse']>;
+  try {
+    parsed = schema.safeParse(data);
+  } catch (err) {
+    // A check that trips over a malformed neighbour must still end in an error, not a crash.
+    return { ok: false, issue: { place: formatPlace(prefix), message: `could not be validated (${(err as Error).message})` }, issueCount: 1 };
+  }
   if (parsed.success) return { ok: true, value: parsed.data as T };
   const first = parsed.error.issues[0];
   const path = [...prefix, ...first.path];

@@ -109,7 +109,9 @@ export async function readJsonFile(path: string): Promise<unknown> {
     return JSON.parse(textContent) as unknown;
   } catch (err) {
     const msg = (err as Error).message;
-    const why = /end of JSON input|Unterminated/i.test(msg) ? 'the JSON ends early (truncated?)' : `not valid JSON (${msg})`;
+    const at = /at position (\d+)/.exec(msg);
+    const atEnd = /end of JSON input|Unterminated/i.test(msg) || (at !== null && Number(at[1]) >= textContent.trimEnd().length);
+    const why = atEnd ? 'the JSON ends early (truncated?)' : `not valid JSON (${msg})`;
     throw new SessionFileError(path, '', why);
   }
 }

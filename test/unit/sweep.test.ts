@@ -1,0 +1,98 @@
+// Sweep math: speedup and efficiency against the 1-task run, spread across repeats, and an
+// Amdahl fit that recovers the serial fraction of synthetic data.
+import { describe, expect, it } from 'vitest';
+import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+
+const ref = (tasks: number, repeat: number, wallMs: number, parallelism = tasks, ok = true): SweepRunRef => ({
+  runId: `r${tasks}-${repeat}`,
+  tasks,
+  repeat,
+  wallMs,
+  cpuMs: wallMs * parallelism,
+  parallelism,
+  ok,
+});
+
+describe('aggregateSweep', () => {
+  it('speedup(n) = n × wall(1) / wall(n), efficiency = speedup / n, with min/max from the repeats', () => {
+    const pts = aggregateSweep([ref(1, 1, 1000, 1), ref(1, 2, 1000, 1), ref(2, 1, 1000, 2), ref(2, 2, 1250, 1.6), ref(4, 1, 2000, 2)], 2);
+    expect(pts.map((p) => p.tasks)).toEqual([1, 2, 4]);
+    expect(pts[0].speedup).toEqual({ mean: 1, min: 1, max: 1 });
+    expect(pts[0].efficiency).toBe(1);
+    expect(pts[1].wallMs).toEqual({ mean: 1125, min: 1000, max: 1250 });
+    expect(pts[1].speedup!.mean).toBeCloseTo((2 * 1000) / 1125, 10);
+    expect(pts[1].speedup!.min).toBeCloseTo(1.6, 10);
+    expect(pts[1].speedup!.max).toBeCloseTo(2, 10);
+    expect(pts[1].efficiency).toBeCloseTo(pts[1].speedup!.mean / 2, 10);
+    expect(pts[1].parallelism.mean).toBeCloseTo(1.8, 10);
+    expect(pts[1].coreShare).toBeCloseTo(0.9, 10);
+    expect(pts[2].speedup!.mean).toBe(2);
+    expect(pts[2].efficiency).toBe(0.5);
+  });
+
+  it('leaves failed runs out, and has no speedup without a 1-task run', () => {
+    const pts = aggregateSweep([ref(1, 1, 1000, 1, false), ref(2, 1, 1000)], 2);
+    expect(pts.map((p) => p.tasks)).toEqual([2]);
+    expect(pts[0].speedup).toBeNull();
+    expect(pts[0].efficiency).toBeNull();
+  });
+});
+
+describe('fitAmdahl', () => {
+  it('recovers the serial fraction from exact Amdahl data', () => {
+    for (const s of [0, 0.05, 0.3, 0.9, 1]) {
+      const fit = fitAmdahl([1, 2, 4, 8, 16].map((n) => ({ tasks: n, speedup: amdahlSpeedup(s, n) })))!;
+      expect(fit.serialFraction).toBeCloseTo(s, 10);
+      if (s < 1) expect(fit.r2).toBeCloseTo(1, 10);
+      expect(fit.maxSpeedup).toEqual(s > 0 ? expect.closeTo(1 / s, 8) : null);
+      expect(fit.curve).toHaveLength(16);
+      expect(fit.curve[7].speedup).toBeCloseTo(amdahlSpeedup(s, 8), 10);
+    }
+  });
+
+  it('recovers s from noisy data within a few hundredths', () => {
+    let seed = 42;
+    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const pts = [];
+    for (const n of [1, 2, 3, 4, 6, 8, 12, 16]) for (let k = 0; k < 3; k++) pts.push({ tasks: n, speedup: amdahlSpeedup(0.1, n) * (1 + 0.02 * rand()) });
+    const fit = fitAmdahl(pts)!;
+    expect(Math.abs(fit.serialFraction - 0.1)).toBeLessThan(0.02);
+    expect(fit.r2!).toBeGreaterThan(0.95);
+  });
+
+  it('clamps to [0, 1]: super-linear data gives 0, slower-than-serial gives 1', () => {
+    expect(fitAmdahl([{ tasks: 1, speedup: 1 }, { tasks: 2, speedup: 2.4 }])!.serialFraction).toBe(0);
+    expect(fitAmdahl([{ tasks: 1, speedup: 1 }, { tasks: 2, speedup: 0.7 }])!.serialFraction).toBe(1);
+  });
+
+  it('ignores points above the core count, and needs a point with more than 1 task', () => {
+    const pts = [1, 2, 4, 8].map((n) => ({ tasks: n, speedup: Math.min(n, 2) }));
+    const fit = fitAmdahl(pts, { maxTasks: 2 })!;
+    expect(fit.usedTasks).toEqual([1, 2]);
+    expect(fit.serialFraction).toBeCloseTo(0, 10);
+    expect(fitAmdahl([{ tasks: 1, speedup: 1 }])).toBeNull();
+    expect(fitAmdahl([])).toBeNull();
+  });
+
+  it('buildSweepResult fits over the aggregated means up to the core count', () => {
+    const runs = [1, 2, 4].map((n) => ref(n, 1, 1000 * n * (0.2 + 0.8 / n)));
+    const sw = buildSweepResult({ scenario: 'py-mp-cpu', params: { workMs: 400 }, taskCounts: [1, 2, 4], repeat: 1, logicalCores: 4, runs, complete: true });
+    expect(sw.amdahl!.serialFraction).toBeCloseTo(0.2, 10);
+    expect(sw.points[2].speedup!.mean).toBeCloseTo(amdahlSpeedup(0.2, 4), 10);
+  });
+});
+
+describe('task counts', () => {
+  it('parses --tasks, adds the 1-task baseline, sorts and dedups, and names a bad entry', () => {
+    expect(parseTaskCounts('4,2, 8,2')).toEqual([1, 2, 4, 8]);
+    expect(() => parseTaskCounts('1,two')).toThrow(/--tasks must be a comma-separated list of whole numbers from 1 to 4096 \(got "two"/);
+    expect(() => parseTaskCounts('0')).toThrow(/got "0"/);
+    expect(() => parseTaskCounts('1,,2')).toThrow(/got ""/);
+  });
+
+  it('suite sweeps every count up to 8 cores, then doubles up to the core count', () => {
+    expect(suiteTaskCounts(2)).toEqual([1, 2]);
+    expect(suiteTaskCounts(6)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(suiteTaskCounts(24)).toEqual([1, 2, 4, 8, 16, 24]);
+  });
+});
