@@ -11,6 +11,8 @@ async function pick(kind: 'python' | 'node', given: string | undefined): Promise
     const direct = findKeeperPython();
     if (direct) return direct;
   }
+  // The node running CoreScope (inside the app: Electron itself, run as node), with no probe to wait for.
+  if (!given && kind === 'node') return process.execPath;
   try {
     return (await resolveRuntime(kind, given ? { [kind]: given } : {})).path;
   } catch (err) {
