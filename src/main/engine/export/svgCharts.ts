@@ -124,7 +124,7 @@ export function threadLanesSvg(s: RunSamples, events: WorkloadEvent[], width = 9
     .map((th, k) => ({ th, k, total: s.threadCpu[k].reduce((a, x) => a + (Number.isFinite(x) ? x : 0), 0) }))
     .sort((a, b) => b.total - a.total)
     .slice(0, maxThreads);
-  const left = 190;
+  const left = 230;
   const right = width - 10;
   const lane = 16;
   const top = 6;
@@ -136,7 +136,8 @@ export function threadLanesSvg(s: RunSamples, events: WorkloadEvent[], width = 9
   order.forEach(({ th, k }, row) => {
     const y0 = top + row * (lane + 3);
     parts.push(`<rect x="${left}" y="${y0}" width="${right - left}" height="${lane}" fill="#f1f5f9"/>`);
-    parts.push(`<text x="${left - 6}" y="${y0 + 12}" text-anchor="end" class="tick">${esc(`${th.name.slice(0, 16)} ${th.tid} · ${th.role}`)}</text>`);
+    const label = `${th.name.length > 14 ? `${th.name.slice(0, 13)}…` : th.name} ${th.tid} · ${th.role}`;
+    parts.push(`<text x="${left - 6}" y="${y0 + 12}" text-anchor="end" class="tick">${esc(label)}</text>`);
     for (const b of bs) {
       const v = avg(s.threadCpu[k], b);
       if (v < 0.01) continue;
@@ -173,7 +174,7 @@ export interface SpeedupSeries {
  * Speedup (or share of the machine's logical cores used) against task count: measured points
  * with their spread across repeats, the ideal line, the Amdahl fit, and each machine's core count.
  */
-export function speedupSvg(series: SpeedupSeries[], mode: 'speedup' | 'share' = 'speedup', width = 560): string {
+export function speedupSvg(series: SpeedupSeries[], mode: 'speedup' | 'share' = 'speedup', width = 460): string {
   const left = 50;
   const right = width - 16;
   const top = 14;
@@ -210,7 +211,8 @@ export function speedupSvg(series: SpeedupSeries[], mode: 'speedup' | 'share' = 
     if (s.logicalCores >= 1 && s.logicalCores <= xMax) {
       const cx = x(s.logicalCores);
       parts.push(`<line x1="${f1(cx)}" y1="${top}" x2="${f1(cx)}" y2="${top + ph}" stroke="${s.color}" stroke-dasharray="2 3"/>`);
-      parts.push(`<text x="${f1(cx + 3)}" y="${top + 12 + k * 12}" class="tick" fill="${s.color}">${s.logicalCores} cores</text>`);
+      const nearRight = cx > right - 60;
+      parts.push(`<text x="${f1(nearRight ? cx - 4 : cx + 4)}" y="${top + 12 + k * 12}" text-anchor="${nearRight ? 'end' : 'start'}" class="tick" fill="${s.color}">${esc(series.length > 1 ? `${s.label}: ${s.logicalCores} cores` : `${s.logicalCores} cores`)}</text>`);
     }
     if (mode === 'speedup' && s.fit) {
       const d = s.fit.curve.filter((c) => c.tasks <= xMax).map((c) => `${f1(x(c.tasks))},${f1(y(c.speedup))}`);
@@ -228,7 +230,7 @@ export function speedupSvg(series: SpeedupSeries[], mode: 'speedup' | 'share' = 
   });
   // Legend.
   series.forEach((s, k) => {
-    const lx = left + k * 170;
+    const lx = left + k * 150;
     parts.push(`<rect x="${lx}" y="${top + ph + 42}" width="12" height="4" fill="${s.color}"/><text x="${lx + 16}" y="${top + ph + 48}" class="tick">${esc(s.label.slice(0, 24))}</text>`);
   });
   parts.push('</svg>');

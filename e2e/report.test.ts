@@ -1,0 +1,102 @@
+// The HTML reports in a real headless Chromium: they open from file:// with no network request
+// at all and their charts render (SVG with drawn paths). Screenshot: docs/screenshots/report.png.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../src/shared/types';
+import { buildSweepResult, sweepRunRef } from '../src/shared/sweep';
+import type { SessionFile } from '../src/shared/sessionSchema';
+import { createEngine } from '../src/main/engine/engine';
+import { buildSession } from '../src/main/engine/session/buildSession';
+import { comparisonReportHtml, sessionReportHtml } from '../src/main/engine/export/htmlReport';
+import { launchChromium } from './browser';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
+const dir = mkdtempSync(join(tmpdir(), 'corescope-report-'));
+let browser: Browser;
+let session: SessionFile;
+
+beforeAll(async () => {
+  // A small real session: two single runs and a 1,2 sweep of multiprocessing.
+  const engine = createEngine();
+  try {
+    const records: RunRecord[] = [];
+    records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'py-threads-cpu', params: { tasks: 2, workMs: 300 }, rateHz: 50 }));
+    records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'node-worker-threads', params: { tasks: 2, workMs: 300 }, rateHz: 50 }));
+    const refs = [];
+    for (const tasks of [1, 2]) {
+      const r = await engine.runToEnd({ kind: 'scenario', scenario: 'py-mp-cpu', params: { tasks, workMs: 300 }, rateHz: 50 });
+      records.push(r);
+      refs.push(sweepRunRef(r.result, tasks, 1));
+    }
+    const info = await engine.info();
+    const sweep = buildSweepResult({ scenario: 'py-mp-cpu', params: { workMs: 300 }, taskCounts: [1, 2], repeat: 1, logicalCores: info.hardware.cpu.logicalCores, runs: refs, complete: true });
+    session = await buildSession(engine, records, { sweeps: [sweep] });
+  } finally {
+    await engine.dispose();
+  }
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(html: string, name: string, shot?: string): Promise<{ requests: string[]; svgs: number; paths: number; errors: string[] }> {
+  const file = join(dir, name);
+  writeFileSync(file, html);
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForLoadState('load');
+  const svgs = await page.locator('svg.chart').count();
+  // Paths with real geometry, not empty "d" attributes.
+  const paths = await page.evaluate(() => [...document.querySelectorAll('svg.chart path')].filter((p) => (p.getAttribute('d') ?? '').length > 10 && (p as SVGGeometryElement).getTotalLength() > 0).length);
+  if (shot) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: shot, fullPage: true });
+  }
+  await context.close();
+  return { requests, svgs, paths, errors };
+}
+
+describe('HTML reports in Chromium', () => {
+  it('a session report opens with no network request and renders its charts', async () => {
+    const html = sessionReportHtml(session);
+    const got = await open(html, 'session.html', join(SCREENSHOTS, 'report.png'));
+    expect(got.requests).toEqual([pathToFileURL(join(dir, 'session.html')).href]);
+    expect(got.errors).toEqual([]);
+    // Per run: core lanes, cores busy, thread lanes; the sweep: speedup and share.
+    expect(got.svgs).toBe(session.runs.length * 3 + 2);
+    expect(got.paths).toBeGreaterThan(session.runs.length * 6);
+    expect(html).not.toMatch(/<script|<link|@import|url\(/i);
+  });
+
+  it('a comparison report opens with no network request and draws every machine', async () => {
+    const other = JSON.parse(JSON.stringify(session)) as SessionFile;
+    other.hardware.cpu.logicalCores = 8;
+    other.hardware.hostname = 'workstation';
+    const html = comparisonReportHtml([
+      { label: 'this machine', session },
+      { label: 'workstation', session: other },
+    ]);
+    const got = await open(html, 'compare.html', join(dir, 'compare.png'));
+    expect(got.requests).toHaveLength(1);
+    expect(got.errors).toEqual([]);
+    expect(got.svgs).toBe(2);
+    expect(got.paths).toBeGreaterThan(4);
+    expect(html).toContain('hardware differs in: cores (physical / logical)');
+  });
+});
