@@ -41,6 +41,11 @@ export function attachConnection(ws: WebSocket, engine: CoreScopeApi): void {
     });
   });
 
+  // Protocol errors (a frame over the size limit, invalid UTF-8, a bad opcode) arrive as 'error'
+  // events; ws then closes this connection with the right code. Unhandled, one such frame would
+  // crash the whole server.
+  ws.on('error', () => undefined);
+
   ws.on('close', () => {
     unsubscribe();
     for (const runId of startedRuns) {
