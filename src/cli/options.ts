@@ -34,19 +34,21 @@ const camel = (kebab: string): string => kebab.replace(/-([a-z0-9])/g, (_, c: st
  */
 export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
+  // Defined, not assigned: `--__proto__=x` must reach the engine (which refuses it by name), not vanish.
+  const set = (name: string, value: ParamValue): void => void Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i];
     if (!tok.startsWith('--') || tok.length < 3) throw new CliInputError(`unexpected argument ${JSON.stringify(tok)}; scenario parameters are given as --<name> <value>`);
     const eq = tok.indexOf('=');
     if (eq === 2) throw new CliInputError(`parameter name missing in ${JSON.stringify(tok)}; use --<name>=<value>`);
     if (eq > 0) {
-      out[camel(tok.slice(2, eq))] = tok.slice(eq + 1);
+      set(camel(tok.slice(2, eq)), tok.slice(eq + 1));
       continue;
     }
     const next = tokens[i + 1];
-    if (next === undefined || next.startsWith('--')) out[camel(tok.slice(2))] = true;
+    if (next === undefined || next.startsWith('--')) set(camel(tok.slice(2)), true);
     else {
-      out[camel(tok.slice(2))] = next;
+      set(camel(tok.slice(2)), next);
       i++;
     }
   }

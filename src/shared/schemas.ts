@@ -10,10 +10,22 @@ const runId = z.string().min(1).max(200);
 const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
 const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
 
+/**
+ * z.record, but a key named "__proto__" is refused by name instead of being dropped in silence
+ * (zod skips it, so `params: {"__proto__": …}` would otherwise pass as if it were not there).
+ */
+const namedRecord = <V extends z.ZodType>(key: z.ZodString, value: V) =>
+  z.preprocess((v, ctx) => {
+    if (v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
+      ctx.addIssue({ code: 'custom', message: 'the name "__proto__" is not allowed', path: ['__proto__'] });
+    }
+    return v;
+  }, z.record(key, value));
+
 export const scenarioRunRequestSchema = z.strictObject({
   kind: z.literal('scenario'),
   scenario: z.string().min(1).max(200),
-  params: z.record(z.string().max(200), paramValue),
+  params: namedRecord(z.string().max(200), paramValue),
   rateHz,
   timeoutS,
   python: z.string().min(1).max(4096).optional(),
@@ -24,7 +36,7 @@ export const commandRunRequestSchema = z.strictObject({
   kind: z.literal('command'),
   cmd: z.string().min(1).max(65_536),
   cwd: z.string().min(1).max(4096).optional(),
-  env: z.record(z.string().min(1).max(1024), z.string().max(65_536)).optional(),
+  env: namedRecord(z.string().min(1).max(1024), z.string().max(65_536)).optional(),
   rateHz,
   timeoutS,
 });
