@@ -13,7 +13,8 @@ export class InputError extends Error {
   }
 }
 
-const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : String(v));
+/** The value as the message shows it: a hostile 64 KiB string is not echoed back whole. */
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v).slice(0, 80));
 
 export function checkRateHz(v: unknown, field = 'rateHz'): number {
   if (v === undefined) return RATE_HZ.default;
