@@ -583,7 +583,8 @@ export function compareSessions(input: LabelledSession[]): SessionComparison {
   const runtimes: HardwareRow[] = kinds
     .map((kind) => {
       const values = input.map((x) => [...new Set(x.session.runtimes.filter((r) => r.kind === kind).map((r) => `${r.implementation} ${r.version}`))].join(', ') || '–');
-      return { field: kind === 'python' ? 'Python' : 'Node.js', values, differs: new Set(values).size > 1 };
+      // A session that did not use this runtime at all is no difference in version.
+      return { field: kind === 'python' ? 'Python' : 'Node.js', values, differs: new Set(values.filter((v) => v !== '–')).size > 1 };
     })
     .filter((r) => r.values.some((v) => v !== '–'));
   for (const r of runtimes) if (r.differs) flags.push(`${r.field} versions differ: ${r.values.map((v, i) => `${labels[i]} ${v}`).join(' vs ')}`);

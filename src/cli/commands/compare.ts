@@ -103,8 +103,17 @@ export function formatSessionComparison(cmp: SessionComparison): string {
   if (cmp.flags.length || cmp.scenarios.some((s) => s.flags.length) || cmp.sweeps.some((s) => s.flags.length)) {
     out.push('', 'FLAGGED — not like for like:');
     for (const f of cmp.flags) out.push(`  ! ${f}`);
-    for (const s of cmp.scenarios) for (const f of s.flags) out.push(`  ! ${s.key}: ${f}`);
-    for (const s of cmp.sweeps) for (const f of s.flags) out.push(`  ! sweep ${s.scenario}: ${f}`);
+    // "not recorded on X" grouped into one line per machine set, the rest one line each.
+    const missing = new Map<string, string[]>();
+    const rowFlags = [...cmp.scenarios.map((s) => ({ what: s.key, flags: s.flags })), ...cmp.sweeps.map((s) => ({ what: `sweep ${s.scenario}`, flags: s.flags }))];
+    for (const { what, flags } of rowFlags) {
+      for (const f of flags) {
+        const m = /^not recorded on (.+)$/.exec(f);
+        if (m) missing.set(m[1], [...(missing.get(m[1]) ?? []), what]);
+        else out.push(`  ! ${what}: ${f}`);
+      }
+    }
+    for (const [where, whats] of missing) out.push(`  ! not recorded on ${where}: ${whats.join(', ')}`);
   }
   out.push('', 'Machines (* = differs)');
   out.push(...table([['', ...cmp.labels], ...[...cmp.hardware, ...cmp.runtimes].map((r) => [`${r.differs ? '*' : ' '} ${r.field}`, ...r.values])]));
