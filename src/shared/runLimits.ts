@@ -13,8 +13,12 @@ export class InputError extends Error {
   }
 }
 
-/** The value as the message shows it: a hostile 64 KiB string is not echoed back whole. */
-const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v) : String(v).slice(0, 80));
+/** The value as the message shows it: a hostile 64 KiB string is not echoed back whole, and an object is named, not converted (which can throw). */
+const shown = (v: unknown): string => {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'a list' : 'an object';
+  return typeof v === 'function' ? 'a function' : String(v);
+};
 
 export function checkRateHz(v: unknown, field = 'rateHz'): number {
   if (v === undefined) return RATE_HZ.default;
