@@ -17,6 +17,8 @@ export interface VerdictInput {
   busyThreads: number;
   /** Peak tasks in flight, when the workload reported them. */
   peakConcurrency: number | null;
+  /** Share of one core the event loop's thread used over the run (see classify). */
+  loopThreadBusy?: number;
   /** Cores' worth of CPU other programs used during the run (they compete for the same cores). */
   otherLoadCores?: number;
 }
@@ -26,8 +28,16 @@ export const NOTABLE_OTHER_LOAD = 0.3;
 
 const f2 = (x: number): string => x.toFixed(2);
 
-export function classify(parallelism: number, lagMaxMs: number | null): VerdictKind {
-  if (lagMaxMs !== null && lagMaxMs >= BLOCKED_LAG_MS && parallelism < PARALLEL_MIN) return 'blocked';
+/** The loop's own thread must have been this busy for late heartbeats to mean it blocked itself. */
+export const LOOP_THREAD_BUSY = 0.5;
+
+/**
+ * @param loopThreadBusy share of one core used by the thread(s) running the reporting event loop;
+ *   late heartbeats with an idle loop thread mean the machine was busy elsewhere, not a blocked loop.
+ */
+export function classify(parallelism: number, lagMaxMs: number | null, loopThreadBusy?: number): VerdictKind {
+  const loopBusy = loopThreadBusy === undefined || loopThreadBusy >= LOOP_THREAD_BUSY;
+  if (lagMaxMs !== null && lagMaxMs >= BLOCKED_LAG_MS && parallelism < PARALLEL_MIN && loopBusy) return 'blocked';
   if (parallelism < WAITING_MAX) return 'waiting';
   if (parallelism >= PARALLEL_MIN) return 'parallel';
   return 'interleaved';
@@ -41,7 +51,7 @@ export function runVerdict(v: VerdictInput): Verdict {
 }
 
 function baseVerdict(v: VerdictInput): Verdict {
-  const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null);
+  const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null, v.loopThreadBusy);
   const secs = (v.wallMs / 1000).toFixed(2);
   const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;
   switch (kind) {

@@ -35,7 +35,8 @@ const CONTENDING_CPU = 0.1;
 
 export function windowVerdict(w: WindowInput): WindowVerdict {
   const active = w.threads.filter((t) => t.cpu >= ACTIVE_CPU || t.runnable > 0.3);
-  const kind = classify(w.parallelism, w.lagMaxMs);
+  const loopBusy = Math.max(0, ...w.threads.filter((t) => t.role === 'main').map((t) => t.cpu));
+  const kind = classify(w.parallelism, w.lagMaxMs, w.threads.length ? loopBusy : undefined);
   const base = { fromMs: w.fromMs, toMs: w.toMs, parallelism: w.parallelism, activeThreads: active.length, kind };
   const text = `${w.parallelism.toFixed(2)} cores busy, ${active.length} active thread(s)`;
   const reason = waitReason(w, active);

@@ -91,7 +91,9 @@ describe('corescope CLI', () => {
     it(`${signal} of the CLI ends the whole workload tree`, async () => {
       const marker = `cs-${signal}-${process.pid}`;
       // A daemon that left the process group, and a python grandchild: both must die.
-      const child = spawn(process.execPath, [BIN, 'run', '--cmd', `(setsid sleep 63 &); python3 -c 'import time; time.sleep(63)' ${marker}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // A sleep length unique to this test process, so parallel test runs never see each other's.
+      const sleepArg = `63.${process.pid}`;
+      const child = spawn(process.execPath, [BIN, 'run', '--cmd', `(setsid sleep ${sleepArg} &); python3 -c 'import time; time.sleep(63)' ${marker}`, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let stdout = '';
       child.stdout.on('data', (d) => (stdout += d));
       const cliPid = [child.pid!];
@@ -100,7 +102,7 @@ describe('corescope CLI', () => {
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
       child.kill(signal);
       const code = await exited;
-      const gone = (): boolean => pidsWithMarker(marker, cliPid).length === 0 && pidsWithMarker('sleep\u000063', cliPid).length === 0;
+      const gone = (): boolean => pidsWithMarker(marker, cliPid).length === 0 && pidsWithMarker(`sleep\u0000${sleepArg}`, cliPid).length === 0;
       expect(await waitFor(gone, 5_000), `survivors: ${pidsWithMarker(marker, cliPid)}`).toBe(true);
       if (signal === 'SIGKILL') return;
       expect(code).toBe(signal === 'SIGINT' ? 130 : 143);

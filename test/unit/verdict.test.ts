@@ -108,3 +108,13 @@ describe('runVerdict texts', () => {
     expect(runVerdict(input({ parallelism: 2, otherLoadCores: NOTABLE_OTHER_LOAD })).text).toContain('Other programs used 0.30 cores meanwhile');
   });
 });
+
+describe('blocked needs a busy loop thread', () => {
+  it('late heartbeats while the loop thread idles (a busy machine) are not a blocked loop', () => {
+    expect(classify(0.4, 80, 0.1)).toBe('interleaved');
+    expect(classify(0.1, 80, 0.05)).toBe('waiting');
+  });
+  it('late heartbeats while the loop thread computes are', () => {
+    expect(classify(0.95, 80, 0.9)).toBe('blocked');
+  });
+});

@@ -334,6 +334,10 @@ export class Run {
     const threads = tree.threads.map((th) => ({ pid: th.info.pid, tid: th.info.tid, name: th.info.name, role: th.info.role, cpuMs: round1(th.cpuMs) }));
     const busyThreads = tree.threads.filter((th) => th.cpuMs > 0.1 * wallMs).length;
     const lag = lagStats(events);
+    // Which loop reported the lag, and how busy its thread was: a main thread of a process that sent lag events.
+    const lagPids = new Set(events.flatMap((e) => (e.kind === 'lag' && e.pid ? [e.pid] : [])));
+    const loopThreads = tree.threads.filter((th) => th.info.tid === th.info.pid && (lagPids.size === 0 || lagPids.has(th.info.pid)));
+    const loopThreadBusy = lag && loopThreads.length ? Math.max(...loopThreads.map((th) => th.cpuMs)) / wallMs : undefined;
     const peak = peakConcurrency(events);
     const exitCode = k.code !== undefined ? k.code : this.exitInfo?.code ?? null;
     const exitSignal = k.signal !== undefined ? k.signal : this.exitInfo?.signal ?? null;
@@ -368,7 +372,7 @@ export class Run {
       profilerCpuPct: round1((profilerMs / spanMs) * 100),
       lag,
       metrics: reportedMetrics(events),
-      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs }),
+      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs, loopThreadBusy }),
       windows: this.windows.windows,
       exit: { code: exitCode, signal: exitSignal, reason },
       fidelity: {
