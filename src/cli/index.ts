@@ -9,7 +9,7 @@ import { compareCommand } from './commands/compare';
 import { serveCommand } from './commands/serve';
 import { sweepCommand } from './commands/sweep';
 import { suiteCommand } from './commands/suite';
-import { exportCommand, withSessionOut } from './commands/export';
+import { exportCommand } from './commands/export';
 import { collect, parseFloatOption } from './options';
 
 const program = new Command('corescope')
@@ -53,7 +53,7 @@ runOptions(
     .allowUnknownOption()
     .allowExcessArguments(),
 ).action(async (scenario: string | undefined, opts, cmd: Command) => {
-  process.exitCode = await withSessionOut(opts, (o) => runCommand(scenario, o, cmd.args.slice(scenario ? 1 : 0)));
+  process.exitCode = await runCommand(scenario, opts, cmd.args.slice(scenario ? 1 : 0));
 });
 
 runOptions(

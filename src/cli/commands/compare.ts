@@ -13,7 +13,6 @@ import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
-import { writeFileAtomic } from '../output';
 import type { RunOpts } from './run';
 
 interface Side {
@@ -189,7 +188,7 @@ export async function compareCommand(a: string, b: string | undefined, opts: Com
   if (results.length < 2) return Number(process.exitCode) || EXIT_RUN_FAILED;
   const pair: [RunResult, RunResult] = [results[0], results[1]];
   const labels: [string, string] = [plan.sides[0].label, plan.sides[1].label];
-  if (opts.out) writeFileAtomic(opts.out, JSON.stringify({ title: plan.title, labels, results: pair }));
+  if (opts.out) await writeFileDurable(opts.out, JSON.stringify({ title: plan.title, labels, results: pair }));
   process.stdout.write(opts.json ? `${JSON.stringify({ title: plan.title, labels, a: pair[0], b: pair[1] })}\n` : `${formatComparison(plan.title, labels, pair)}\n`);
   const ok = pair.every((r) => r.exit.reason === 'exited' && r.exit.code === 0);
   return ok ? EXIT_OK : EXIT_RUN_FAILED;

@@ -1,13 +1,7 @@
 // `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`,
-// and the session form of `corescope run --out X.session.json`.
-import { existsSync } from 'node:fs';
-import { unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { RunRecord } from '../../shared/types';
 import type { SessionFile } from '../../shared/sessionSchema';
-import { createEngine } from '../../main/engine/engine';
-import { buildSession } from '../../main/engine/session/buildSession';
-import { isSessionName, loadSessionOrRun, saveSession, writeFileDurable } from '../../main/engine/session/sessionFile';
+import { loadSessionOrRun, saveSession, writeFileDurable } from '../../main/engine/session/sessionFile';
 import { runReportHtml, sessionReportHtml } from '../../main/engine/export/htmlReport';
 import { samplesToCsv } from '../../main/engine/export/csv';
 import { runToTrace } from '../../main/engine/export/traceEvents';
@@ -66,26 +60,3 @@ export async function exportCommand(file: string, opts: ExportOpts): Promise<num
   return EXIT_OK;
 }
 
-/**
- * `corescope run … --out X.session.json[.gz]`: the run command writes its record to a temp file
- * as usual; this wraps it into a one-run session with the machine's profile. Other names keep
- * the plain record.
- */
-export async function withSessionOut<O extends { out?: string; python?: string; node?: string }>(opts: O, run: (opts: O) => Promise<number>): Promise<number> {
-  const out = opts.out;
-  if (!out || !isSessionName(out)) return run(opts);
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.run.json`);
-  try {
-    const code = await run({ ...opts, out: tmp });
-    if (!existsSync(tmp)) return code;
-    const loaded = await loadSessionOrRun(tmp);
-    const record = loaded.kind === 'run' ? loaded.record : loaded.session.runs[0];
-    const reason = record.result.exit.reason;
-    const incomplete = reason === 'cancelled' || reason === 'profiler-exit' ? `the run was ${reason === 'cancelled' ? 'cancelled' : 'interrupted'} before it finished` : undefined;
-    const session = await buildSession(createEngine({ python: opts.python, node: opts.node }), [record], { incomplete });
-    await saveSession(out, session);
-    return code;
-  } finally {
-    await unlink(tmp).catch(() => undefined);
-  }
-}

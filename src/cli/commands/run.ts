@@ -6,7 +6,7 @@ import { formatResult } from '../format';
 import { parseEnvPairs, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
-import { writeFileAtomic } from '../output';
+import { saveRunRecord } from '../runOutput';
 
 export interface RunOpts {
   cmd?: string;
@@ -41,14 +41,16 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
   const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const progress = new Progress(scenario ?? 'command');
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+    let rec: RunRecord;
     try {
-      return await engine.runToEnd(request);
+      rec = await engine.runToEnd(request);
     } finally {
       off();
       progress.done();
     }
+    if (opts.out) await saveRunRecord(engine, opts.out, rec);
+    return rec;
   });
-  if (opts.out) writeFileAtomic(opts.out, JSON.stringify(record));
   process.stdout.write(opts.json ? `${JSON.stringify(record.result)}\n` : `${formatResult(record.result)}\n`);
   if (!opts.json && record.stderr.trim() && runExitCode(record) !== EXIT_OK) process.stderr.write(`workload stderr (last lines):\n${record.stderr.trim().split('\n').slice(-10).join('\n')}\n`);
   const interrupted = Number(process.exitCode ?? 0);
