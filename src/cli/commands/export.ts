@@ -1,4 +1,4 @@
-// `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`,
+// `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`.
 import type { RunRecord } from '../../shared/types';
 import type { SessionFile } from '../../shared/sessionSchema';
 import { loadSessionOrRun, saveSession, writeFileDurable } from '../../main/engine/session/sessionFile';
