@@ -49,6 +49,22 @@ export class ProcFile {
     }
   }
 
+  /**
+   * The file's bytes from one read, as a view of a shared buffer that the next read overwrites;
+   * null once the task has exited. For the small per-task files (stat, schedstat) read at every
+   * sample: parsing bytes directly spares a string and its garbage per file per sample.
+   */
+  readBytes(): Buffer | null {
+    if (this.fd === null) return null;
+    try {
+      const n = readSync(this.fd, buffer, 0, buffer.length, 0);
+      return n === 0 ? null : buffer.subarray(0, n);
+    } catch {
+      this.close();
+      return null;
+    }
+  }
+
   close(): void {
     if (this.fd !== null) {
       try {

@@ -118,7 +118,8 @@ export class Run {
     child.once('exit', (code, signal) => this.onChildExit(code, signal));
 
     this.tree = new TreeSampler(child.pid!, keeper !== null, {
-      slowEvery: Math.max(1, Math.round(this.spec.rateHz / 4)),
+      // Context switches, new threads of unchanged count and children of non-main threads: once a second.
+      slowEvery: Math.max(1, Math.round(this.spec.rateHz)),
       nodeExtraThreads: this.spec.nodeExtraThreads,
     });
     this.startReading = this.cores.read();

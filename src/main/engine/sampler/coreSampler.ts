@@ -24,7 +24,10 @@ export class CoreSampler {
 
   /** Raw counters now (ticks); exposed so callers can compute whole-run figures. */
   read(): CoreReading {
-    const text = this.statFile?.read();
+    const bytes = this.statFile?.readBytes();
+    // Only the cpu lines concern us: skip decoding the long interrupt counters after them.
+    const end = bytes ? bytes.indexOf('\nintr') : -1;
+    const text = bytes ? bytes.toString('latin1', 0, end > 0 ? end : bytes.length) : null;
     if (text) {
       const stat = parseCpuStat(text);
       return { cores: stat.cores };

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs';
 import type { ProcessInfo, ThreadInfo, ThreadState } from '../../../shared/types';
 import { classifyThreadRole } from '../../../shared/threadRoles';
 import { parseChildren } from '../proc/parseChildren';
-import { parseSchedstat } from '../proc/parseSchedstat';
+import { newStatNumbers, parseSchedstatBytes, parseStatBytes, statComm, type StatNumbers } from '../proc/parseBytes';
 import { parseStatus } from '../proc/parseStatus';
 import { parseTaskStat, type TaskStat } from '../proc/parseTaskStat';
 import { ProcFile, readProcOnce } from '../proc/procFile';
@@ -30,6 +30,10 @@ export interface TrackedThread {
   involuntaryCtx: number;
   /** Set when the kernel name changed since the last sample (exec, or a thread naming itself). */
   renamed: boolean;
+  status: ProcFile | null;
+  /** schedstat's run and run-queue wait times at the last sample: unchanged means the thread slept. */
+  runNs: number;
+  waitNs: number;
 }
 
 interface TrackedProcess {
@@ -39,7 +43,8 @@ interface TrackedProcess {
   alive: boolean;
   /** The keeper (our launcher): its reaped children count, its own threads do not. */
   infrastructure: boolean;
-  last: TaskStat | null;
+  /** The latest figures of the process's stat line (reused: no allocation per sample). */
+  nums: StatNumbers;
   /** pid + starttime identify a process even if its pid is reused. */
   starttime: number;
   parent?: { name: string; cmdline: string };
@@ -80,6 +85,8 @@ export class TreeSampler {
   private cappedProcesses = false;
   private cappedThreads = false;
   private readonly pageSize = pageSizeBytes();
+  private readonly statScratch = newStatNumbers();
+  private readonly schedScratch = { runNs: 0, waitNs: 0 };
   private readonly nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
   /** Kernels built without CONFIG_PROC_CHILDREN have no children files: scan /proc by ppid instead. */
   private childrenFilesMissing: boolean | null = null;
@@ -91,7 +98,7 @@ export class TreeSampler {
   ) {
     this.maxProcesses = options.maxProcesses ?? 1000;
     this.maxThreads = options.maxThreads ?? 4000;
-    this.slowEvery = Math.max(1, options.slowEvery ?? 5);
+    this.slowEvery = Math.max(1, options.slowEvery ?? 20);
     this.nodeExtraThreads = options.nodeExtraThreads;
     if (options.scanByPpid) this.childrenFilesMissing = true;
   }
@@ -120,14 +127,13 @@ export class TreeSampler {
     // New children found this round are sampled in the same round (the loop sees appended entries).
     for (const proc of this.processes.values()) {
       if (!proc.alive) continue;
-      const text = proc.stat?.read();
-      const st = text ? safeParse(text) : null;
-      if (!st || (proc.starttime && st.starttime !== proc.starttime)) {
+      const bytes = proc.stat?.readBytes();
+      const st = proc.nums;
+      if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
         this.markProcessExited(proc, tMs);
         continue;
       }
       if (!proc.starttime) proc.starttime = st.starttime;
-      proc.last = st;
       out.liveProcesses++;
       if (!proc.infrastructure) out.rssBytes += st.rssPages * this.pageSize;
 
@@ -205,7 +211,7 @@ export class TreeSampler {
       threads: new Map(),
       alive: true,
       infrastructure,
-      last: null,
+      nums: newStatNumbers(),
       starttime: parsed?.starttime ?? 0,
       // A child of our keeper is the workload's top process, not somebody's child.
       parent: parentProc && !parentProc.infrastructure ? { name: parentProc.info.name, cmdline: parentProc.info.cmdline } : undefined,
@@ -268,36 +274,52 @@ export class TreeSampler {
         voluntaryCtx: 0,
         involuntaryCtx: 0,
         renamed: false,
+        status: null,
+        runNs: -1,
+        waitNs: -1,
       };
       proc.threads.set(tid, th);
       this.threads.push(th);
     }
   }
 
-  /** Refreshes one thread; false when it has exited. */
+  /**
+   * Refreshes one thread; false when it has exited. schedstat is read every time (nanosecond CPU);
+   * the stat line (core, state, ticks) only when the thread ran or waited to run since the last
+   * sample, or on slow samples: a sleeping thread's stat has not changed, and most threads sleep.
+   */
   private sampleThread(th: TrackedThread, slow: boolean): boolean {
-    const text = th.stat?.read();
-    const st = text ? safeParse(text) : null;
-    if (!st) return false;
-    if (st.comm !== th.info.name) {
-      th.info.name = st.comm;
-      th.renamed = true;
+    const sched = th.sched ? th.sched.readBytes() : null;
+    const hasSched = sched !== null && parseSchedstatBytes(sched, this.schedScratch);
+    if (th.sched && !hasSched) return false;
+    const moved = !hasSched || this.schedScratch.runNs !== th.runNs || this.schedScratch.waitNs !== th.waitNs;
+    if (hasSched) {
+      th.runNs = this.schedScratch.runNs;
+      th.waitNs = this.schedScratch.waitNs;
+      th.cpuMs = th.runNs / 1e6;
     }
-    th.ticks = st.utime + st.stime;
-    th.core = st.processor;
-    th.state = st.state as ThreadState;
-    const sched = th.sched?.read();
-    if (sched) {
-      try {
-        th.cpuMs = parseSchedstat(sched).runNs / 1e6;
-      } catch {
-        th.cpuMs = th.ticks * TICK_MS;
+    if (moved || slow) {
+      const bytes = th.stat?.readBytes();
+      const st = this.statScratch;
+      if (!bytes || !parseStatBytes(bytes, st)) return false;
+      if (slow) {
+        const comm = statComm(bytes);
+        if (comm !== th.info.name) {
+          th.info.name = comm;
+          th.renamed = true;
+        }
       }
-    } else {
-      th.cpuMs = th.ticks * TICK_MS;
+      th.ticks = st.utime + st.stime;
+      th.core = st.processor;
+      th.state = st.state as ThreadState;
+      if (!hasSched) th.cpuMs = th.ticks * TICK_MS;
+    } else if (th.state === 'R') {
+      // Neither ran nor waited in the run queue for a whole interval: it is asleep.
+      th.state = 'S';
     }
     if (slow) {
-      const status = readProcOnce(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
+      th.status ??= ProcFile.open(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
+      const status = th.status?.read();
       if (status) {
         const s = parseStatus(status);
         th.voluntaryCtx = s.voluntaryCtx;
@@ -379,7 +401,8 @@ function closeThread(th: TrackedThread): void {
   th.stat?.close();
   th.sched?.close();
   th.children?.close();
-  th.stat = th.sched = th.children = null;
+  th.status?.close();
+  th.stat = th.sched = th.children = th.status = null;
 }
 
 function safeParse(text: string): TaskStat | null {
