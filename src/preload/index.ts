@@ -2,7 +2,8 @@
 // CoreScopeApi over IPC. No npm imports (a sandboxed preload cannot require them). Failures
 // reject with a plain {message, field, code} object, which survives contextBridge intact.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiReply, CoreScopeApi, EngineEvent, RunRequest } from '../shared/api';
+import type { ApiReply, CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../shared/api';
+import type { SessionFile } from '../shared/sessionSchema';
 import type { RunRecord, SystemInfo } from '../shared/types';
 import type { ScenarioInfo } from '../shared/api';
 import { IPC_CALL, IPC_EVENT, IPC_SAVE_FILE } from './ipcChannels';
@@ -21,6 +22,12 @@ const api: CoreScopeApi = {
   startRun: (request: RunRequest) => call<{ runId: string }>('startRun', request),
   cancelRun: (runId: string) => call<void>('cancelRun', runId),
   getRun: (runId: string) => call<RunRecord>('getRun', runId),
+  uploadPart: (uploadId: string, index: number, base64: string) => call<{ bytes: number }>('uploadPart', uploadId, index, base64),
+  loadSession: (uploadId: string, fileName: string) => call<SessionFile>('loadSession', uploadId, fileName),
+  exportSession: (uploadId: string, format: SessionExportFormat, runId?: string) => call<ExportedFile>('exportSession', ...(runId === undefined ? [uploadId, format] : [uploadId, format, runId])),
+  exportComparison: (sessions: { uploadId: string; label: string }[]) => call<ExportedFile>('exportComparison', sessions),
+  autosave: (uploadId: string) => call<{ path: string; runs: number }>('autosave', uploadId),
+  restoreAutosave: () => call<{ path: string; session: SessionFile } | null>('restoreAutosave'),
   onEvent: (listener: (event: EngineEvent) => void) => {
     const handler = (_e: IpcRendererEvent, event: EngineEvent) => listener(event);
     ipcRenderer.on(IPC_EVENT, handler);

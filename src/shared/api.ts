@@ -1,6 +1,7 @@
 // The one API every front door speaks: Electron IPC (preload), the WebSocket of `serve`, and the
 // engine itself implements it. Keep it small and serialisable (structured-clone / JSON safe).
 import type { LiveBatch, RunRecord, RunResult, SystemInfo } from './types';
+import type { SessionFile } from './sessionSchema';
 
 export type ParamValue = number | string | boolean;
 
@@ -45,6 +46,23 @@ export type RunRequest =
       timeoutS?: number;
     };
 
+/** What exportSession makes of a session: the session file itself, a report, or one run's samples/trace. */
+export type SessionExportFormat = 'session-gz' | 'session-json' | 'html' | 'csv' | 'trace';
+
+/** A file made by the engine for the front end to save: text, or bytes as base64 (JSON-safe on every transport). */
+export interface ExportedFile {
+  name: string;
+  mime: string;
+  encoding: 'utf8' | 'base64';
+  data: string;
+}
+
+/**
+ * Large inputs (session files, the session to save) reach the engine in parts: the WebSocket
+ * takes at most 1 MiB a message. Each part is at most UPLOAD_PART_BYTES bytes, base64-encoded.
+ */
+export const UPLOAD_PART_BYTES = 512 * 1024;
+
 /** Pushed from the engine to front ends. */
 export type EngineEvent =
   | { type: 'run-started'; runId: string; request: RunRequest; startedAt: string }
@@ -62,6 +80,27 @@ export interface CoreScopeApi {
   getRun(runId: string): Promise<RunRecord>;
   /** Subscribe to live batches and run lifecycle; returns an unsubscribe function. */
   onEvent(listener: (event: EngineEvent) => void): () => void;
+  // Sessions (optional: an engine stub without them still speaks the rest of the API; the app
+  // hides its session features where they are absent).
+  /** Adds part `index` (0, 1, 2… in order) of the upload `uploadId`; the call that consumes the upload names it. */
+  uploadPart?(uploadId: string, index: number, base64: string): Promise<{ bytes: number }>;
+  /**
+   * Reads an uploaded session file (JSON, gzip allowed) and validates it with the shared schema.
+   * Rejects with an error whose `field` is the place in the file (`runs[2].samples.rateHz`).
+   */
+  loadSession?(uploadId: string, fileName: string): Promise<SessionFile>;
+  /**
+   * The uploaded session (the runs and sweeps of the app's current session) stamped by the
+   * engine with this machine's hardware profile and the runtimes the runs used, as a file.
+   * csv and trace export one run: `runId`, or the session's last run.
+   */
+  exportSession?(uploadId: string, format: SessionExportFormat, runId?: string): Promise<ExportedFile>;
+  /** Several uploaded sessions (machines) as one self-contained HTML comparison report. */
+  exportComparison?(sessions: { uploadId: string; label: string }[]): Promise<ExportedFile>;
+  /** Validates the uploaded session and writes it atomically to the engine's state dir. */
+  autosave?(uploadId: string): Promise<{ path: string; runs: number }>;
+  /** The last autosaved session, or null when there is none. */
+  restoreAutosave?(): Promise<{ path: string; session: SessionFile } | null>;
   /**
    * Saves an export through a native save dialog (Electron only). Absent where the front end
    * can download files itself (a browser); resolves with saved:false when the user cancels.

@@ -2,11 +2,12 @@
 // the `serve` WebSocket). The engine validates again; these reject garbage at the door so a
 // malformed message never reaches it, and name the offending field in the error.
 import { z } from 'zod';
-import type { ApiErrorShape, ApiReply, CoreScopeApi } from './api';
+import { UPLOAD_PART_BYTES, type ApiErrorShape, type ApiReply, type CoreScopeApi } from './api';
 import { RATE_HZ, TIMEOUT_S } from './runLimits';
 
 const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
 const runId = z.string().min(1).max(200);
+const uploadId = z.string().regex(/^[\w-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -');
 const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
 const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
 
@@ -63,6 +64,12 @@ export const apiCallArgs = {
   startRun: z.tuple([runRequestSchema]),
   cancelRun: z.tuple([runId]),
   getRun: z.tuple([runId]),
+  uploadPart: z.tuple([uploadId, z.number().int().min(0).max(100_000), z.string().max(Math.ceil(UPLOAD_PART_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')]),
+  loadSession: z.tuple([uploadId, z.string().min(1).max(255)]),
+  exportSession: z.tuple([uploadId, z.enum(['session-gz', 'session-json', 'html', 'csv', 'trace']), runId.optional()]),
+  exportComparison: z.tuple([z.array(z.strictObject({ uploadId, label: z.string().min(1).max(255) })).min(1).max(32)]),
+  autosave: z.tuple([uploadId]),
+  restoreAutosave: z.tuple([]),
 } as const;
 
 export type ApiCallMethod = keyof typeof apiCallArgs;
@@ -134,7 +141,8 @@ export async function dispatchApiCall(api: CoreScopeApi, method: unknown, args: 
     };
   }
   try {
-    const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
+    const fn = api[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof fn !== 'function') return { ok: false, error: { code: 'bad-input', field: 'method', message: `${method} is not supported by this engine` } };
     const result = await fn.apply(api, parsed.args);
     return { ok: true, result: result ?? null };
   } catch (err) {

@@ -2,7 +2,8 @@
 // nothing it is given: requests are validated here, whatever checked them before.
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../../shared/api';
+import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, ScenarioInfo, SessionExportFormat } from '../../shared/api';
+import type { SessionFile } from '../../shared/sessionSchema';
 import type { RunParams, RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
 import { SCENARIOS, getScenario } from '../../shared/scenarios';
 import { validateScenarioParams } from '../../shared/scenarioParams';
@@ -13,6 +14,7 @@ import { hardwareProfile } from './hardware';
 import { resolveRuntimes, listRuntimes } from './runtimeChoice';
 import { findKeeperPython } from './run/keeperPython';
 import { Run } from './run/run';
+import { AppSessions, defaultStateDir } from './session/appSessions';
 
 export interface EngineOptions {
   workloadsDir?: string;
@@ -21,6 +23,8 @@ export interface EngineOptions {
   node?: string;
   /** How many finished runs to keep for getRun (oldest are dropped). */
   keepRuns?: number;
+  /** Where the app's autosave lives (default: $CORESCOPE_STATE_DIR or ~/.config/corescope). */
+  stateDir?: string;
 }
 
 interface RunEntry {
@@ -49,10 +53,13 @@ export class Engine implements CoreScopeApi {
   private readonly workloadsDir: string;
   private readonly keepRuns: number;
   private disposed = false;
+  /** Session files, uploads and the autosave of the app (see session/appSessions.ts). */
+  readonly sessions: AppSessions;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.workloadsDir = options.workloadsDir ?? findWorkloadsDir();
     this.keepRuns = options.keepRuns ?? 50;
+    this.sessions = new AppSessions(options.stateDir ?? defaultStateDir(), () => this.info());
   }
 
   async info(): Promise<SystemInfo> {
@@ -167,6 +174,30 @@ export class Engine implements CoreScopeApi {
     if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
     if (entry.error) throw new Error(entry.error);
     return entry.record ?? entry.run.finished;
+  }
+
+  uploadPart(uploadId: string, index: number, base64: string): Promise<{ bytes: number }> {
+    return this.sessions.uploadPart(uploadId, index, base64);
+  }
+
+  loadSession(uploadId: string, fileName: string): Promise<SessionFile> {
+    return this.sessions.loadSession(uploadId, fileName);
+  }
+
+  exportSession(uploadId: string, format: SessionExportFormat, runId?: string): Promise<ExportedFile> {
+    return this.sessions.exportSession(uploadId, format, runId);
+  }
+
+  exportComparison(sessions: { uploadId: string; label: string }[]): Promise<ExportedFile> {
+    return this.sessions.exportComparison(sessions);
+  }
+
+  autosave(uploadId: string): Promise<{ path: string; runs: number }> {
+    return this.sessions.autosave(uploadId);
+  }
+
+  restoreAutosave(): Promise<{ path: string; session: SessionFile } | null> {
+    return this.sessions.restoreAutosave();
   }
 
   onEvent(listener: (event: EngineEvent) => void): () => void {
