@@ -4,10 +4,29 @@
 import type { SeriesStore } from '../state/seriesStore';
 import { bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, niceTimeTicks, palette, type TimeWindow } from './layout';
+import { PixelGrid, hslToPixel } from './pixels';
 
 const AXIS_H = 34;
 
+/** Colour = hsl(221 + sysShare·139, 75 %, 97 − busy·60 %), from a table (busy in 128 steps, system share in 64). */
+const BUSY_STEPS = 128;
+const SYS_STEPS = 64;
+let heatTable: Uint32Array | null = null;
+function heatColor(busy: number, sysShare: number): number {
+  if (!heatTable) {
+    heatTable = new Uint32Array((BUSY_STEPS + 1) * (SYS_STEPS + 1));
+    for (let b = 0; b <= BUSY_STEPS; b++) {
+      for (let s = 0; s <= SYS_STEPS; s++) heatTable[b * (SYS_STEPS + 1) + s] = hslToPixel(221 + (s / SYS_STEPS) * 139, 75, 97 - (b / BUSY_STEPS) * 60);
+    }
+  }
+  const b = Math.round(Math.max(0, Math.min(1, busy || 0)) * BUSY_STEPS);
+  const s = Math.round(Math.max(0, Math.min(1, sysShare || 0)) * SYS_STEPS);
+  return heatTable[b * (SYS_STEPS + 1) + s];
+}
+
 export class CoreHeatmap {
+  private readonly grid = new PixelGrid();
+
   constructor(readonly canvas: HTMLCanvasElement) {}
 
   render(store: SeriesStore, win: TimeWindow): void {
@@ -28,23 +47,34 @@ export class CoreHeatmap {
     const rowH = plotH / cores;
     const xOf = (ms: number) => LEFT_GUTTER + ((ms - win.fromMs) / (win.toMs - win.fromMs)) * plotW;
     const { starts, ends } = bucketize(store, win, plotW);
+    // Cells go to an ImageData in device pixels (see pixels.ts), the plot area only.
+    const grid = this.grid;
+    grid.reset(plotW * dpr, plotH * dpr);
+    const rowY = new Int32Array(cores + 1);
+    for (let c = 0; c <= cores; c++) rowY[c] = Math.round(c * rowH * dpr);
+    const devX = (cssX: number) => Math.round((cssX - LEFT_GUTTER) * dpr);
     for (let b = 0; b < starts.length; b++) {
       const x0 = xOf(store.t[store.slot(starts[b])]);
       const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : xOf(store.t[store.slot(ends[b] - 1)]) + 1;
+      const px0 = devX(x0);
+      const px1 = Math.max(px0 + 1, devX(x0 + Math.max(1, x1 - x0)));
+      const n = ends[b] - starts[b];
       for (let c = 0; c < cores; c++) {
+        const user = store.user[c];
+        const system = store.system[c];
         let u = 0;
         let s = 0;
         for (let i = starts[b]; i < ends[b]; i++) {
-          u += store.user[c][store.slot(i)];
-          s += store.system[c][store.slot(i)];
+          const k = store.slot(i);
+          u += user[k];
+          s += system[k];
         }
-        const n = ends[b] - starts[b];
         const busy = Math.min(1, (u + s) / n);
         const sysShare = u + s > 0 ? s / (u + s) : 0;
-        ctx.fillStyle = `hsl(${221 + sysShare * 139}, 75%, ${97 - busy * 60}%)`;
-        ctx.fillRect(x0, c * rowH, Math.max(1, x1 - x0), Math.max(1, rowH));
+        grid.fill(px0, rowY[c], px1, Math.max(rowY[c] + 1, rowY[c + 1]), heatColor(busy, sysShare));
       }
     }
+    grid.put(ctx, LEFT_GUTTER * dpr, 0);
     ctx.fillStyle = palette.text;
     ctx.font = '11px system-ui, sans-serif';
     ctx.textAlign = 'right';

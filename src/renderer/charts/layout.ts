@@ -32,10 +32,14 @@ export const palette = {
 };
 
 /** CPU share 0..1 → colour from pale to deep blue; the lanes' only legend is this ramp. */
-export function cpuColor(share: number): string {
+export function cpuHsl(share: number): [h: number, s: number, l: number] {
   const v = Math.max(0, Math.min(1, share));
-  const light = 96 - v * 62;
-  return `hsl(221, ${60 + v * 25}%, ${light}%)`;
+  return [221, 60 + v * 25, 96 - v * 62];
+}
+
+export function cpuColor(share: number): string {
+  const [h, s, l] = cpuHsl(share);
+  return `hsl(${h}, ${s}%, ${l}%)`;
 }
 
 export function niceTimeTicks(win: TimeWindow, widthPx: number): number[] {

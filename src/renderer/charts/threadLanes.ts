@@ -4,7 +4,8 @@
 import type { ProcessInfo, ThreadRole, WindowVerdict } from '../../shared/types';
 import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
 import { bucketize, bucketMean } from './downsample';
-import { LEFT_GUTTER, RIGHT_GUTTER, cpuColor, niceTimeTicks, palette, type TimeWindow } from './layout';
+import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
+import { PixelGrid, hslToPixel } from './pixels';
 import { buildTaskSpans } from './taskSpans';
 
 const STRIP_H = 22;
@@ -32,8 +33,19 @@ type Row =
   | { kind: 'group'; y: number; h: number; pid: number }
   | { kind: 'thread'; y: number; h: number; series: ThreadSeries };
 
+/** cpuColor(share) as pixels, share in 256 steps. */
+let cpuTable: Uint32Array | null = null;
+function cpuPixel(share: number): number {
+  if (!cpuTable) {
+    cpuTable = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) cpuTable[i] = hslToPixel(...cpuHsl(i / 255));
+  }
+  return cpuTable[Math.round(Math.max(0, Math.min(1, share)) * 255)];
+}
+
 export class ThreadLanes {
   private rows: Row[] = [];
+  private readonly grid = new PixelGrid();
   private win: TimeWindow = { fromMs: 0, toMs: 10_000 };
   private store: SeriesStore | null = null;
   processes: ProcessInfo[] = [];
@@ -91,6 +103,35 @@ export class ThreadLanes {
     const { starts, ends } = bucketize(store, win, plotW / 2);
     const nowMs = store.lastT();
 
+    // Thread cells first, as pixels (see pixels.ts): one ImageData over the plot columns of the
+    // thread rows; the strip, tasks and labels are drawn over it with the 2D context.
+    const threadRows = this.rows.filter((r): r is Extract<Row, { kind: 'thread' }> => r.kind === 'thread');
+    if (threadRows.length && starts.length) {
+      const top = threadRows[0].y;
+      const bottom = threadRows[threadRows.length - 1].y + threadRows[threadRows.length - 1].h;
+      const grid = this.grid;
+      grid.reset(plotW * dpr, (bottom - top) * dpr);
+      const px0 = new Int32Array(starts.length);
+      const px1 = new Int32Array(starts.length);
+      for (let b = 0; b < starts.length; b++) {
+        const x0 = xOf(store.t[store.slot(starts[b])]);
+        const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : x0 + 2;
+        px0[b] = Math.round((x0 - LEFT_GUTTER) * dpr);
+        px1[b] = Math.max(px0[b] + 1, Math.round((x0 + Math.max(1, x1 - x0 + 0.5) - LEFT_GUTTER) * dpr));
+      }
+      for (const row of threadRows) {
+        const y0 = Math.round((row.y + 1 - top) * dpr);
+        const y1 = Math.max(y0 + 1, Math.round((row.y + row.h - top) * dpr));
+        const cpu = row.series.cpu;
+        for (let b = 0; b < starts.length; b++) {
+          const v = bucketMean(cpu, store, starts[b], ends[b]);
+          if (Number.isNaN(v)) continue;
+          grid.fill(px0[b], y0, px1[b], y1, cpuPixel(v));
+        }
+      }
+      grid.put(ctx, LEFT_GUTTER * dpr, top * dpr);
+    }
+
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     for (const row of this.rows) {
@@ -129,14 +170,6 @@ export class ThreadLanes {
         ctx.font = '11px system-ui, sans-serif';
       } else {
         const series = row.series;
-        for (let b = 0; b < starts.length; b++) {
-          const v = bucketMean(series.cpu, store, starts[b], ends[b]);
-          if (Number.isNaN(v)) continue;
-          const x0 = xOf(store.t[store.slot(starts[b])]);
-          const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : x0 + 2;
-          ctx.fillStyle = cpuColor(v);
-          ctx.fillRect(x0, row.y + 1, Math.max(1, x1 - x0 + 0.5), row.h - 1);
-        }
         if (row.h >= 9) this.label(ctx, `${series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false);
       }
     }
