@@ -7,6 +7,12 @@ const buffer = Buffer.allocUnsafe(64 * 1024);
 const MAYBE_PARTIAL_READ = 2048;
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Opens that failed for lack of file descriptors (EMFILE/ENFILE) rather than because the task
+ * was gone: the sampler then silently misses tasks, so runs report it (see Run).
+ */
+export const procOpenFailures = { noDescriptors: 0 };
+
 export class ProcFile {
   private fd: number | null;
 
@@ -18,7 +24,9 @@ export class ProcFile {
   static open(path: string): ProcFile | null {
     try {
       return new ProcFile(openSync(path, 'r'), path);
-    } catch {
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EMFILE' || code === 'ENFILE') procOpenFailures.noDescriptors++;
       return null;
     }
   }

@@ -17,6 +17,7 @@ import { WindowAccumulator, type WindowSampleThread } from './windowAccumulator'
 import { registerLiveRun, unregisterLiveRun } from './liveRuns';
 import { endTreeNow } from './endTree';
 import { TICK_MS } from '../proc/kernelUnits';
+import { procOpenFailures } from '../proc/procFile';
 
 export interface RunSpec {
   argv: string[];
@@ -80,6 +81,7 @@ export class Run {
   private exitInfo: { code: number | null; signal: string | null; atMs: number } | null = null;
   private spawnedMs = 0;
   private readonly engineErrors: string[] = [];
+  private readonly fdFailuresAtStart = procOpenFailures.noDescriptors;
 
   constructor(private readonly spec: RunSpec) {
     this.store = new SampleStore(this.cores.coreCount);
@@ -345,6 +347,8 @@ export class Run {
     const reason: RunEndReason = this.endReason ?? 'exited';
 
     const warnings = [...this.engineErrors, ...k.warnings, ...this.events.warnings(), ...tree.warnings];
+    const fdFailures = procOpenFailures.noDescriptors - this.fdFailuresAtStart;
+    if (fdFailures > 0) warnings.push(`The profiler ran out of file descriptors (${fdFailures} /proc file(s) could not be opened): some threads or processes were not tracked; their CPU still counts in their process's total. Raise the open-files limit (ulimit -n) to track them all.`);
     if (k.leftovers) warnings.push(`${k.leftovers} process(es) of the workload were still running when it ended; CoreScope ended them.`);
     if (this.stdout.truncated) warnings.push(`stdout truncated: ${this.stdout.droppedBytes} bytes beyond the capture cap were dropped.`);
     if (this.stderr.truncated) warnings.push(`stderr truncated: ${this.stderr.droppedBytes} bytes beyond the capture cap were dropped.`);
