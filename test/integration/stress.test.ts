@@ -2,6 +2,8 @@
 // thousands of threads. The profiler (this very process: the engine runs in-process) must keep
 // its memory bounded, keep output up to the documented cap with a truncation notice, keep
 // counting CPU, stay responsive (live batches keep coming), and still end the whole tree.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine/engine';
 import { OUTPUT_CAP_BYTES } from '../../src/main/engine/run/outputCapture';
@@ -155,5 +157,77 @@ describe('thread storms', () => {
     } finally {
       off();
     }
+  });
+});
+
+describe('resource limits and floods', () => {
+  const openFilesLimit = (): [string, string] => {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))!;
+    const [soft, hard] = line.replace('Max open files', '').trim().split(/\s+/);
+    return [soft, hard];
+  };
+
+  it('2,000 threads under a 1024 open-files limit: what cannot be tracked is reported, not silently lost', async () => {
+    const [soft, hard] = openFilesLimit();
+    // Lower this process's own soft limit (prlimit on our pid), and put it back whatever happens.
+    execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=1024:${hard}`]);
+    try {
+      expect(openFilesLimit()[0]).toBe('1024');
+      const py = 'import threading, time\nts = [threading.Thread(target=time.sleep, args=(3,)) for _ in range(2000)]\nfor t in ts: t.start()\nfor t in ts: t.join()';
+      const rec = await engine.runToEnd({ kind: 'command', cmd: `python3 -c '${py}'`, rateHz: 20, timeoutS: 60 });
+      expect(rec.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+      if (rec.result.threads.length < 2000) expect(rec.result.warnings.join('\n')).toMatch(/ran out of file descriptors \(\d+ \/proc file\(s\) could not be opened\)/);
+      await noSurvivors(rec);
+    } finally {
+      execFileSync('prlimit', ['--pid', String(process.pid), `--nofile=${soft}:${hard}`]);
+    }
+    expect(openFilesLimit()[0]).toBe(soft);
+    // And the next run, with descriptors back, has no such warning.
+    const next = await engine.runToEnd({ kind: 'command', cmd: 'true', timeoutS: 10 });
+    expect(next.result.warnings.join('\n')).not.toMatch(/file descriptors/);
+  });
+
+  it('2 million event lines on fd 3: the profiler keeps its event cap, counts the rest, and stays responsive', async () => {
+    const gaps: number[] = [];
+    let last = 0;
+    let runId = '';
+    const off = engine.onEvent((e: EngineEvent) => {
+      if (e.type !== 'live' || (runId && e.batch.runId !== runId)) return;
+      const now = performance.now();
+      if (last) gaps.push(now - last);
+      last = now;
+    });
+    try {
+      const { value: rec, growthBytes } = await peakRssGrowth(async () => {
+        const started = await engine.startRun({ kind: 'command', cmd: `yes '{"ev":"metric","name":"n","value":1}' | head -n 2000000 >&3; sleep 0.3`, rateHz: 20, timeoutS: 60 });
+        runId = started.runId;
+        return engine.getRun(runId);
+      });
+      expect(rec.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+      expect(rec.events.length).toBe(200_000);
+      expect(rec.result.warnings.join('\n')).toMatch(/1800000 event\(s\) beyond the 200000-event cap were not stored/);
+      expect(Math.max(...gaps), `gaps between live batches (ms) of ${gaps.length}`).toBeLessThan(2000);
+      expect(growthBytes / MB).toBeLessThan(300);
+      await noSurvivors(rec);
+    } finally {
+      off();
+    }
+  });
+
+  it('a workload that ignores SIGTERM and keeps forking: cancel still ends every process', async () => {
+    const secs = uniqueSleepSeconds();
+    const marker = markers.at(-1)!;
+    const cmd = `trap '' TERM; for i in $(seq 300); do sh -c "trap '' TERM; exec sleep ${secs}" & sleep 0.005; done; wait`;
+    const { runId } = await engine.startRun({ kind: 'command', cmd, rateHz: 20, timeoutS: 60 });
+    // Cancel while it is still forking.
+    const end = Date.now() + 10_000;
+    while (pidsWithMarker(marker).length < 50 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(pidsWithMarker(marker).length).toBeGreaterThanOrEqual(50);
+    const t0 = Date.now();
+    await engine.cancelRun(runId);
+    const rec = await engine.getRun(runId);
+    expect(rec.result.exit.reason).toBe('cancelled');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await noSurvivors(rec, marker);
   });
 });
