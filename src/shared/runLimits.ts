@@ -13,11 +13,16 @@ export class InputError extends Error {
   }
 }
 
-/** The value as the message shows it: a hostile 64 KiB string is not echoed back whole, and an object is named, not converted (which can throw). */
+/** The value as the message shows it: a hostile 64 KiB string is not echoed back whole, and a value String() cannot convert (a null-prototype object) does not throw. */
 const shown = (v: unknown): string => {
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? 'a list' : 'an object';
-  return typeof v === 'function' ? 'a function' : String(v);
+  let text: string;
+  try {
+    text = String(v);
+  } catch {
+    text = Object.prototype.toString.call(v);
+  }
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 };
 
 export function checkRateHz(v: unknown, field = 'rateHz'): number {
