@@ -122,6 +122,8 @@ export class Run {
     this.tree = new TreeSampler(child.pid!, keeper !== null, {
       // Context switches, new threads of unchanged count and children of non-main threads: once a second.
       slowEvery: Math.max(1, Math.round(this.spec.rateHz)),
+      // Each thread's core and state: four times a second (CPU time itself is read at every sample).
+      statEvery: Math.max(1, Math.round(this.spec.rateHz / 4)),
       nodeExtraThreads: this.spec.nodeExtraThreads,
     });
     this.startReading = this.cores.read();

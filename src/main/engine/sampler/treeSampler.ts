@@ -45,6 +45,11 @@ interface TrackedProcess {
   infrastructure: boolean;
   /** The latest figures of the process's stat line (reused: no allocation per sample). */
   nums: StatNumbers;
+  sampled: boolean;
+  /** CPU of threads that exited, from the last consistent stat snapshot, in ms. */
+  exitedThreadsMs: number;
+  /** CPU of threads seen exiting since that snapshot. */
+  pendingExitedMs: number;
   /** pid + starttime identify a process even if its pid is reused. */
   starttime: number;
   parent?: { name: string; cmdline: string };
@@ -68,6 +73,8 @@ export interface TreeSamplerOptions {
   maxThreads?: number;
   /** Read context switches and look for new threads/children on every thread each N samples. */
   slowEvery?: number;
+  /** Refresh the stat line (core, state, ticks) of threads that ran each N samples (default 5). */
+  statEvery?: number;
   /** Force the /proc scan by ppid (what kernels without children files get); for tests. */
   scanByPpid?: boolean;
   /** What extra threads of Node processes are, when the scenario knows. */
@@ -82,6 +89,7 @@ export class TreeSampler {
   private readonly maxProcesses: number;
   private readonly maxThreads: number;
   private readonly slowEvery: number;
+  private readonly statEvery: number;
   private cappedProcesses = false;
   private cappedThreads = false;
   private readonly pageSize = pageSizeBytes();
@@ -99,6 +107,7 @@ export class TreeSampler {
     this.maxProcesses = options.maxProcesses ?? 1000;
     this.maxThreads = options.maxThreads ?? 4000;
     this.slowEvery = Math.max(1, options.slowEvery ?? 20);
+    this.statEvery = Math.max(1, options.statEvery ?? 5);
     this.nodeExtraThreads = options.nodeExtraThreads;
     if (options.scanByPpid) this.childrenFilesMissing = true;
   }
@@ -116,6 +125,7 @@ export class TreeSampler {
 
   sample(tMs: number): TreeSample {
     const slow = this.sampleCount % this.slowEvery === 0;
+    const refresh = slow || this.sampleCount % this.statEvery === 0;
     this.sampleCount++;
     if (this.processes.size === 0) this.addProcess(this.rootPid, this.rootPid, tMs, this.rootIsInfrastructure);
 
@@ -127,51 +137,82 @@ export class TreeSampler {
     // New children found this round are sampled in the same round (the loop sees appended entries).
     for (const proc of this.processes.values()) {
       if (!proc.alive) continue;
-      const bytes = proc.stat?.readBytes();
-      const st = proc.nums;
-      if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
-        this.markProcessExited(proc, tMs);
+      if (proc.infrastructure) {
+        this.sampleKeeper(proc, tMs, out);
         continue;
       }
-      if (!proc.starttime) proc.starttime = st.starttime;
-      out.liveProcesses++;
-      if (!proc.infrastructure) out.rssBytes += st.rssPages * this.pageSize;
-
-      if (slow || st.numThreads !== this.liveThreadCount(proc)) this.discoverThreads(proc, tMs);
-
+      // Threads first: schedstat tells which ran; only then are the process's files worth reading.
       let liveThreadMs = 0;
       let liveThreadTicks = 0;
+      let moved = false;
+      let gone = false;
+      let mainMoved = false;
       for (const th of proc.threads.values()) {
         if (!th.alive) continue;
-        if (!this.sampleThread(th, slow)) {
+        const r = this.sampleThread(th, refresh, slow);
+        if (r === 'gone') {
           th.alive = false;
           th.info.exitedMs = tMs;
+          // Counted until the next stat refresh folds it into the process's exited-threads figure.
+          proc.pendingExitedMs += th.cpuMs;
           closeThread(th);
+          gone = true;
           continue;
+        }
+        if (r === 'moved') {
+          moved = true;
+          if (th.info.tid === proc.info.pid) mainMoved = true;
         }
         if (th.renamed) this.onRename(proc, th);
         out.liveThreads++;
         liveThreadMs += th.cpuMs;
         liveThreadTicks += th.ticks;
-        const isMain = th.info.tid === proc.info.pid;
-        if (isMain || slow) this.discoverChildren(th, proc.info.pid, tMs);
       }
-
-      const reapedMs = (st.cutime + st.cstime) * TICK_MS;
-      out.treeUserTicks += st.cutime;
-      out.treeSystemTicks += st.cstime;
-      if (proc.infrastructure) {
-        // The keeper's own threads are not the workload's, but its children (and the orphans it adopts) are.
-        const text = proc.mainChildren?.read();
-        if (text) for (const child of parseChildren(text)) this.addProcess(child, proc.info.pid, tMs);
-        out.treeCpuMs += reapedMs;
-        continue;
+      const first = !proc.sampled;
+      const st = proc.nums;
+      // Reaping a child, starting or ending a thread: each needs one of its threads to run.
+      if (first || refresh || moved || gone) {
+        const bytes = proc.stat?.readBytes();
+        if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
+          this.markProcessExited(proc, tMs);
+          continue;
+        }
+        if (!proc.starttime) proc.starttime = st.starttime;
+        proc.sampled = true;
+        if (slow || st.numThreads !== this.liveThreadCount(proc)) {
+          // New threads join this pass at once, so the snapshot below includes them.
+          const before = this.threads.length;
+          this.discoverThreads(proc, tMs);
+          for (let k = before; k < this.threads.length; k++) {
+            const th = this.threads[k];
+            if (this.sampleThread(th, true, false) === 'gone') {
+              th.alive = false;
+              th.info.exitedMs = tMs;
+              closeThread(th);
+              continue;
+            }
+            out.liveThreads++;
+            liveThreadMs += th.cpuMs;
+            liveThreadTicks += th.ticks;
+          }
+        }
+        if (refresh || first) {
+          // Thread ticks are current for every thread on these passes: a consistent snapshot.
+          proc.exitedThreadsMs = Math.max(0, (st.utime + st.stime - liveThreadTicks) * TICK_MS);
+          proc.pendingExitedMs = 0;
+        }
       }
-      // Threads that already exited still count in the process's own utime/stime.
-      const exitedThreadsMs = Math.max(0, (st.utime + st.stime - liveThreadTicks) * TICK_MS);
-      out.treeCpuMs += liveThreadMs + exitedThreadsMs + reapedMs;
-      out.treeUserTicks += st.utime;
-      out.treeSystemTicks += st.stime;
+      if (first || mainMoved || slow) {
+        for (const th of proc.threads.values()) {
+          if (th.alive && (slow || th.info.tid === proc.info.pid)) this.discoverChildren(th, proc.info.pid, tMs);
+        }
+      }
+      out.liveProcesses++;
+      out.rssBytes += st.rssPages * this.pageSize;
+      // Threads that already exited still count in the process's own utime/stime; reaped children in cutime/cstime.
+      out.treeCpuMs += liveThreadMs + proc.exitedThreadsMs + proc.pendingExitedMs + (st.cutime + st.cstime) * TICK_MS;
+      out.treeUserTicks += st.utime + st.cutime;
+      out.treeSystemTicks += st.stime + st.cstime;
     }
     return out;
   }
@@ -212,6 +253,9 @@ export class TreeSampler {
       alive: true,
       infrastructure,
       nums: newStatNumbers(),
+      sampled: false,
+      exitedThreadsMs: 0,
+      pendingExitedMs: 0,
       starttime: parsed?.starttime ?? 0,
       // A child of our keeper is the workload's top process, not somebody's child.
       parent: parentProc && !parentProc.infrastructure ? { name: parentProc.info.name, cmdline: parentProc.info.cmdline } : undefined,
@@ -283,25 +327,43 @@ export class TreeSampler {
     }
   }
 
+  /** The keeper: its own threads are not the workload's, but its children (and the orphans it adopts) are. */
+  private sampleKeeper(proc: TrackedProcess, tMs: number, out: TreeSample): void {
+    const bytes = proc.stat?.readBytes();
+    const st = proc.nums;
+    if (!bytes || !parseStatBytes(bytes, st)) {
+      this.markProcessExited(proc, tMs);
+      return;
+    }
+    out.liveProcesses++;
+    const text = proc.mainChildren?.read();
+    if (text) for (const child of parseChildren(text)) this.addProcess(child, proc.info.pid, tMs);
+    out.treeCpuMs += (st.cutime + st.cstime) * TICK_MS;
+    out.treeUserTicks += st.cutime;
+    out.treeSystemTicks += st.cstime;
+  }
+
   /**
-   * Refreshes one thread; false when it has exited. schedstat is read every time (nanosecond CPU);
-   * the stat line (core, state, ticks) only when the thread ran or waited to run since the last
-   * sample, or on slow samples: a sleeping thread's stat has not changed, and most threads sleep.
+   * Refreshes one thread. schedstat is read every time: nanosecond CPU, and whether the thread ran
+   * or waited in the run queue since the last sample. The stat line (core, state, ticks, name) is
+   * read only for threads that moved, on refresh passes, and for all on slow ones: a sleeping
+   * thread's stat has not changed, and most threads sleep.
    */
-  private sampleThread(th: TrackedThread, slow: boolean): boolean {
+  private sampleThread(th: TrackedThread, refresh: boolean, slow: boolean): 'gone' | 'moved' | 'idle' {
     const sched = th.sched ? th.sched.readBytes() : null;
     const hasSched = sched !== null && parseSchedstatBytes(sched, this.schedScratch);
-    if (th.sched && !hasSched) return false;
+    if (th.sched && !hasSched) return 'gone';
+    const first = th.runNs < 0;
     const moved = !hasSched || this.schedScratch.runNs !== th.runNs || this.schedScratch.waitNs !== th.waitNs;
     if (hasSched) {
       th.runNs = this.schedScratch.runNs;
       th.waitNs = this.schedScratch.waitNs;
       th.cpuMs = th.runNs / 1e6;
     }
-    if (moved || slow) {
+    if ((moved && refresh) || slow || first || !hasSched) {
       const bytes = th.stat?.readBytes();
       const st = this.statScratch;
-      if (!bytes || !parseStatBytes(bytes, st)) return false;
+      if (!bytes || !parseStatBytes(bytes, st)) return 'gone';
       if (slow) {
         const comm = statComm(bytes);
         if (comm !== th.info.name) {
@@ -313,9 +375,9 @@ export class TreeSampler {
       th.core = st.processor;
       th.state = st.state as ThreadState;
       if (!hasSched) th.cpuMs = th.ticks * TICK_MS;
-    } else if (th.state === 'R') {
-      // Neither ran nor waited in the run queue for a whole interval: it is asleep.
-      th.state = 'S';
+    } else {
+      // Ran or waited to run during the interval: runnable; neither: asleep.
+      th.state = moved ? 'R' : th.state === 'R' ? 'S' : th.state;
     }
     if (slow) {
       th.status ??= ProcFile.open(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
@@ -326,7 +388,7 @@ export class TreeSampler {
         th.involuntaryCtx = s.involuntaryCtx;
       }
     }
-    return true;
+    return moved ? 'moved' : 'idle';
   }
 
   /** Fallback discovery: every process on the machine whose parent is one of ours. */
