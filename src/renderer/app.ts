@@ -19,6 +19,7 @@ import { ResultsTable, type RunEntry } from './views/resultsTable';
 import { RunCharts, type ChartExport } from './views/runCharts';
 import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
+import { SessionController } from './sessionController';
 
 interface LiveRun {
   runId: string;
@@ -63,9 +64,24 @@ export class App {
   private readonly titleEl = h('h2', { 'data-testid': 'scenario-title' }, 'Pick a scenario');
   private readonly explanation = h('p', { class: 'explanation', 'data-testid': 'scenario-explanation' });
   private readonly machine = h('div', { class: 'machine', 'data-testid': 'machine' });
+  private readonly sessions: SessionController;
 
   constructor(private readonly transport: Transport) {
     this.api = transport.api;
+    this.sessions = new SessionController({
+      api: this.api,
+      banner: this.banner,
+      info: () => this.info,
+      scenarios: () => this.scenarios,
+      scenario: () => this.scenario,
+      request: () => this.form.request(),
+      run: (request) => this.run(request),
+      cancel: () => this.cancel(),
+      entries: () => this.results.all(),
+      addEntry: (entry) => this.results.add(entry),
+      shownRunId: () => this.shown?.record.result.runId ?? null,
+      exportPng: (c) => void this.exportPng(c),
+    });
   }
 
   mount(root: HTMLElement): void {
@@ -79,6 +95,7 @@ export class App {
           'main',
           {},
           this.banner.el,
+          this.sessions.bar.el,
           h(
             'section',
             { class: 'scenario-panel', 'data-testid': 'scenario-panel' },
@@ -86,12 +103,15 @@ export class App {
             this.explanation,
             this.form.el,
             h('div', { class: 'actions' }, this.runButton, this.cancelButton, this.status),
+            this.sessions.sweepControls.el,
           ),
           this.cards.el,
           this.verdict.el,
           h('div', { class: 'exports' }, 'Export this run: ', this.csvButton, this.jsonButton),
           this.charts.el,
           this.compare.el,
+          this.sessions.sweepView.el,
+          this.sessions.machines.el,
           this.results.el,
         ),
       ),
@@ -121,6 +141,7 @@ export class App {
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first);
+      await this.sessions.restore();
       if (!python && info.runtimes.length > 0) {
         this.banner.show('No Python found', { code: 'internal', message: 'No python3 interpreter was found on this machine; the Python scenarios cannot run.' });
       }
@@ -134,6 +155,7 @@ export class App {
     this.titleEl.textContent = s.title;
     this.explanation.textContent = s.explanation;
     this.form.show(s, this.info?.runtimes ?? []);
+    this.sessions.selectScenario(s);
   }
 
   private updateButtons(): void {
@@ -194,7 +216,7 @@ export class App {
     return this.live;
   }
 
-  private async cancel(): Promise<void> {
+  async cancel(): Promise<void> {
     if (!this.live) return;
     this.status.textContent = 'Cancelling…';
     try {
@@ -240,6 +262,7 @@ export class App {
       entry = { record, title: live.title };
       if (this.live === live) this.live = null;
       this.results.add(entry);
+      this.sessions.runAdded();
       this.showRecord(entry);
       const exit = record.result.exit;
       if (exit.reason === 'timeout') this.banner.show('The run timed out', { code: 'run-failed', message: `Stopped after ${record.result.params.timeoutS} s.` });

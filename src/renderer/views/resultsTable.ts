@@ -61,6 +61,11 @@ export class ResultsTable {
     this.body.prepend(row);
   }
 
+  /** Every entry, newest first. */
+  all(): RunEntry[] {
+    return this.entries;
+  }
+
   /** Selects exactly these runs (comparison presets) and returns their entries. */
   selectOnly(runIds: string[]): RunEntry[] {
     this.selected.clear();
