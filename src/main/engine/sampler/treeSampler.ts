@@ -30,7 +30,6 @@ export interface TrackedThread {
   involuntaryCtx: number;
   /** Set when the kernel name changed since the last sample (exec, or a thread naming itself). */
   renamed: boolean;
-  status: ProcFile | null;
   /** schedstat's run and run-queue wait times at the last sample: unchanged means the thread slept. */
   runNs: number;
   waitNs: number;
@@ -309,7 +308,9 @@ export class TreeSampler {
         index: this.threads.length,
         stat,
         sched: ProcFile.open(`${base}/schedstat`),
-        children: ProcFile.open(`${base}/children`),
+        // Descriptors are scarce (ulimit -n, often 1024): only the main thread's children file,
+        // read at every sample, stays open; other threads' files are opened when read.
+        children: tid === proc.info.pid ? ProcFile.open(`${base}/children`) : null,
         alive: true,
         cpuMs: 0,
         ticks: 0,
@@ -318,7 +319,6 @@ export class TreeSampler {
         voluntaryCtx: 0,
         involuntaryCtx: 0,
         renamed: false,
-        status: null,
         runNs: -1,
         waitNs: -1,
       };
@@ -380,8 +380,7 @@ export class TreeSampler {
       th.state = moved ? 'R' : th.state === 'R' ? 'S' : th.state;
     }
     if (slow) {
-      th.status ??= ProcFile.open(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
-      const status = th.status?.read();
+      const status = readProcOnce(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
       if (status) {
         const s = parseStatus(status);
         th.voluntaryCtx = s.voluntaryCtx;
@@ -439,7 +438,7 @@ export class TreeSampler {
   }
 
   private discoverChildren(th: TrackedThread, pid: number, tMs: number): void {
-    const text = th.children?.read();
+    const text = th.children ? th.children.read() : readProcOnce(`/proc/${pid}/task/${th.info.tid}/children`);
     if (!text) return;
     for (const child of parseChildren(text)) this.addProcess(child, pid, tMs);
   }
@@ -463,8 +462,7 @@ function closeThread(th: TrackedThread): void {
   th.stat?.close();
   th.sched?.close();
   th.children?.close();
-  th.status?.close();
-  th.stat = th.sched = th.children = th.status = null;
+  th.stat = th.sched = th.children = null;
 }
 
 function safeParse(text: string): TaskStat | null {
