@@ -1,4 +1,6 @@
 // Option parsing helpers shared by the CLI's commands.
+import { accessSync, constants, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { ParamValue } from '../shared/api';
 import { CliInputError } from './exitCodes';
@@ -53,4 +55,31 @@ export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
     }
   }
   return out;
+}
+
+/**
+ * Checks before a run that its output file can be written (the folder exists and is writable,
+ * the name is not a folder): finding out only after a ten-minute run would lose the recording.
+ */
+export function checkOutputPath(path: string, option = '--out'): void {
+  const dir = dirname(resolve(path));
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new CliInputError(`${option}: the folder ${JSON.stringify(dir)} does not exist`);
+  }
+  if (!isDir) throw new CliInputError(`${option}: ${JSON.stringify(dir)} is not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new CliInputError(`${option}: cannot write in ${JSON.stringify(dir)}`);
+  }
+  let target: boolean;
+  try {
+    target = statSync(path).isDirectory();
+  } catch {
+    target = false;
+  }
+  if (target) throw new CliInputError(`${option}: ${JSON.stringify(path)} is a folder; give a file name`);
 }

@@ -10,7 +10,7 @@ import { comparisonReportHtml } from '../../main/engine/export/htmlReport';
 import type { RunResult } from '../../shared/types';
 import { COMPARE_PRESETS, SCENARIOS } from '../../shared/scenarios';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
-import { parseKnobs } from '../options';
+import { checkOutputPath, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
 import type { RunOpts } from './run';
@@ -169,6 +169,7 @@ export async function compareCommand(a: string, b: string | undefined, opts: Com
   if (isFile(a)) return compareSessionsCommand([a, ...(b === undefined ? [] : [b]), ...extra], opts);
   if (opts.html) throw new CliInputError('--html needs session files to compare (corescope compare A.session.json B.session.json --html report.html)');
   const plan = sides(a, b, opts, extra);
+  if (opts.out) checkOutputPath(opts.out);
   const results = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const out: RunResult[] = [];
     for (const side of plan.sides) {

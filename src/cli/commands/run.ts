@@ -3,7 +3,7 @@ import type { RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
 import { EXIT_OK, EXIT_RUN_FAILED, CliInputError } from '../exitCodes';
 import { formatResult } from '../format';
-import { parseEnvPairs, parseKnobs } from '../options';
+import { checkOutputPath, parseEnvPairs, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
 import { saveRunRecord } from '../runOutput';
@@ -38,6 +38,7 @@ export function runExitCode(record: RunRecord): number {
 
 export async function runCommand(scenario: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {
   const request = buildRequest(scenario, opts, extra);
+  if (opts.out) checkOutputPath(opts.out);
   const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const progress = new Progress(scenario ?? 'command');
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
