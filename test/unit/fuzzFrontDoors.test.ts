@@ -224,6 +224,23 @@ describe('CLI arguments', () => {
   });
 });
 
+describe('CLI output paths', () => {
+  it('--out that cannot be written is refused before the run (exit 2 at once), not after it', () => {
+    const bin = join(ROOT, 'bin', 'corescope.mjs');
+    for (const [argv, why] of [
+      [['run', '--cmd', 'sleep 30', '--out', '/nonexistent/dir/run.json'], /--out: the folder "\/nonexistent\/dir" does not exist/],
+      [['run', '--cmd', 'sleep 30', '--out', tmpdir()], /--out: .* is a folder; give a file name/],
+      [['compare', 'py-threads-cpu', 'py-mp-cpu', '--out', '/nonexistent/cmp.json'], /--out: the folder "\/nonexistent" does not exist/],
+    ] as [string[], RegExp][]) {
+      const t0 = Date.now();
+      const r = spawnSync(process.execPath, [bin, ...argv], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(why);
+      expect(Date.now() - t0, 'the workload ran before the path was checked').toBeLessThan(10_000);
+    }
+  });
+});
+
 // ---- the workload event channel ----
 
 describe('workload event channel', () => {
