@@ -56,7 +56,7 @@ export function speedupChart(canvas: HTMLCanvasElement, series: SpeedupSeries[],
   }
   yMax = mode === 'share' ? 100 : Math.ceil(Math.max(yMax, Math.min(xMax, maxCores)) * 1.1 * 2) / 2;
   if (mode === 'speedup') {
-    datasets.push({ label: 'ideal (n tasks → n×)', data: [{ x: 1, y: 1 }, { x: xMax, y: xMax }], borderColor: '#94a3b8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, backgroundColor: 'transparent' });
+    datasets.push({ label: 'ideal (n tasks → n×)', data: [{ x: 1, y: 1 }, { x: xMax + 0.3, y: xMax + 0.3 }], borderColor: '#94a3b8', borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0, backgroundColor: 'transparent' });
   }
   for (const s of series) {
     if (s.logicalCores > xMax) continue;
@@ -83,7 +83,8 @@ export function speedupChart(canvas: HTMLCanvasElement, series: SpeedupSeries[],
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${(c.raw as Pt).y.toFixed(2)}${mode === 'share' ? ' %' : '×'} at ${(c.raw as Pt).x} tasks` } },
       },
       scales: {
-        x: { type: 'linear', min: 1, max: xMax, ticks: { stepSize: 1, precision: 0 }, title: { display: true, text: 'tasks' } },
+        // A little room past the last point, so a core-count marker there is not lost in the frame.
+        x: { type: 'linear', min: 1, max: xMax + 0.3, afterBuildTicks: (axis) => (axis.ticks = axis.ticks.filter((t) => Number.isInteger(t.value))), ticks: { stepSize: 1, precision: 0 }, title: { display: true, text: 'tasks' } },
         y: { type: 'linear', min: 0, max: yMax, title: { display: true, text: mode === 'share' ? '% of the machine’s logical cores busy' : 'speedup over 1 task (×)' } },
       },
     },

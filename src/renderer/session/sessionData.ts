@@ -113,7 +113,7 @@ export function sweepFromRuns(
     scenario,
     params: rest,
     taskCounts: [...new Set(steps.map((s) => s.tasks))],
-    repeat: Math.max(...steps.map((s) => s.repeat)),
+    repeat: Math.max(1, ...steps.map((s) => s.repeat)),
     logicalCores,
     runs: refs,
     complete: refs.length === steps.length,

@@ -76,8 +76,7 @@ export class SweepView {
       h(
         'div',
         { class: 'panel-head' },
-        h('h2', {}, heading),
-        h('span', { class: 'small-text' }, `${params ? `${params} · ` : ''}${sw.repeat}× each · ${sw.logicalCores} logical cores${sw.complete ? '' : ' · INCOMPLETE (stopped)'}`),
+        h('h2', {}, heading, ' ', h('small', { class: 'sweep-meta' }, `${params ? `${params} · ` : ''}${sw.repeat}× each · ${sw.logicalCores} logical cores${sw.complete ? '' : ' · INCOMPLETE (stopped)'}`)),
         h('button', { type: 'button', class: 'small', 'data-export-png': 'sweep', onclick: () => this.onExport({ id: 'sweep', title: heading, canvas: () => canvas }) }, 'PNG'),
       ),
       h('p', { class: 'amdahl', 'data-testid': 'sweep-amdahl' }, amdahlSummary(sw)),
