@@ -46,6 +46,26 @@ export class PixelGrid {
     for (let y = ya; y < yb; y++) this.px.fill(color, y * this.width + xa, y * this.width + xb);
   }
 
+  /** Fills [x0, x1) of line y (device pixels), clipped to the grid. */
+  span(y: number, x0: number, x1: number, color: number): void {
+    if (y < 0 || y >= this.height) return;
+    const xa = Math.max(0, x0);
+    const xb = Math.min(this.width, x1);
+    if (xa >= xb) return;
+    const px = this.px;
+    const end = y * this.width + xb;
+    // Cells are mostly a few pixels wide: a loop beats a fill() call (~10× for 1–4 pixels).
+    if (xb - xa > 32) px.fill(color, end - (xb - xa), end);
+    else for (let i = end - (xb - xa); i < end; i++) px[i] = color;
+  }
+
+  /** Copies line `from` onto lines [y0, y1): bands of equal rows cost one span per cell, not one per line. */
+  copyLine(from: number, y0: number, y1: number): void {
+    if (from < 0 || from >= this.height) return;
+    const w = this.width;
+    for (let y = Math.max(0, y0); y < Math.min(this.height, y1); y++) this.px.copyWithin(y * w, from * w, from * w + w);
+  }
+
   put(ctx: CanvasRenderingContext2D, dx: number, dy: number): void {
     if (this.image) ctx.putImageData(this.image, Math.round(dx), Math.round(dy));
   }
