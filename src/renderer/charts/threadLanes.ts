@@ -6,7 +6,7 @@ import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
 import { bucketize, bucketMean } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
 import { PixelGrid, hslToPixel } from './pixels';
-import { buildTaskSpans } from './taskSpans';
+import { TaskSpanCache } from './taskSpans';
 
 const STRIP_H = 22;
 const TASK_ROW_H = 7;
@@ -46,6 +46,7 @@ function cpuPixel(share: number): number {
 export class ThreadLanes {
   private rows: Row[] = [];
   private readonly grid = new PixelGrid();
+  private readonly taskSpans = new TaskSpanCache();
   private win: TimeWindow = { fromMs: 0, toMs: 10_000 };
   private store: SeriesStore | null = null;
   processes: ProcessInfo[] = [];
@@ -65,7 +66,7 @@ export class ThreadLanes {
       list.push(series);
       byPid.set(series.info.pid, list);
     }
-    const spans = buildTaskSpans(store.events);
+    const spans = this.taskSpans.spans(store.events);
     const taskRows = Math.min(MAX_TASK_ROWS, spans.reduce((m, s) => Math.max(m, s.row + 1), 0));
     const threadH = this.threadRowHeight(store.threads.size);
 
@@ -126,8 +127,9 @@ export class ThreadLanes {
         for (let b = 0; b < starts.length; b++) {
           const v = bucketMean(cpu, store, starts[b], ends[b]);
           if (Number.isNaN(v)) continue;
-          grid.fill(px0[b], y0, px1[b], y1, cpuPixel(v));
+          grid.span(y0, px0[b], px1[b], cpuPixel(v));
         }
+        grid.copyLine(y0, y0 + 1, y1);
       }
       grid.put(ctx, LEFT_GUTTER * dpr, top * dpr);
     }

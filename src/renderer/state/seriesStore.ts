@@ -67,7 +67,9 @@ export class SeriesStore {
       else this.windows.push(w);
     }
     if (this.windows.length > 2000) this.windows.splice(0, this.windows.length - 2000);
-    if (this.events.length > 20000) this.events.splice(0, this.events.length - 20000);
+    // Trimmed in steps (to 18 000 once over 20 000), not by a few each batch: the lanes pack task
+    // spans incrementally and a trimmed front means packing them all again.
+    if (this.events.length > 20000) this.events.splice(0, this.events.length - 18000);
   }
 
   private ensureCores(n: number): void {
