@@ -28,12 +28,16 @@ export function bucketize(store: SeriesStore, win: TimeWindow, maxPoints: number
 export function bucketMean(arr: Float32Array, store: SeriesStore, from: number, to: number): number {
   let sum = 0;
   let n = 0;
+  const cap = store.capacity;
+  let k = store.slot(from);
   for (let i = from; i < to; i++) {
-    const v = arr[store.slot(i)];
-    if (!Number.isNaN(v)) {
+    const v = arr[k];
+    // v === v: not NaN (a thread not alive at that sample).
+    if (v === v) {
       sum += v;
       n++;
     }
+    if (++k === cap) k = 0;
   }
   return n ? sum / n : NaN;
 }
