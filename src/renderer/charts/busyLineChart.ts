@@ -54,8 +54,8 @@ export class BusyLineChart {
     const busy: Pt[] = new Array(starts.length);
     const work: Pt[] = new Array(starts.length);
     for (let b = 0; b < starts.length; b++) {
-      let total = 0;
-      for (let c = 0; c < store.coreCount; c++) total += bucketMean(store.user[c], store, starts[b], ends[b]) + bucketMean(store.system[c], store, starts[b], ends[b]);
+      // Σ over cores of each core's bucket mean = the bucket mean of the per-sample sum.
+      const total = bucketMean(store.machineBusy, store, starts[b], ends[b]) || 0;
       const x = store.t[store.slot(starts[b])] / 1000;
       busy[b] = { x, y: total };
       work[b] = { x, y: bucketMean(store.workload, store, starts[b], ends[b]) || 0 };

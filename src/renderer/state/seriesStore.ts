@@ -22,6 +22,8 @@ export class SeriesStore {
   system: Float32Array[] = [];
   iowait: Float32Array[] = [];
   workload: Float32Array;
+  /** Per sample, Σ over cores of user + system (cores' worth busy): the busy line reads this, not every core. */
+  machineBusy: Float32Array;
   threads = new Map<number, ThreadSeries>();
   events: WorkloadEvent[] = [];
   windows: WindowVerdict[] = [];
@@ -30,6 +32,7 @@ export class SeriesStore {
     this.capacity = capacity;
     this.t = new Float64Array(capacity);
     this.workload = new Float32Array(capacity);
+    this.machineBusy = new Float32Array(capacity);
   }
 
   static fromSamples(samples: RunSamples, events: WorkloadEvent[], windows: WindowVerdict[]): SeriesStore {
@@ -106,11 +109,14 @@ export class SeriesStore {
       // A batch that overlaps what we hold only refreshes; one that skips leaves a gap of zeros.
       const s = this.slot(index);
       this.t[s] = t[i];
+      let busy = 0;
       for (let c = 0; c < user.length; c++) {
         this.user[c][s] = user[c][i] ?? 0;
         this.system[c][s] = system[c]?.[i] ?? 0;
         this.iowait[c][s] = iowait[c]?.[i] ?? 0;
+        busy += this.user[c][s] + this.system[c][s];
       }
+      this.machineBusy[s] = busy;
       this.workload[s] = workload[i] ?? 0;
       for (let k = 0; k < threads.length; k++) {
         const series = this.threads.get(threads[k].tid)!;
