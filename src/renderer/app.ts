@@ -302,7 +302,7 @@ export class App {
       if (!live) return;
       // Until the ring wraps, the axis starts at 0; after, it scrolls with the history window.
       const from = live.store.first === 0 ? 0 : live.store.t[live.store.slot(live.store.first)];
-      this.charts.render(live.store, liveWindow(live.store.lastT(), from));
+      this.charts.renderLive(live.store, liveWindow(live.store.lastT(), from));
     });
   }
 
