@@ -1,3 +1,4 @@
+/* global window, document, requestAnimationFrame */
 // `npm run bench` (second half): the renderer under a synthetic live stream, in headless Chromium.
 // The REAL built renderer (out/renderer, built here with `electron-vite build`) is served by the
 // REAL `serve` front door (startServer) in front of a stub engine whose run is a synthetic stream
@@ -18,7 +19,8 @@
 // Environment: BENCH_RENDERER_SECONDS (real-time phase length, default 20),
 // BENCH_RENDERER_MINUTES (simulated run length for the heap, default 10), BENCH_RENDERER_NO_BUILD=1
 // (use the existing out/renderer), BENCH_RENDERER_PROFILE=<dir> (save a CPU profile of the page
-// during each real-time phase), BENCH_RENDERER_ONLY=a,b,c (subset).
+// during each real-time phase), BENCH_RENDERER_SCREENSHOT=<dir> (the charts after each phase),
+// BENCH_RENDERER_ONLY=a,b,c (subset), BENCH_RENDERER_FRESH_ONLY=1 (skip the full-window phase).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -213,6 +215,10 @@ async function realtimePhase(h, name) {
   await page.evaluate(() => window.__bench.stopFrames());
   const wallMs = Date.now() - wall0;
   const m1 = await metrics(cdp);
+  if (process.env.BENCH_RENDERER_SCREENSHOT) {
+    mkdirSync(resolve(process.env.BENCH_RENDERER_SCREENSHOT), { recursive: true });
+    await page.locator('[data-testid=run-charts]').screenshot({ path: join(resolve(process.env.BENCH_RENDERER_SCREENSHOT), `renderer-${name}.png`) });
+  }
   if (PROFILE_DIR) {
     const { profile } = await cdp.send('Profiler.stop');
     mkdirSync(PROFILE_DIR, { recursive: true });
@@ -362,9 +368,9 @@ function renderMarkdown(r) {
   L.push(`| Node.js (server + bench) | ${m.node} |`);
   L.push(`| Load average (1/5/15 min) | before ${r.loadBefore.map(f2).join(' / ')}, after ${r.loadAfter.map(f2).join(' / ')} (shared machine: other work competes for the 2 cores) |`);
   L.push('');
-  L.push('**How.** The real built renderer (`out/renderer` from `electron-vite build`) is served by the real `serve` front door (`startServer`: token, Origin check, the same WebSocket protocol) in front of a stub `CoreScopeApi` (`scripts/bench-renderer/stubServer.ts`) whose run is a synthetic live stream shaped like the engine\'s: one `live` batch every 100 ms with the samples since the last, the full thread list, workload events (40/s: task start/end, 0.8 s tasks) and the newly closed 250 ms verdict windows. The page starts the run through the UI (scenario button, Run). `scripts/bench-renderer/probe.js`, injected before the renderer loads, wraps the page\'s WebSocket message listener (receipt time, handler time, batch applied = the renderer\'s handler returned without throwing), wraps `requestAnimationFrame` (time of the renderer\'s own redraw callbacks) and runs a frame loop. The charts are scrolled into view (charts out of view are not redrawn).');
+  L.push("**How.** The real built renderer (`out/renderer` from `electron-vite build`) is served by the real `serve` front door (`startServer`: token, Origin check, the same WebSocket protocol) in front of a stub `CoreScopeApi` (`scripts/bench-renderer/stubServer.ts`) whose run is a synthetic live stream shaped like the engine's: one `live` batch every 100 ms with the samples since the last, the full thread list, workload events (40/s: task start/end, 0.8 s tasks) and the newly closed 250 ms verdict windows. The page starts the run through the UI (scenario button, Run). `scripts/bench-renderer/probe.js`, injected before the renderer loads, wraps the page's WebSocket message listener (receipt time, handler time, batch applied = the renderer's handler returned without throwing), wraps `requestAnimationFrame` (time of the renderer's own redraw callbacks) and runs a frame loop. The charts are scrolled into view (charts out of view are not redrawn).");
   L.push('');
-  L.push(`**Frame time** = main-thread time of one frame: from the start of the frame\'s rAF callbacks to the first task after its rendering (a MessageChannel message posted from the first rAF callback), i.e. the renderer\'s redraw plus style, layout and paint. "Frames with a redraw" are the frames in which the renderer drew (≈ one per batch); the other frames only composite. **rAF interval** is the time between frames (vsync ≈ ${f1(r.vsync)} ms here); "missed" counts vsyncs with no frame. Target: p95 frame time ≤ ${FRAME_TARGET_MS} ms (one 60 Hz frame), no batch dropped. Each configuration is streamed in real time for ${SECONDS} s twice: right after the run starts (little history), and once the live history window is full (${LIVE_CAPACITY} samples, fast-forwarded there: the steady state of every run longer than the window). Batches received = WebSocket frames carrying a \`live\` event counted by CDP \`Network.webSocketFrameReceived\`; applied = batches the renderer\'s handler processed (the store\'s sample count is checked against the samples sent as well).`);
+  L.push(`**Frame time** = main-thread time of one frame: from the start of the frame's rAF callbacks to the first task after its rendering (a MessageChannel message posted from the first rAF callback), i.e. the renderer's redraw plus style, layout and paint. "Frames with a redraw" are the frames in which the renderer drew (≈ one per batch); the other frames only composite. **rAF interval** is the time between frames (vsync ≈ ${f1(r.vsync)} ms here); "missed" counts vsyncs with no frame. Target: p95 frame time ≤ ${FRAME_TARGET_MS} ms (one 60 Hz frame), no batch dropped. Each configuration is streamed in real time for ${SECONDS} s twice: right after the run starts (little history), and once the live history window is full (${LIVE_CAPACITY} samples, fast-forwarded there: the steady state of every run longer than the window). Batches received = WebSocket frames carrying a \`live\` event counted by CDP \`Network.webSocketFrameReceived\`; applied = batches the renderer's handler processed (the store's sample count is checked against the samples sent as well).`);
   L.push('');
   L.push('| Stream | History at start | Frame time p50 / p95 / max (ms), all frames | Frame time p50 / p95 / max (ms), frames with a redraw | Redraw JS p50 / p95 (ms) | rAF interval p50 / p95 / max (ms), missed vsyncs | Long tasks (n, max ms) | Batches sent / received / applied (dropped) | Batch handler p50 / p95 / max (ms) | Delivery latency p50 / p95 / max (ms) | Main thread busy (script, style+layout) | Target |');
   L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');

@@ -1,3 +1,4 @@
+/* global window */
 // Injected into the page before the renderer loads (page.addInitScript). It changes nothing the
 // renderer does; it only watches:
 //  - every WebSocket 'message' listener is wrapped: for a live batch it records when the page got
