@@ -53,26 +53,35 @@ export class CoreHeatmap {
     const rowY = new Int32Array(cores + 1);
     for (let c = 0; c <= cores; c++) rowY[c] = Math.round(c * rowH * dpr);
     const devX = (cssX: number) => Math.round((cssX - LEFT_GUTTER) * dpr);
-    for (let b = 0; b < starts.length; b++) {
+    const nb = starts.length;
+    const px0 = new Int32Array(nb);
+    const px1 = new Int32Array(nb);
+    for (let b = 0; b < nb; b++) {
       const x0 = xOf(store.t[store.slot(starts[b])]);
-      const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : xOf(store.t[store.slot(ends[b] - 1)]) + 1;
-      const px0 = devX(x0);
-      const px1 = Math.max(px0 + 1, devX(x0 + Math.max(1, x1 - x0)));
-      const n = ends[b] - starts[b];
-      for (let c = 0; c < cores; c++) {
-        const user = store.user[c];
-        const system = store.system[c];
+      const x1 = b + 1 < nb ? xOf(store.t[store.slot(starts[b + 1])]) : xOf(store.t[store.slot(ends[b] - 1)]) + 1;
+      px0[b] = devX(x0);
+      px1[b] = Math.max(px0[b] + 1, devX(x0 + Math.max(1, x1 - x0)));
+    }
+    const cap = store.capacity;
+    for (let c = 0; c < cores; c++) {
+      const user = store.user[c];
+      const system = store.system[c];
+      const y = rowY[c];
+      for (let b = 0; b < nb; b++) {
         let u = 0;
         let s = 0;
+        let k = store.slot(starts[b]);
         for (let i = starts[b]; i < ends[b]; i++) {
-          const k = store.slot(i);
           u += user[k];
           s += system[k];
+          if (++k === cap) k = 0;
         }
-        const busy = Math.min(1, (u + s) / n);
+        const busy = Math.min(1, (u + s) / (ends[b] - starts[b]));
         const sysShare = u + s > 0 ? s / (u + s) : 0;
-        grid.fill(px0, rowY[c], px1, Math.max(rowY[c] + 1, rowY[c + 1]), heatColor(busy, sysShare));
+        grid.span(y, px0[b], px1[b], heatColor(busy, sysShare));
       }
+      // A core's band is a few pixel lines tall: draw its first line, copy it down.
+      grid.copyLine(y, y + 1, Math.max(y + 1, rowY[c + 1]));
     }
     grid.put(ctx, LEFT_GUTTER * dpr, 0);
     ctx.fillStyle = palette.text;
