@@ -2,22 +2,14 @@
 // read. They mirror parseTaskStat and parseSchedstat (the readable reference versions, which the
 // fixture tests pin down); a test checks both agree on the same input.
 
+import type { TaskStat } from './parseTaskStat';
+
 const SPACE = 0x20;
 const CLOSE_PAREN = 0x29;
 const ZERO = 0x30;
 
-export interface StatNumbers {
-  state: string;
-  ppid: number;
-  utime: number;
-  stime: number;
-  cutime: number;
-  cstime: number;
-  numThreads: number;
-  starttime: number;
-  rssPages: number;
-  processor: number;
-}
+/** The stat fields read at every sample: parseTaskStat's, less the name and the ids we already know. */
+export type StatNumbers = Pick<TaskStat, 'state' | 'ppid' | 'utime' | 'stime' | 'cutime' | 'cstime' | 'numThreads' | 'starttime' | 'rssPages' | 'processor'>;
 
 export function newStatNumbers(): StatNumbers {
   return { state: '?', ppid: 0, utime: 0, stime: 0, cutime: 0, cstime: 0, numThreads: 0, starttime: 0, rssPages: 0, processor: -1 };
