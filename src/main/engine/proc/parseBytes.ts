@@ -57,25 +57,21 @@ export function parseStatBytes(buf: Uint8Array, out: StatNumbers): boolean {
   return field >= 39;
 }
 
-/** Run and wait nanoseconds from a schedstat line ("run_ns wait_ns timeslices"), or null. */
+/** Run and wait nanoseconds from a schedstat line ("run_ns wait_ns timeslices"); false when malformed. */
 export function parseSchedstatBytes(buf: Uint8Array, out: { runNs: number; waitNs: number }): boolean {
-  let i = 0;
   const n = buf.length;
-  const values = [0, 0];
-  for (let k = 0; k < 2; k++) {
-    let v = 0;
-    let digits = 0;
-    while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) {
-      v = v * 10 + (buf[i] - ZERO);
-      i++;
-      digits++;
-    }
-    if (digits === 0) return false;
-    values[k] = v;
-    i++;
-  }
-  out.runNs = values[0];
-  out.waitNs = values[1];
+  let i = 0;
+  let run = 0;
+  let start = i;
+  while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) run = run * 10 + (buf[i++] - ZERO);
+  if (i === start || buf[i] !== SPACE) return false;
+  i++;
+  let wait = 0;
+  start = i;
+  while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) wait = wait * 10 + (buf[i++] - ZERO);
+  if (i === start) return false;
+  out.runNs = run;
+  out.waitNs = wait;
   return true;
 }
 
