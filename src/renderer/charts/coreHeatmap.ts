@@ -49,7 +49,8 @@ export class CoreHeatmap {
     const { starts, ends } = bucketize(store, win, plotW);
     // Cells go to an ImageData in device pixels (see pixels.ts), the plot area only.
     const grid = this.grid;
-    grid.reset(plotW * dpr, plotH * dpr);
+    // Every line is written below (bands cover the height; columns without data are cleared), so no clearing pass.
+    grid.reset(plotW * dpr, plotH * dpr, false);
     const rowY = new Int32Array(cores + 1);
     for (let c = 0; c <= cores; c++) rowY[c] = Math.round(c * rowH * dpr);
     const devX = (cssX: number) => Math.round((cssX - LEFT_GUTTER) * dpr);
@@ -67,6 +68,8 @@ export class CoreHeatmap {
       const user = store.user[c];
       const system = store.system[c];
       const y = rowY[c];
+      grid.span(y, 0, nb ? px0[0] : grid.width, 0);
+      if (nb) grid.span(y, px1[nb - 1], grid.width, 0);
       for (let b = 0; b < nb; b++) {
         let u = 0;
         let s = 0;
@@ -79,6 +82,7 @@ export class CoreHeatmap {
         const busy = Math.min(1, (u + s) / (ends[b] - starts[b]));
         const sysShare = u + s > 0 ? s / (u + s) : 0;
         grid.span(y, px0[b], px1[b], heatColor(busy, sysShare));
+        if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y, px1[b], px0[b + 1], 0);
       }
       // A core's band is a few pixel lines tall: draw its first line, copy it down.
       grid.copyLine(y, y + 1, Math.max(y + 1, rowY[c + 1]));

@@ -24,8 +24,11 @@ export class PixelGrid {
   width = 0;
   height = 0;
 
-  /** Sizes the grid (device pixels) and clears it to transparent. */
-  reset(width: number, height: number): void {
+  /**
+   * Sizes the grid (device pixels). Cleared to transparent unless `clear` is false: a caller that
+   * writes every pixel line itself (spans and copied lines) skips a pass over the whole image.
+   */
+  reset(width: number, height: number, clear = true): void {
     width = Math.max(1, Math.round(width));
     height = Math.max(1, Math.round(height));
     if (!this.image || this.width !== width || this.height !== height) {
@@ -33,7 +36,7 @@ export class PixelGrid {
       this.px = new Uint32Array(this.image.data.buffer);
       this.width = width;
       this.height = height;
-    } else this.px.fill(0);
+    } else if (clear) this.px.fill(0);
   }
 
   /** Fills the device-pixel rectangle [x0, x1) × [y0, y1), clipped to the grid. */
@@ -64,6 +67,13 @@ export class PixelGrid {
     if (from < 0 || from >= this.height) return;
     const w = this.width;
     for (let y = Math.max(0, y0); y < Math.min(this.height, y1); y++) this.px.copyWithin(y * w, from * w, from * w + w);
+  }
+
+  /** Clears whole lines [y0, y1). */
+  clearLines(y0: number, y1: number): void {
+    const a = Math.max(0, y0);
+    const b = Math.min(this.height, y1);
+    if (a < b) this.px.fill(0, a * this.width, b * this.width);
   }
 
   put(ctx: CanvasRenderingContext2D, dx: number, dy: number): void {

@@ -111,7 +111,9 @@ export class ThreadLanes {
       const top = threadRows[0].y;
       const bottom = threadRows[threadRows.length - 1].y + threadRows[threadRows.length - 1].h;
       const grid = this.grid;
-      grid.reset(plotW * dpr, (bottom - top) * dpr);
+      // Every line gets written once (cells, cleared gaps, copied lines, cleared separators): no clearing pass.
+      grid.reset(plotW * dpr, (bottom - top) * dpr, false);
+      let cleared = 0;
       const px0 = new Int32Array(starts.length);
       const px1 = new Int32Array(starts.length);
       for (let b = 0; b < starts.length; b++) {
@@ -123,14 +125,21 @@ export class ThreadLanes {
       for (const row of threadRows) {
         const y0 = Math.round((row.y + 1 - top) * dpr);
         const y1 = Math.max(y0 + 1, Math.round((row.y + row.h - top) * dpr));
+        grid.clearLines(cleared, y0);
         const cpu = row.series.cpu;
-        for (let b = 0; b < starts.length; b++) {
+        const nb = starts.length;
+        grid.span(y0, 0, px0[0], 0);
+        grid.span(y0, px1[nb - 1], grid.width, 0);
+        for (let b = 0; b < nb; b++) {
           const v = bucketMean(cpu, store, starts[b], ends[b]);
-          if (Number.isNaN(v)) continue;
-          grid.span(y0, px0[b], px1[b], cpuPixel(v));
+          // Not alive in this bucket: transparent, like the gaps between cells.
+          grid.span(y0, px0[b], px1[b], Number.isNaN(v) ? 0 : cpuPixel(v));
+          if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y0, px1[b], px0[b + 1], 0);
         }
         grid.copyLine(y0, y0 + 1, y1);
+        cleared = Math.max(cleared, y1);
       }
+      grid.clearLines(cleared, grid.height);
       grid.put(ctx, LEFT_GUTTER * dpr, top * dpr);
     }
 
