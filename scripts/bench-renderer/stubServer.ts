@@ -140,6 +140,9 @@ export class SyntheticRun {
       }
     }
 
+    // The engine delivers events in the order the workload reported them, i.e. in time order.
+    events.sort((a, b) => a.t - b.t);
+
     // Verdict windows closed during this batch (the engine sends each once, when it closes).
     const windows: WindowVerdict[] = [];
     while (this.nextWindowMs <= lastT) {
