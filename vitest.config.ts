@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +11,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The app's autosave goes to a private folder during tests, never a person's real one.
+    env: { CORESCOPE_STATE_DIR: join(tmpdir(), `corescope-test-state-${process.pid}`) },
   },
 });

@@ -200,9 +200,9 @@ describe('engine: app sessions', () => {
     expect(readdirSync(join(dir, 'state')).some((f) => f.includes('.unreadable-'))).toBe(true);
   });
 
-  it('state dir: CORESCOPE_STATE_DIR, a private temp dir under Vitest, else ~/.config/corescope', () => {
+  it('state dir: CORESCOPE_STATE_DIR (the test configuration sets a private one), else ~/.config/corescope', () => {
     expect(defaultStateDir({ CORESCOPE_STATE_DIR: '/x/y' })).toBe('/x/y');
-    expect(defaultStateDir({ VITEST: 'true' })).toMatch(/corescope-test-state-\d+$/);
+    expect(process.env.CORESCOPE_STATE_DIR, 'the test configuration points autosave at a private folder').toMatch(/corescope-test-state-\d+$/);
     expect(defaultStateDir({ HOME: '/h', XDG_CONFIG_HOME: '/h/.cfg' })).toBe('/h/.cfg/corescope');
   });
 

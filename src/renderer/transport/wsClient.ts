@@ -2,9 +2,7 @@
 // {event} pushes). When the socket drops, every pending call rejects with 'connection-lost'
 // and listeners hear about it, so nothing in the UI waits forever.
 import type { ApiErrorShape, CoreScopeApi, EngineEvent } from '../../shared/api';
-import type { RunRecord, SystemInfo } from '../../shared/types';
-import type { ScenarioInfo, RunRequest, ExportedFile, SessionExportFormat } from '../../shared/api';
-import type { SessionFile } from '../../shared/sessionSchema';
+import { apiOverCall } from '../../shared/apiOverCall';
 import { ApiError } from './apiError';
 
 export interface WsApi extends CoreScopeApi {
@@ -59,17 +57,7 @@ export function connectWebSocketApi(url: string): Promise<WsApi> {
   };
 
   const api: WsApi = {
-    info: () => call<SystemInfo>('info'),
-    listScenarios: () => call<ScenarioInfo[]>('listScenarios'),
-    startRun: (request: RunRequest) => call<{ runId: string }>('startRun', request),
-    cancelRun: (runId: string) => call<void>('cancelRun', runId),
-    getRun: (runId: string) => call<RunRecord>('getRun', runId),
-    uploadPart: (uploadId: string, index: number, base64: string) => call<{ bytes: number }>('uploadPart', uploadId, index, base64),
-    loadSession: (uploadId: string, fileName: string) => call<SessionFile>('loadSession', uploadId, fileName),
-    exportSession: (uploadId: string, format: SessionExportFormat, runId?: string) => call<ExportedFile>('exportSession', ...(runId === undefined ? [uploadId, format] : [uploadId, format, runId])),
-    exportComparison: (sessions: { uploadId: string; label: string }[]) => call<ExportedFile>('exportComparison', sessions),
-    autosave: (uploadId: string) => call<{ path: string; runs: number }>('autosave', uploadId),
-    restoreAutosave: () => call<{ path: string; session: SessionFile } | null>('restoreAutosave'),
+    ...apiOverCall(call),
     onEvent: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

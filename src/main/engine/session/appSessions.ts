@@ -3,7 +3,7 @@
 // app's current session stamped with this machine's hardware profile, and the autosave that
 // keeps the current session safe across a restart (written atomically to the state dir).
 import { mkdir, rename } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
@@ -31,12 +31,11 @@ export const AUTOSAVE_FILE = 'autosave.session.json.gz';
 
 /**
  * Where the app keeps its state: $CORESCOPE_STATE_DIR, else ~/.config/corescope (Electron's
- * userData dir on Linux). Test runs (Vitest sets VITEST) get a private temp dir unless they name
- * one, so tests never read or overwrite a person's real autosave.
+ * userData dir on Linux). The test configuration sets CORESCOPE_STATE_DIR to a private temp dir,
+ * so tests never read or overwrite a person's real autosave.
  */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.CORESCOPE_STATE_DIR) return env.CORESCOPE_STATE_DIR;
-  if (env.VITEST) return join(tmpdir(), `corescope-test-state-${process.pid}`);
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'corescope');
 }
 
