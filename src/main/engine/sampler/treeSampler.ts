@@ -178,6 +178,15 @@ export class TreeSampler {
         }
         if (!proc.starttime) proc.starttime = st.starttime;
         proc.sampled = true;
+        // An exec (a shim or shell handing over to the real program) renames the process at once.
+        const comm = statComm(bytes);
+        if (comm !== proc.info.name) {
+          const main = proc.threads.get(proc.info.pid);
+          if (main) {
+            main.info.name = comm;
+            this.onRename(proc, main);
+          } else proc.info.name = comm;
+        }
         if (slow || st.numThreads !== this.liveThreadCount(proc)) {
           // New threads join this pass at once, so the snapshot below includes them.
           const before = this.threads.length;
