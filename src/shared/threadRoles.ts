@@ -14,8 +14,6 @@ export interface ThreadFacts {
   /** Position of this thread among the process's non-main threads, by thread id (creation order). */
   creationRank: number;
   parent?: { name: string; cmdline: string };
-  /** Extra threads of a Node process are worker_threads rather than libuv's pool. */
-  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
 }
 
 const NODE_STARTUP_THREADS = 6;
@@ -36,7 +34,8 @@ export function classifyThreadRole(t: ThreadFacts): ThreadRole {
   }
   if (node) {
     if (t.creationRank < NODE_STARTUP_THREADS) return 'v8-helper';
-    return t.nodeExtraThreads ?? 'libuv-pool';
+    // Until it reports a task of its own, which makes it a worker_thread (see Run.rolesFromEvents).
+    return 'libuv-pool';
   }
   if (python) return 'python-thread';
   return 'other';

@@ -22,12 +22,9 @@ describe('Node processes', () => {
     for (let rank = 0; rank < 6; rank++) expect(classifyThreadRole(node({ tid: 501 + rank, creationRank: rank }))).toBe('v8-helper');
   });
 
-  it('later unnamed threads are libuv\'s pool unless the hint says worker_threads', () => {
+  it('later unnamed threads are libuv\'s pool (a worker_thread is told later, by the tasks it reports)', () => {
     expect(classifyThreadRole(node({ tid: 507, creationRank: 6 }))).toBe('libuv-pool');
-    expect(classifyThreadRole(node({ tid: 510, creationRank: 9, nodeExtraThreads: 'libuv-pool' }))).toBe('libuv-pool');
-    expect(classifyThreadRole(node({ tid: 507, creationRank: 6, nodeExtraThreads: 'worker-thread' }))).toBe('worker-thread');
-    // The hint does not apply to start-up threads.
-    expect(classifyThreadRole(node({ tid: 503, creationRank: 2, nodeExtraThreads: 'worker-thread' }))).toBe('v8-helper');
+    expect(classifyThreadRole(node({ tid: 510, creationRank: 9 }))).toBe('libuv-pool');
   });
 
   it('named threads are told by name, whatever their rank', () => {

@@ -40,12 +40,7 @@ export interface PreparedRun {
   cwd?: string;
   params: RunParams;
   scenarioId?: string;
-  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
 }
-
-const NODE_EXTRA_THREADS: Record<string, 'worker-thread' | 'libuv-pool'> = {
-  'node-worker-threads': 'worker-thread',
-};
 
 export class Engine implements CoreScopeApi {
   private readonly runs = new Map<string, RunEntry>();
@@ -112,7 +107,6 @@ export class Engine implements CoreScopeApi {
       env: cmd.env,
       params: { argv: cmd.argv, env: cmd.env, rateHz, timeoutS, scenario: { id: req.scenario, params: checked.params } },
       scenarioId: req.scenario,
-      nodeExtraThreads: NODE_EXTRA_THREADS[req.scenario] ?? 'libuv-pool',
     };
   }
 
@@ -127,7 +121,6 @@ export class Engine implements CoreScopeApi {
       timeoutS: prepared.params.timeoutS,
       params: prepared.params,
       scenarioId: prepared.scenarioId,
-      nodeExtraThreads: prepared.nodeExtraThreads,
       keeper: keeperFor(this.workloadsDir),
       onLive: (batch) => this.emit({ type: 'live', batch }),
       // Building batches costs CPU in the profiler: only when someone watches.

@@ -29,7 +29,6 @@ export interface RunSpec {
   scenarioId?: string;
   /** Python interpreter and path of workloads/keeper.py; null runs the workload directly. */
   keeper: { python: string; script: string } | null;
-  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
   onLive?: (batch: LiveBatch) => void;
   wantsLive?: () => boolean;
 }
@@ -81,6 +80,7 @@ export class Run {
   private exitInfo: { code: number | null; signal: string | null; atMs: number } | null = null;
   private spawnedMs = 0;
   private readonly engineErrors: string[] = [];
+  private roleEventsFrom = 0;
   private readonly fdFailuresAtStart = procOpenFailures.noDescriptors;
 
   constructor(private readonly spec: RunSpec) {
@@ -124,7 +124,6 @@ export class Run {
       slowEvery: Math.max(1, Math.round(this.spec.rateHz)),
       // Each thread's core and state: four times a second (CPU time itself is read at every sample).
       statEvery: Math.max(1, Math.round(this.spec.rateHz / 4)),
-      nodeExtraThreads: this.spec.nodeExtraThreads,
     });
     this.startReading = this.cores.read();
     this.startCpuUsage = process.cpuUsage();
@@ -228,6 +227,7 @@ export class Run {
     const dt = t - this.lastSampleMs;
     const coreUsage = this.cores.sample();
     const ts = tree.sample(t);
+    this.rolesFromEvents(tree);
     this.peakRss = Math.max(this.peakRss, ts.rssBytes);
     const workloadCores = dt > 0 ? Math.max(0, ts.treeCpuMs - this.lastTreeCpuMs) / dt : 0;
     this.lastTreeCpuMs = Math.max(this.lastTreeCpuMs, ts.treeCpuMs);
@@ -245,6 +245,21 @@ export class Run {
     if (dt > 0) this.windows.add(t, dt, workloadCores, machineBusy, forWindows);
     this.store.append(t, coreUsage, workloadCores, points);
     this.lastSampleMs = t;
+  }
+
+  /**
+   * A non-main thread of a Node process that reports a task of its own runs JavaScript: a
+   * worker_thread (Node 20 names none of its threads, so creation order alone cannot tell a
+   * worker from libuv's pool).
+   */
+  private rolesFromEvents(tree: TreeSampler): void {
+    const events = this.events.events;
+    for (; this.roleEventsFrom < events.length; this.roleEventsFrom++) {
+      const e = events[this.roleEventsFrom];
+      if (e.kind !== 'task-start' || !e.tid || e.tid === e.pid) continue;
+      const th = tree.threads.find((x) => x.info.tid === e.tid);
+      if (th && (th.info.role === 'libuv-pool' || th.info.role === 'v8-helper')) th.info.role = 'worker-thread';
+    }
   }
 
   private emitLive(final = false): void {

@@ -76,8 +76,6 @@ export interface TreeSamplerOptions {
   statEvery?: number;
   /** Force the /proc scan by ppid (what kernels without children files get); for tests. */
   scanByPpid?: boolean;
-  /** What extra threads of Node processes are, when the scenario knows. */
-  nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
 }
 
 export class TreeSampler {
@@ -94,7 +92,6 @@ export class TreeSampler {
   private readonly pageSize = pageSizeBytes();
   private readonly statScratch = newStatNumbers();
   private readonly schedScratch = { runNs: 0, waitNs: 0 };
-  private readonly nodeExtraThreads?: 'worker-thread' | 'libuv-pool';
   /** Kernels built without CONFIG_PROC_CHILDREN have no children files: scan /proc by ppid instead. */
   private childrenFilesMissing: boolean | null = null;
 
@@ -107,7 +104,6 @@ export class TreeSampler {
     this.maxThreads = options.maxThreads ?? 4000;
     this.slowEvery = Math.max(1, options.slowEvery ?? 20);
     this.statEvery = Math.max(1, options.statEvery ?? 5);
-    this.nodeExtraThreads = options.nodeExtraThreads;
     if (options.scanByPpid) this.childrenFilesMissing = true;
   }
 
@@ -310,7 +306,6 @@ export class TreeSampler {
             cmdline: proc.info.cmdline,
             creationRank: tid === proc.info.pid ? -1 : proc.nonMainThreads++,
             parent: proc.parent,
-            nodeExtraThreads: this.nodeExtraThreads,
           }),
           firstSeenMs: tMs,
         },
@@ -441,7 +436,6 @@ export class TreeSampler {
         cmdline: proc.info.cmdline,
         creationRank: t.info.tid === proc.info.pid ? -1 : rank++,
         parent: proc.parent,
-        nodeExtraThreads: this.nodeExtraThreads,
       });
     }
   }
