@@ -190,7 +190,9 @@ async function heap(cdp) {
   await cdp.send('HeapProfiler.collectGarbage');
   const usage = await cdp.send('Runtime.getHeapUsage');
   const dom = await cdp.send('Memory.getDOMCounters').catch(() => null);
-  return { used: usage.usedSize, total: usage.totalSize, nodes: dom?.nodes, listeners: dom?.jsEventListeners };
+  // usedSize is the V8 heap; the ring buffers' typed arrays live in ArrayBuffer backing stores,
+  // outside it (backingStorageSize, where this Chromium reports it).
+  return { used: usage.usedSize, total: usage.totalSize, backing: usage.backingStorageSize, embedder: usage.embedderHeapUsedSize, nodes: dom?.nodes, listeners: dom?.jsEventListeners };
 }
 
 /** One real-time phase: a batch every 100 ms for SECONDS, frames recorded throughout. */
@@ -391,7 +393,7 @@ function renderMarkdown(r) {
   L.push('');
   L.push(`### Renderer heap over a simulated ${MINUTES}-minute run`);
   L.push('');
-  L.push(`The renderer keeps the last \`LIVE_CAPACITY\` = ${LIVE_CAPACITY} samples of a live run in fixed ring buffers (src/renderer/state/seriesStore.ts: 60 s at 100 Hz, 5 min at 20 Hz), plus at most 20 000 workload events and 2 000 verdict windows; the full record is fetched when the run ends. Here ${MINUTES} minutes of batches are fed as fast as the page applies them (at most 4 in flight), and the JS heap is read after a forced GC (CDP \`HeapProfiler.collectGarbage\`, then \`Runtime.getHeapUsage\`) at each simulated minute. The probe's own typed arrays (~6 MiB, allocated once before the renderer starts) are included in every figure.`);
+  L.push(`The renderer keeps the last \`LIVE_CAPACITY\` = ${LIVE_CAPACITY} samples of a live run in fixed ring buffers (src/renderer/state/seriesStore.ts: 60 s at 100 Hz, 5 min at 20 Hz), plus at most 20 000 workload events and 2 000 verdict windows; the full record is fetched when the run ends. Here ${MINUTES} minutes of batches are fed as fast as the page applies them (at most 4 in flight), and the JS heap is read after a forced GC (CDP \`HeapProfiler.collectGarbage\`, then \`Runtime.getHeapUsage\`) at each simulated minute. "JS heap used" is V8's heap (objects: events, windows, thread infos, Chart.js data); the ring buffers themselves are typed arrays whose memory is in ArrayBuffer backing stores, shown apart (as is the probe's own ~6 MiB of typed arrays, allocated once before the renderer starts, and the charts' pixel grids).`);
   L.push('');
   for (const hb of r.heapBenches) {
     const used = hb.points.map((p) => p.used);
@@ -402,13 +404,16 @@ function renderMarkdown(r) {
     // Every bounded list at its cap: the sample window, the events (20 000) and the windows (2 000 × 250 ms).
     const capsAtS = Math.max(LIVE_CAPACITY / hb.cfg.rateHz, hb.cfg.eventsPerSec ? 20000 / hb.cfg.eventsPerSec : 0, 2000 * 0.25);
     const capped = hb.points.filter((p) => p.simS >= capsAtS);
+    const total = (p) => p.used + (p.backing ?? 0);
     const growthCapped = capped.length >= 2 ? capped.at(-1).used - capped[0].used : NaN;
-    const flat = capped.length >= 2 && growthCapped <= Math.max(2 ** 20, capped[0].used * 0.05);
+    const growthCappedAll = capped.length >= 2 ? total(capped.at(-1)) - total(capped[0]) : NaN;
+    const flat = capped.length >= 2 && growthCapped <= Math.max(2 ** 20, capped[0].used * 0.05) && growthCappedAll <= Math.max(2 ** 20, total(capped[0]) * 0.05);
     L.push(`**${hb.label}** — ${hb.batches} batches in ${(hb.ffMs / 1000).toFixed(0)} s of fast-forward (${f1((hb.batches / hb.ffMs) * 1000)} batches/s applied).`);
     L.push('');
-    L.push('| Point | Simulated time (s) | Samples sent | Samples in the live store | JS heap used (MiB) | JS heap total (MiB) | DOM nodes | JS event listeners |');
-    L.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const p of hb.points) L.push(`| ${p.label} | ${f1(p.simS)} | ${p.samples} | ${p.storeSamples} | ${mib(p.used)} | ${mib(p.total)} | ${p.nodes ?? '—'} | ${p.listeners ?? '—'} |`);
+    L.push('| Point | Simulated time (s) | Samples sent | Samples in the live store | JS heap used (MiB) | JS heap total (MiB) | ArrayBuffer backing stores (MiB) | Embedder (Blink) heap (MiB) | DOM nodes | JS event listeners |');
+    L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const opt = (v) => (typeof v === 'number' ? mib(v) : '—');
+    for (const p of hb.points) L.push(`| ${p.label} | ${f1(p.simS)} | ${p.samples} | ${p.storeSamples} | ${mib(p.used)} | ${mib(p.total)} | ${opt(p.backing)} | ${opt(p.embedder)} | ${p.nodes ?? '—'} | ${p.listeners ?? '—'} |`);
     L.push('');
     L.push(
       full
@@ -417,7 +422,7 @@ function renderMarkdown(r) {
     );
     L.push(
       capped.length >= 2
-        ? ` Once every bounded list is at its cap (from ${f1(capsAtS)} s of run: samples, 20 000 events, 2 000 windows), ${capped[0].label} → ${capped.at(-1).label}: ${growthCapped >= 0 ? '+' : ''}${mib(growthCapped)} MiB. Heap flat (growth ≤ max(1 MiB, 5 %)): ${verdictOf(flat)}.${hb.errors.length ? ` Page errors: ${hb.errors.slice(0, 3).join('; ')}` : ''}`
+        ? ` Once every bounded list is at its cap (from ${f1(capsAtS)} s of run: samples, 20 000 events, 2 000 windows), ${capped[0].label} → ${capped.at(-1).label}: JS heap ${growthCapped >= 0 ? '+' : ''}${mib(growthCapped)} MiB, JS heap + backing stores ${growthCappedAll >= 0 ? '+' : ''}${mib(growthCappedAll)} MiB. Heap flat (each growth ≤ max(1 MiB, 5 %)): ${verdictOf(flat)}.${hb.errors.length ? ` Page errors: ${hb.errors.slice(0, 3).join('; ')}` : ''}`
         : ` The run is too short to reach every cap (${f1(capsAtS)} s): flatness not judged.`,
     );
     L.push('');
