@@ -410,7 +410,7 @@ function renderMarkdown(r) {
     const flat = capped.length >= 2 && growthCapped <= Math.max(2 ** 20, capped[0].used * 0.05) && growthCappedAll <= Math.max(2 ** 20, total(capped[0]) * 0.05);
     L.push(`**${hb.label}** — ${hb.batches} batches in ${(hb.ffMs / 1000).toFixed(0)} s of fast-forward (${f1((hb.batches / hb.ffMs) * 1000)} batches/s applied).`);
     L.push('');
-    L.push('| Point | Simulated time (s) | Samples sent | Samples in the live store | JS heap used (MiB) | JS heap total (MiB) | ArrayBuffer backing stores (MiB) | Embedder (Blink) heap (MiB) | DOM nodes | JS event listeners |');
+    L.push(`| Point | Simulated time (s) | Samples sent | Samples taken in by the live store (it holds the last ${LIVE_CAPACITY}) | JS heap used (MiB) | JS heap total (MiB) | ArrayBuffer backing stores (MiB) | Embedder (Blink) heap (MiB) | DOM nodes | JS event listeners |`);
     L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const opt = (v) => (typeof v === 'number' ? mib(v) : '—');
     for (const p of hb.points) L.push(`| ${p.label} | ${f1(p.simS)} | ${p.samples} | ${p.storeSamples} | ${mib(p.used)} | ${mib(p.total)} | ${opt(p.backing)} | ${opt(p.embedder)} | ${p.nodes ?? '—'} | ${p.listeners ?? '—'} |`);
