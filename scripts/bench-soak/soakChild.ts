@@ -30,6 +30,19 @@ function arg(name: string, fallback?: string): string {
   throw new Error(`missing ${name}`);
 }
 
+/** This process's resident memory now and its peak so far (VmRSS, VmHWM), in bytes. */
+function selfMemory(): { rssBytes: number; hwmBytes: number } {
+  const text = readFileSync('/proc/self/status', 'utf8');
+  const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM') };
+}
+
+/** The main (JavaScript) thread's time on a core and time runnable but waiting for one, in ms. */
+function mainThreadSched(): { runMs: number; waitMs: number } {
+  const [run, wait] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+  return { runMs: run / 1e6, waitMs: wait / 1e6 };
+}
+
 const say = (obj: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
 };
@@ -148,15 +161,19 @@ async function runMode(): Promise<void> {
 
   const t0 = Date.now();
   ({ runId } = await engine.startRun({ kind: 'command', cmd, rateHz, timeoutS }));
+  const schedAtStart = mainThreadSched();
   say({ ev: 'started', runId, at: Date.now() });
   const record: RunRecord = await engine.getRun(runId);
   const recordedAt = Date.now();
+  const schedAtEnd = mainThreadSched();
   say({ ev: 'recorded', at: recordedAt, samples: record.samples.t.length });
 
   const session = await buildSession(engine, [record]);
   await saveSession(sessionPath, session);
   const savedAt = Date.now();
-  say({ ev: 'saved', at: savedAt, bytes: statSync(sessionPath).size });
+  // The profiler's own peak: recording, building and saving, before the check-only copy below.
+  const memoryAtSave = selfMemory();
+  say({ ev: 'saved', at: savedAt, bytes: statSync(sessionPath).size, ...memoryAtSave });
 
   writeFileSync(recordPath, JSON.stringify(record));
   say({ ev: 'dumped', at: Date.now(), bytes: statSync(recordPath).size });
@@ -206,6 +223,9 @@ async function runMode(): Promise<void> {
     exit: r.exit,
     warnings: r.warnings,
     stderrTail: record.stderr.slice(-1000),
+    // While recording: how long the sampler's thread ran, and how long it was runnable but had no core.
+    mainThread: { runMs: schedAtEnd.runMs - schedAtStart.runMs, runQueueWaitMs: schedAtEnd.waitMs - schedAtStart.waitMs },
+    memoryAtSave,
     recordMs: recordedAt - t0,
     saveMs: savedAt - recordedAt,
   });
