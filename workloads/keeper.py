@@ -154,58 +154,65 @@ def end_tree():
     return len(pids)
 
 
-ending = {"signal": None}
+state = {"signal": None, "ending": False}
 
 
 def on_signal(signum, _frame):
-    ending["signal"] = signum
-    raise KeyboardInterrupt
+    """The first signal interrupts the wait; any later one, while the tree is being ended, is only noted."""
+    if state["signal"] is None:
+        state["signal"] = signum
+    if not state["ending"]:
+        state["ending"] = True
+        raise KeyboardInterrupt
+
+
+def run_workload():
+    """Forks and execs the workload, then reaps until it exits (or a signal says to stop)."""
+    child = os.fork()
+    if child == 0:
+        try:
+            for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+                signal.signal(s, signal.SIG_DFL)
+            os.execvp(argv[0], argv)
+        except OSError as e:
+            os.write(2, f"corescope: cannot run {argv[0]!r}: {e.strerror}\n".encode())
+            os._exit(127)
+        except BaseException:
+            os._exit(128 + signal.SIGTERM)
+    workload["pid"] = child
+    report({"ev": "started", "pid": child, "ns": time.monotonic_ns()})
+    while True:
+        pid, status, _ru = os.wait4(-1, 0)
+        if pid == child:
+            report_exit(status)
+            return
 
 
 def main():
     subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1)
     prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(s, on_signal)
     # The profiler may have died before the death signal was armed.
     if os.getppid() != parent_pid:
         return 1
-    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(s, on_signal)
     if not subreaper:
         report({"ev": "warning", "text": "could not become a child subreaper; orphans may escape"})
 
-    child = os.fork()
-    if child == 0:
-        for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(s, signal.SIG_DFL)
-        try:
-            os.execvp(argv[0], argv)
-        except OSError as e:
-            os.write(2, f"corescope: cannot run {argv[0]!r}: {e.strerror}\n".encode())
-            os._exit(127)
-    workload["pid"] = child
-    report({"ev": "started", "pid": child, "ns": time.monotonic_ns()})
-
     leftovers = 0
     try:
-        while True:
-            pid, status, _ru = os.wait4(-1, 0)
-            if pid == child:
-                report_exit(status)
-                break
-    except KeyboardInterrupt:
+        run_workload()
+    except (KeyboardInterrupt, ChildProcessError):
         pass
-    except ChildProcessError:
-        pass
+    state["ending"] = True
     try:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
         leftovers = end_tree()
     finally:
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         report({
             "ev": "done", "utimeS": ru.ru_utime, "stimeS": ru.ru_stime, "maxrssKiB": ru.ru_maxrss,
             "leftovers": leftovers,
-            "endedBy": signal.Signals(ending["signal"]).name if ending["signal"] else None,
+            "endedBy": signal.Signals(state["signal"]).name if state["signal"] else None,
         })
     return 0
 
