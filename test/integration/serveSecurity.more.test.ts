@@ -164,7 +164,10 @@ describe('what the API lets a renderer run', () => {
     expect(REVIEWED_CALLS).toEqual(expect.arrayContaining(Object.keys(apiCallArgs)));
     for (const core of ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun']) expect(Object.keys(apiCallArgs)).toContain(core);
     const preload = readFileSync(join(ROOT, 'src', 'preload', 'index.ts'), 'utf8');
-    const exposed = [...preload.matchAll(/^\s{2}(\w+): /gm)].map((m) => m[1]);
+    // The preload's own members, plus the shared call table it spreads in.
+    const calls = readFileSync(join(ROOT, 'src', 'shared', 'apiOverCall.ts'), 'utf8');
+    expect(preload).toMatch(/\.\.\.apiOverCall\(call\)/);
+    const exposed = [...preload.matchAll(/^\s{2}(\w+): /gm), ...calls.matchAll(/^\s{4}(\w+): /gm)].map((m) => m[1]);
     expect([...REVIEWED_CALLS, 'onEvent', 'saveFile']).toEqual(expect.arrayContaining(exposed));
     expect(exposed).toEqual(expect.arrayContaining(['startRun', 'onEvent']));
     expect(preload.match(/exposeInMainWorld\(/g)).toHaveLength(1);
