@@ -32,8 +32,9 @@ const f2 = (x: number): string => x.toFixed(2);
 export const LOOP_THREAD_BUSY = 0.5;
 
 /**
- * @param loopThreadBusy share of one core used by the thread(s) running the reporting event loop;
- *   late heartbeats with an idle loop thread mean the machine was busy elsewhere, not a blocked loop.
+ * @param loopThreadBusy share of one core the thread running the reporting event loop wanted (CPU
+ *   used plus time queued for a core); late heartbeats with an idle loop thread mean the machine
+ *   was busy elsewhere, not a blocked loop.
  */
 export function classify(parallelism: number, lagMaxMs: number | null, loopThreadBusy?: number): VerdictKind {
   const loopBusy = loopThreadBusy === undefined || loopThreadBusy >= LOOP_THREAD_BUSY;

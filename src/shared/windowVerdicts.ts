@@ -11,6 +11,8 @@ export interface WindowThread {
   role: ThreadRole;
   /** Cores' worth of CPU this thread used in the window (0..1). */
   cpu: number;
+  /** CPU used plus time spent waiting for a core (run queue): what it wanted, however busy the machine. */
+  demand?: number;
   /** Share of the window's samples in which the thread was runnable ('R'). */
   runnable: number;
   /** Voluntary context switches per second in the window (blocking on a lock, the GIL, I/O). */
@@ -35,7 +37,7 @@ const CONTENDING_CPU = 0.1;
 
 export function windowVerdict(w: WindowInput): WindowVerdict {
   const active = w.threads.filter((t) => t.cpu >= ACTIVE_CPU || t.runnable > 0.3);
-  const loopBusy = Math.max(0, ...w.threads.filter((t) => t.role === 'main').map((t) => t.cpu));
+  const loopBusy = Math.max(0, ...w.threads.filter((t) => t.role === 'main').map((t) => t.demand ?? t.cpu));
   const kind = classify(w.parallelism, w.lagMaxMs, w.threads.length ? loopBusy : undefined);
   const base = { fromMs: w.fromMs, toMs: w.toMs, parallelism: w.parallelism, activeThreads: active.length, kind };
   const text = `${w.parallelism.toFixed(2)} cores busy, ${active.length} active thread(s)`;

@@ -64,7 +64,7 @@ describe('windowVerdict', () => {
   });
 
   it('event-loop-blocked: a late heartbeat while the main thread computes', () => {
-    const v = windowVerdict(win({ parallelism: 0.97, lagMaxMs: 120.4, threads: [th({ cpu: 0.95, runnable: 1 })] }));
+    const v = windowVerdict(win({ parallelism: 0.97, lagMaxMs: 120.4, threads: [th({ cpu: 0.95, queued: 0, runnable: 1 })] }));
     expect(v.kind).toBe('blocked');
     expect(v.reason).toEqual({ kind: 'event-loop-blocked', text: 'Event loop blocked: main thread 95% busy, heartbeat 120 ms late' });
   });
@@ -82,7 +82,7 @@ describe('windowVerdict', () => {
   });
 
   it('oversubscribed: more threads runnable than cores, no core idle', () => {
-    const threads = [101, 102, 103, 104].map((tid) => th({ tid, role: 'python-thread', cpu: 0.48, runnable: 0.8 }));
+    const threads = [101, 102, 103, 104].map((tid) => th({ tid, role: 'python-thread', cpu: 0.48, queued: 0, runnable: 0.8 }));
     const v = windowVerdict(win({ parallelism: 1.92, machineBusy: 1.95, threads }));
     expect(v.kind).toBe('parallel');
     expect(v.activeThreads).toBe(4);
@@ -90,9 +90,9 @@ describe('windowVerdict', () => {
   });
 
   it('not oversubscribed at exactly cores + 0.5 runnable, or with a core idle', () => {
-    const at = [101, 102, 103, 104, 105].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.5 }));
+    const at = [101, 102, 103, 104, 105].map((tid) => th({ tid, pid: tid, cpu: 0.4, queued: 0, runnable: 0.5 }));
     expect(windowVerdict(win({ parallelism: 2, machineBusy: 2, threads: at })).reason).toBeUndefined();
-    const many = [101, 102, 103, 104].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.9 }));
+    const many = [101, 102, 103, 104].map((tid) => th({ tid, pid: tid, cpu: 0.4, queued: 0, runnable: 0.9 }));
     expect(windowVerdict(win({ parallelism: 1.6, machineBusy: 1.6, threads: many })).reason).toBeUndefined();
   });
 
@@ -107,11 +107,11 @@ describe('windowVerdict', () => {
 
   it('no io-wait without threads, or when a thread is runnable', () => {
     expect(windowVerdict(win({ parallelism: 0, machineBusy: 0, threads: [] })).reason).toBeUndefined();
-    expect(windowVerdict(win({ parallelism: 0.02, machineBusy: 0.1, threads: [th({ cpu: 0.02, runnable: 0.5 })] })).reason).toBeUndefined();
+    expect(windowVerdict(win({ parallelism: 0.02, machineBusy: 0.1, threads: [th({ cpu: 0.02, queued: 0, runnable: 0.5 })] })).reason).toBeUndefined();
   });
 
   it('one busy thread on an idle machine has no wait reason', () => {
-    const v = windowVerdict(win({ parallelism: 1, machineBusy: 1, threads: [th({ cpu: 1, runnable: 1 })] }));
+    const v = windowVerdict(win({ parallelism: 1, machineBusy: 1, threads: [th({ cpu: 1, queued: 0, runnable: 1 })] }));
     expect(v).toEqual({ fromMs: 0, toMs: 250, parallelism: 1, activeThreads: 1, kind: 'interleaved', text: '1.00 cores busy, 1 active thread(s)' });
     expect('reason' in v).toBe(false);
   });
@@ -119,9 +119,9 @@ describe('windowVerdict', () => {
 
 describe('WindowAccumulator', () => {
   const sampleThreads = (t: number): WindowSampleThread[] => [
-    { index: 0, pid: 100, tid: 100, role: 'main', cpu: 0, runnable: false, voluntaryCtx: 5 },
-    { index: 1, pid: 100, tid: 101, role: 'python-thread', cpu: 0.5, runnable: true, voluntaryCtx: t / 10 },
-    { index: 2, pid: 100, tid: 102, role: 'python-thread', cpu: 0.5, runnable: t % 20 === 0, voluntaryCtx: t / 5 },
+    { index: 0, pid: 100, tid: 100, role: 'main', cpu: 0, queued: 0, runnable: false, voluntaryCtx: 5 },
+    { index: 1, pid: 100, tid: 101, role: 'python-thread', cpu: 0.5, queued: 0, runnable: true, voluntaryCtx: t / 10 },
+    { index: 2, pid: 100, tid: 102, role: 'python-thread', cpu: 0.5, queued: 0, runnable: t % 20 === 0, voluntaryCtx: t / 5 },
   ];
 
   it('closes a window per 250 ms of samples, with per-thread shares and a gil-or-lock reason', () => {
@@ -158,7 +158,7 @@ describe('WindowAccumulator', () => {
   it('takes the worst heartbeat lag of each window from events, including events added after construction', () => {
     const events: WorkloadEvent[] = [];
     const acc = new WindowAccumulator(2, events);
-    const busyMain = (): WindowSampleThread[] => [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.96, runnable: true, voluntaryCtx: 0 }];
+    const busyMain = (): WindowSampleThread[] => [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.96, queued: 0, runnable: true, voluntaryCtx: 0 }];
     events.push({ t: 40, kind: 'lag', lagMs: 20 }, { t: 120, kind: 'lag', lagMs: 180 }, { t: 200, kind: 'task-start', task: 'a' });
     for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.96, 0.96, busyMain());
     events.push({ t: 300, kind: 'lag', lagMs: 10 });
@@ -174,12 +174,30 @@ describe('WindowAccumulator', () => {
   it('io-wait for a window where every thread slept', () => {
     const acc = new WindowAccumulator(4, [], 100);
     const sleepy: WindowSampleThread[] = [
-      { index: 0, pid: 7, tid: 7, role: 'main', cpu: 0.001, runnable: false, voluntaryCtx: 1 },
-      { index: 1, pid: 7, tid: 8, role: 'python-thread', cpu: 0, runnable: false, voluntaryCtx: 1 },
+      { index: 0, pid: 7, tid: 7, role: 'main', cpu: 0.001, queued: 0, runnable: false, voluntaryCtx: 1 },
+      { index: 1, pid: 7, tid: 8, role: 'python-thread', cpu: 0, queued: 0, runnable: false, voluntaryCtx: 1 },
     ];
     for (let t = 10; t <= 100; t += 10) acc.add(t, 10, 0.001, 0.2, sleepy);
     acc.close(100);
     expect(acc.windows).toHaveLength(1);
     expect(acc.windows[0]).toMatchObject({ fromMs: 0, toMs: 100, kind: 'waiting', activeThreads: 0, reason: { kind: 'io-wait' } });
+  });
+});
+
+describe('a loop thread starved by other programs', () => {
+  it('still counts as blocking its loop: it wanted the core (ran + queued), it did not sleep', () => {
+    const acc = new WindowAccumulator(2, [{ t: 50, kind: 'lag', lagMs: 200 }]);
+    // Half a core of CPU and half a core queued: a busy loop on a machine loaded by others.
+    const starved: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.5, queued: 0.45, runnable: true, voluntaryCtx: 0 }];
+    for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.5, 2, starved);
+    acc.close(250);
+    expect(acc.windows[0].kind).toBe('blocked');
+  });
+  it('an idle loop thread with late heartbeats (the machine was busy) is not', () => {
+    const acc = new WindowAccumulator(2, [{ t: 50, kind: 'lag', lagMs: 200 }]);
+    const idle: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.02, queued: 0.03, runnable: false, voluntaryCtx: 0 }];
+    for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.02, 2, idle);
+    acc.close(250);
+    expect(acc.windows[0].kind).not.toBe('blocked');
   });
 });

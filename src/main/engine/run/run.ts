@@ -69,6 +69,7 @@ export class Run {
   private lastSampleMs = 0;
   private lastTreeCpuMs = 0;
   private readonly lastThreadCpu = new Map<number, number>();
+  private readonly lastThreadQueued = new Map<number, number>();
   private readonly windows: WindowAccumulator;
   private liveWindowsFrom = 0;
   private liveFrom = 0;
@@ -238,8 +239,12 @@ export class Run {
       const prev = this.lastThreadCpu.get(th.index);
       const cpu = prev === undefined || dt <= 0 ? 0 : Math.min(1, Math.max(0, th.cpuMs - prev) / dt);
       this.lastThreadCpu.set(th.index, th.cpuMs);
+      const queuedMs = th.waitNs / 1e6;
+      const prevQueued = this.lastThreadQueued.get(th.index);
+      const queued = prevQueued === undefined || dt <= 0 || th.waitNs < 0 ? 0 : Math.min(1, Math.max(0, queuedMs - prevQueued) / dt);
+      this.lastThreadQueued.set(th.index, queuedMs);
       points.push({ index: th.index, cpu, core: th.core });
-      forWindows.push({ index: th.index, pid: th.info.pid, tid: th.info.tid, role: th.info.role, cpu, runnable: th.state === 'R', voluntaryCtx: th.voluntaryCtx });
+      forWindows.push({ index: th.index, pid: th.info.pid, tid: th.info.tid, role: th.info.role, cpu, queued, runnable: th.state === 'R', voluntaryCtx: th.voluntaryCtx });
     }
     const machineBusy = coreUsage.reduce((sum, u) => sum + u.user + u.system, 0);
     if (dt > 0) this.windows.add(t, dt, workloadCores, machineBusy, forWindows);
@@ -357,7 +362,8 @@ export class Run {
     // Which loop reported the lag, and how busy its thread was: a main thread of a process that sent lag events.
     const lagPids = new Set(events.flatMap((e) => (e.kind === 'lag' && e.pid ? [e.pid] : [])));
     const loopThreads = tree.threads.filter((th) => th.info.tid === th.info.pid && (lagPids.size === 0 || lagPids.has(th.info.pid)));
-    const loopThreadBusy = lag && loopThreads.length ? Math.max(...loopThreads.map((th) => th.cpuMs)) / wallMs : undefined;
+    // What the loop thread wanted (ran + queued for a core), so a loaded machine does not hide a blocked loop.
+    const loopThreadBusy = lag && loopThreads.length ? Math.max(...loopThreads.map((th) => th.cpuMs + Math.max(0, th.waitNs) / 1e6)) / wallMs : undefined;
     const peak = peakConcurrency(events);
     const exitCode = k.code !== undefined ? k.code : this.exitInfo?.code ?? null;
     const exitSignal = k.signal !== undefined ? k.signal : this.exitInfo?.signal ?? null;

@@ -10,6 +10,8 @@ export interface WindowSampleThread {
   role: ThreadRole;
   /** Share of one core since the previous sample. */
   cpu: number;
+  /** Share of one core it waited for in the run queue since the previous sample. */
+  queued: number;
   runnable: boolean;
   voluntaryCtx: number;
 }
@@ -19,6 +21,7 @@ interface ThreadAcc {
   tid: number;
   role: ThreadRole;
   cpuMs: number;
+  queuedMs: number;
   runnable: number;
   samples: number;
   firstVol: number;
@@ -51,10 +54,11 @@ export class WindowAccumulator {
       let acc = this.threads.get(th.index);
       if (!acc) {
         const first = this.lastVol.get(th.index) ?? th.voluntaryCtx;
-        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, runnable: 0, samples: 0, firstVol: first, lastVol: th.voluntaryCtx };
+        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, samples: 0, firstVol: first, lastVol: th.voluntaryCtx };
         this.threads.set(th.index, acc);
       }
       acc.cpuMs += th.cpu * dt;
+      acc.queuedMs += th.queued * dt;
       acc.runnable += th.runnable ? 1 : 0;
       acc.samples++;
       acc.lastVol = th.voluntaryCtx;
@@ -78,6 +82,7 @@ export class WindowAccumulator {
         tid: a.tid,
         role: a.role,
         cpu: a.cpuMs / span,
+        demand: (a.cpuMs + a.queuedMs) / span,
         runnable: a.samples ? a.runnable / a.samples : 0,
         voluntaryPerS: seconds > 0 ? Math.max(0, a.lastVol - a.firstVol) / seconds : 0,
       }));
