@@ -64,7 +64,7 @@ describe('windowVerdict', () => {
   });
 
   it('event-loop-blocked: a late heartbeat while the main thread computes', () => {
-    const v = windowVerdict(win({ parallelism: 0.97, lagMaxMs: 120.4, threads: [th({ cpu: 0.95, queued: 0, runnable: 1 })] }));
+    const v = windowVerdict(win({ parallelism: 0.97, lagMaxMs: 120.4, threads: [th({ cpu: 0.95, runnable: 1 })] }));
     expect(v.kind).toBe('blocked');
     expect(v.reason).toEqual({ kind: 'event-loop-blocked', text: 'Event loop blocked: main thread 95% busy, heartbeat 120 ms late' });
   });
@@ -82,7 +82,7 @@ describe('windowVerdict', () => {
   });
 
   it('oversubscribed: more threads runnable than cores, no core idle', () => {
-    const threads = [101, 102, 103, 104].map((tid) => th({ tid, role: 'python-thread', cpu: 0.48, queued: 0, runnable: 0.8 }));
+    const threads = [101, 102, 103, 104].map((tid) => th({ tid, role: 'python-thread', cpu: 0.48, runnable: 0.8 }));
     const v = windowVerdict(win({ parallelism: 1.92, machineBusy: 1.95, threads }));
     expect(v.kind).toBe('parallel');
     expect(v.activeThreads).toBe(4);
@@ -90,9 +90,9 @@ describe('windowVerdict', () => {
   });
 
   it('not oversubscribed at exactly cores + 0.5 runnable, or with a core idle', () => {
-    const at = [101, 102, 103, 104, 105].map((tid) => th({ tid, pid: tid, cpu: 0.4, queued: 0, runnable: 0.5 }));
+    const at = [101, 102, 103, 104, 105].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.5 }));
     expect(windowVerdict(win({ parallelism: 2, machineBusy: 2, threads: at })).reason).toBeUndefined();
-    const many = [101, 102, 103, 104].map((tid) => th({ tid, pid: tid, cpu: 0.4, queued: 0, runnable: 0.9 }));
+    const many = [101, 102, 103, 104].map((tid) => th({ tid, pid: tid, cpu: 0.4, runnable: 0.9 }));
     expect(windowVerdict(win({ parallelism: 1.6, machineBusy: 1.6, threads: many })).reason).toBeUndefined();
   });
 
@@ -107,11 +107,11 @@ describe('windowVerdict', () => {
 
   it('no io-wait without threads, or when a thread is runnable', () => {
     expect(windowVerdict(win({ parallelism: 0, machineBusy: 0, threads: [] })).reason).toBeUndefined();
-    expect(windowVerdict(win({ parallelism: 0.02, machineBusy: 0.1, threads: [th({ cpu: 0.02, queued: 0, runnable: 0.5 })] })).reason).toBeUndefined();
+    expect(windowVerdict(win({ parallelism: 0.02, machineBusy: 0.1, threads: [th({ cpu: 0.02, runnable: 0.5 })] })).reason).toBeUndefined();
   });
 
   it('one busy thread on an idle machine has no wait reason', () => {
-    const v = windowVerdict(win({ parallelism: 1, machineBusy: 1, threads: [th({ cpu: 1, queued: 0, runnable: 1 })] }));
+    const v = windowVerdict(win({ parallelism: 1, machineBusy: 1, threads: [th({ cpu: 1, runnable: 1 })] }));
     expect(v).toEqual({ fromMs: 0, toMs: 250, parallelism: 1, activeThreads: 1, kind: 'interleaved', text: '1.00 cores busy, 1 active thread(s)' });
     expect('reason' in v).toBe(false);
   });
