@@ -22,6 +22,7 @@
 // during each real-time phase), BENCH_RENDERER_SCREENSHOT=<dir> (the charts after each phase),
 // BENCH_RENDERER_ONLY=a,b,c (subset), BENCH_RENDERER_FRESH_ONLY=1 (skip the full-window phase).
 import { execFileSync } from 'node:child_process';
+import { writeBenchSection } from './lib/benchmarksFile.mjs';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -437,18 +438,7 @@ function renderMarkdown(r) {
 }
 
 function writeSection(markdown) {
-  const file = join(ROOT, 'BENCHMARKS.md');
-  const start = '<!-- renderer-bench:start -->';
-  const end = '<!-- renderer-bench:end -->';
-  const block = `${start}\n${markdown.trimEnd()}\n${end}`;
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# CoreScope benchmarks\n';
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  let out;
-  if (i >= 0 && j > i) out = text.slice(0, i) + block + text.slice(j + end.length);
-  else out = `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, out);
-  log(`wrote the renderer section of ${file}`);
+  log(`wrote the renderer section of ${writeBenchSection('renderer-bench', markdown)}`);
 }
 
 // ---------- main ----------

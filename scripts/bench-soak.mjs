@@ -19,7 +19,8 @@
 // Options: --minutes N (default 10; e.g. 0.5 for a trial), --rate HZ (default 100),
 //          --every S (RSS sampling interval, default 2), --no-write (print, leave BENCHMARKS.md).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeBenchSection } from './lib/benchmarksFile.mjs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,8 +30,6 @@ import { build, stop as stopEsbuild } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKLOAD = join(ROOT, 'scripts', 'bench', 'workload.py');
 const BENCHMARKS = join(ROOT, 'BENCHMARKS.md');
-const START = '<!-- soak:start -->';
-const END = '<!-- soak:end -->';
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TREE = { processes: 8, threads: 50 };
 /** The documented bound on the profiler process's resident memory during a soak run. */
@@ -354,12 +353,7 @@ function slices(memory) {
 }
 
 function writeSection(section) {
-  const text = existsSync(BENCHMARKS) ? readFileSync(BENCHMARKS, 'utf8') : '# CoreScope benchmarks\n';
-  const block = `${START}\n${section}\n${END}`;
-  const s = text.indexOf(START);
-  const e = text.indexOf(END);
-  const next = s >= 0 && e > s ? `${text.slice(0, s)}${block}${text.slice(e + END.length)}` : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(BENCHMARKS, next);
+  writeBenchSection('soak', section, BENCHMARKS);
 }
 
 // ---------- main ----------

@@ -12,7 +12,8 @@
 // Environment: BENCH_SECONDS (workload length, default 20), BENCH_CPU_PROF=<dir> (run the
 // CoreScope child under `node --cpu-prof` and keep the profiles there).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, openSync, closeSync, mkdirSync } from 'node:fs';
+import { writeBenchSection } from './lib/benchmarksFile.mjs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, openSync, closeSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus, loadavg, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -605,6 +606,5 @@ await sleep(200);
 const leftovers = leftoverCheck();
 if (leftovers.length) log(`processes left behind: ${leftovers.join('; ')}`);
 else log('no process left behind (pgrep by tag and by parent)');
-const text = render({ ...ctx, loadAfter: loadavg(), leftovers });
-writeFileSync(join(ROOT, 'BENCHMARKS.md'), text);
-log(`wrote ${join(ROOT, 'BENCHMARKS.md')}`);
+const text = render({ ...ctx, loadAfter: loadavg(), leftovers }).replace(/^# CoreScope benchmarks\n+/, '');
+log(`wrote the engine section of ${writeBenchSection('engine-bench', text)}`);
