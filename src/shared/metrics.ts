@@ -65,3 +65,25 @@ export const round = (x: number, digits = 2): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+
+/** The span from the first task start to the last task end, or null without task events. */
+export function taskSpan(events: WorkloadEvent[]): { fromMs: number; toMs: number } | null {
+  let from = Infinity;
+  let to = -Infinity;
+  for (const e of events) {
+    if (e.kind === 'task-start') from = Math.min(from, e.t);
+    else if (e.kind === 'task-end') to = Math.max(to, e.t);
+  }
+  return from < to ? { fromMs: from, toMs: to } : null;
+}
+
+/** Average cores' worth of CPU over [fromMs, toMs] from a sampled series (value per interval ending at t[i]). */
+export function averageOver(t: ArrayLike<number>, cores: ArrayLike<number>, fromMs: number, toMs: number): number {
+  let cpu = 0;
+  for (let i = 1; i < t.length; i++) {
+    const a = Math.max(t[i - 1], fromMs);
+    const b = Math.min(t[i], toMs);
+    if (b > a) cpu += cores[i] * (b - a);
+  }
+  return toMs > fromMs ? cpu / (toMs - fromMs) : 0;
+}

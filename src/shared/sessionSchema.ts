@@ -143,6 +143,7 @@ export const runResultSchema = obj({
   cpu: obj({ userMs: MS, systemMs: MS, totalMs: MS }),
   parallelism: num(0, 1e6),
   peakConcurrency: int(0, 1e9).nullable(),
+  taskPhase: obj({ fromMs: MS, toMs: MS, parallelism: num(0, 1e6) }).nullable().optional(),
   cores: list(obj({ id: int(0, 1e6), busyPct: PCT, userPct: PCT, systemPct: PCT, iowaitPct: PCT }), SESSION_LIMITS.cores),
   threads: list(obj({ pid: PID, tid: PID, name: text(), role: oneOf(THREAD_ROLES), cpuMs: MS }), SESSION_LIMITS.threadsPerRun),
   processes: int(0, 1e9),

@@ -136,6 +136,11 @@ export interface RunResult {
   parallelism: number;
   /** Peak number of tasks in flight from the workload's events; null when it reported none. */
   peakConcurrency: number | null;
+  /**
+   * From the first task start to the last task end the workload reported: CPU/wall over that span
+   * alone, without interpreter start-up and tear-down. Null when it reported no tasks.
+   */
+  taskPhase?: { fromMs: number; toMs: number; parallelism: number } | null;
   cores: CoreResult[];
   threads: ThreadResult[];
   processes: number;

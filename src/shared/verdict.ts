@@ -17,6 +17,8 @@ export interface VerdictInput {
   busyThreads: number;
   /** Peak tasks in flight, when the workload reported them. */
   peakConcurrency: number | null;
+  /** Parallelism while the reported tasks ran (first start to last end), when there were tasks. */
+  taskParallelism?: number;
   /** Share of one core the event loop's thread used over the run (see classify). */
   loopThreadBusy?: number;
   /** Cores' worth of CPU other programs used during the run (they compete for the same cores). */
@@ -45,13 +47,18 @@ export function classify(parallelism: number, lagMaxMs: number | null, loopThrea
 }
 
 export function runVerdict(v: VerdictInput): Verdict {
-  const verdict = baseVerdict(v);
+  let verdict = baseVerdict(v);
+  if (v.taskParallelism !== undefined) {
+    verdict = { ...verdict, text: `${verdict.text} (Judged while its tasks ran; over the whole run, start-up included, ${f2(v.parallelism)} cores.)` };
+  }
   const other = v.otherLoadCores ?? 0;
   if (other < NOTABLE_OTHER_LOAD) return verdict;
   return { ...verdict, text: `${verdict.text} Other programs used ${f2(other)} cores meanwhile, so the workload competed for the ${v.coreCount} cores.` };
 }
 
-function baseVerdict(v: VerdictInput): Verdict {
+function baseVerdict(whole: VerdictInput): Verdict {
+  // Judge by the span where the tasks ran: interpreter start-up is not the workload's concurrency.
+  const v = whole.taskParallelism !== undefined ? { ...whole, parallelism: whole.taskParallelism } : whole;
   const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null, v.loopThreadBusy);
   const secs = (v.wallMs / 1000).toFixed(2);
   const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;

@@ -5,25 +5,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine/engine';
+import { findKeeperPython } from '../../src/main/engine/run/keeperPython';
 import type { RunRecord } from '../../src/shared/types';
 import { survivorsAfter } from './survivors';
 
 const engine = createEngine();
 afterAll(() => engine.dispose());
 
-const PY_GIL_THREADS = `python3 -c '
+// The interpreter itself, not a shim (pyenv's is a bash script whose start-up is serial work).
+const PY = findKeeperPython() ?? 'python3';
+
+const PY_GIL_THREADS = `${PY} -c '
 import threading
 def work():
     x = 0
-    for i in range(4_000_000): x += i
+    for i in range(12_000_000): x += i
 ts = [threading.Thread(target=work) for _ in range(2)]
 [t.start() for t in ts]; [t.join() for t in ts]'`;
 
-const PY_PROCESSES = `python3 -c '
+const PY_PROCESSES = `${PY} -c '
 import multiprocessing as mp
 def work():
     x = 0
-    for i in range(4_000_000): x += i
+    for i in range(12_000_000): x += i
 if __name__ == "__main__":
     ps = [mp.Process(target=work) for _ in range(2)]
     [p.start() for p in ps]; [p.join() for p in ps]'`;

@@ -39,12 +39,12 @@ describe('Python scenarios', () => {
   });
 
   it('py-mp-cpu: 2 processes approach two cores', async () => {
-    const { result } = await scenario('py-mp-cpu', { tasks: 2, workMs: 700 });
+    const { result } = await scenario('py-mp-cpu', { tasks: 2, workMs: 1500 });
     expect(result.parallelism).toBeGreaterThan(1.6);
   });
 
   it('py-threads-native: hashing releases the GIL, threads run in parallel', async () => {
-    const { result } = await scenario('py-threads-native', { tasks: 2, workMs: 800 });
+    const { result } = await scenario('py-threads-native', { tasks: 2, workMs: 1500 });
     expect(result.parallelism).toBeGreaterThan(1.5);
   });
 
@@ -52,7 +52,11 @@ describe('Python scenarios', () => {
     const { result } = await scenario('py-asyncio-sleep', { tasks: 20, sleepMs: 300 });
     expect(result.wallMs).toBeLessThan(1000);
     expect(result.peakConcurrency).toBe(20);
-    expect(result.parallelism).toBeLessThan(0.2);
+    // While the 20 tasks were in flight. Over the whole 0.4 s run, importing asyncio (~90 ms of
+    // CPU on this machine) weighs in too; the task phase is what the scenario is about.
+    expect(result.taskPhase).not.toBeNull();
+    expect(result.taskPhase!.parallelism).toBeLessThan(0.2);
+    expect(result.parallelism).toBeLessThan(0.5);
   });
 
   it('py-asyncio-blocked: a CPU-bound coroutine makes timers fire late', async () => {
@@ -82,7 +86,7 @@ describe('Node.js scenarios', () => {
   });
 
   it('node-libuv-pool: 2 pbkdf2 calls on a pool of 2 fill two cores while the JS thread idles', async () => {
-    const { result } = await scenario('node-libuv-pool', { tasks: 2, poolSize: 2, workMs: 800, op: 'pbkdf2' });
+    const { result } = await scenario('node-libuv-pool', { tasks: 2, poolSize: 2, workMs: 1500, op: 'pbkdf2' });
     expect(result.parallelism).toBeGreaterThan(1.5);
     const pool = cpuOfRole(result, 'libuv-pool');
     const main = cpuOfRole(result, 'main');
@@ -96,14 +100,14 @@ describe('Node.js scenarios', () => {
   });
 
   it('node-worker-threads: 2 workers run in parallel in one process', async () => {
-    const { result } = await scenario('node-worker-threads', { tasks: 2, workMs: 800 });
+    const { result } = await scenario('node-worker-threads', { tasks: 2, workMs: 1500 });
     expect(result.parallelism).toBeGreaterThan(1.6);
     expect(result.processes).toBe(1);
     expect(cpuOfRole(result, 'worker-thread')).toBeGreaterThan(result.cpu.totalMs * 0.7);
   });
 
   it('node-fork: 2 forked processes run in parallel', async () => {
-    const { result } = await scenario('node-fork', { tasks: 2, workMs: 800 });
+    const { result } = await scenario('node-fork', { tasks: 2, workMs: 1500 });
     expect(result.parallelism).toBeGreaterThan(1.6);
     expect(result.processes).toBeGreaterThanOrEqual(3);
   });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_EVENTS } from '../../src/main/engine/run/eventChannel';
 import {
-  effectiveParallelism, lagStats, maxOf, peakConcurrency, percentile, reportedMetrics, round, speedup, tasksInFlightSeries,
+  averageOver, taskSpan, effectiveParallelism, lagStats, maxOf, peakConcurrency, percentile, reportedMetrics, round, speedup, tasksInFlightSeries,
 } from '../../src/shared/metrics';
 import type { WorkloadEvent } from '../../src/shared/types';
 
@@ -141,5 +141,20 @@ describe('other metrics', () => {
     expect(round(1.235, 1)).toBe(1.2);
     expect(round(-2.5, 0)).toBe(-2);
     expect(round(7)).toBe(7);
+  });
+});
+
+describe('task phase', () => {
+  it('spans first task start to last task end', () => {
+    expect(taskSpan([start(100, 'a'), start(150, 'b'), end(400, 'a'), end(380, 'b')])).toEqual({ fromMs: 100, toMs: 400 });
+    expect(taskSpan([start(100, 'a')])).toBeNull();
+    expect(taskSpan([])).toBeNull();
+  });
+  it('averages a sampled series over a span, weighting partial intervals', () => {
+    const t = [0, 100, 200, 300];
+    const cores = [0, 2, 1, 0];
+    expect(averageOver(t, cores, 0, 300)).toBeCloseTo((2 * 100 + 1 * 100) / 300);
+    expect(averageOver(t, cores, 50, 150)).toBeCloseTo((2 * 50 + 1 * 50) / 100);
+    expect(averageOver(t, cores, 100, 100)).toBe(0);
   });
 });

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { LiveBatch, RunEndReason, RunParams, RunRecord, RunResult } from '../../../shared/types';
-import { lagStats, peakConcurrency, reportedMetrics, tasksInFlightSeries } from '../../../shared/metrics';
+import { averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan, tasksInFlightSeries } from '../../../shared/metrics';
 import { runVerdict } from '../../../shared/verdict';
 import { CoreSampler, busyTicksBetween, usageBetween, type CoreReading } from '../sampler/coreSampler';
 import { TreeSampler } from '../sampler/treeSampler';
@@ -359,6 +359,12 @@ export class Run {
     const threads = tree.threads.map((th) => ({ pid: th.info.pid, tid: th.info.tid, name: th.info.name, role: th.info.role, cpuMs: round1(th.cpuMs) }));
     const busyThreads = tree.threads.filter((th) => th.cpuMs > 0.1 * wallMs).length;
     const lag = lagStats(events);
+    const span = taskSpan(events);
+    const samples = this.store.toRunSamples(this.spec.rateHz, tree.threads.map((th) => th.info), [...tree.processes.values()].filter((p) => !p.infrastructure).map((p) => p.info));
+    // Long enough to judge by (a few samples); shorter spans say little beyond the whole run.
+    const taskPhase = span && span.toMs - span.fromMs >= Math.max(100, 3000 / this.spec.rateHz)
+      ? { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(samples.t, samples.workloadCores, span.fromMs, span.toMs)) }
+      : null;
     // Which loop reported the lag, and how busy its thread was: a main thread of a process that sent lag events.
     const lagPids = new Set(events.flatMap((e) => (e.kind === 'lag' && e.pid ? [e.pid] : [])));
     const loopThreads = tree.threads.filter((th) => th.info.tid === th.info.pid && (lagPids.size === 0 || lagPids.has(th.info.pid)));
@@ -385,6 +391,7 @@ export class Run {
       cpu: { userMs: round1(userMs), systemMs: round1(systemMs), totalMs: round1(totalMs) },
       parallelism: round3(parallelism),
       peakConcurrency: peak,
+      taskPhase,
       cores: usage.map((u, id) => ({
         id,
         busyPct: round1((u.user + u.system) * 100),
@@ -400,7 +407,7 @@ export class Run {
       profilerCpuPct: round1((profilerMs / spanMs) * 100),
       lag,
       metrics: reportedMetrics(events),
-      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs, loopThreadBusy }),
+      verdict: runVerdict({ parallelism, wallMs, coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs, loopThreadBusy, taskParallelism: taskPhase?.parallelism }),
       windows: this.windows.windows,
       exit: { code: exitCode, signal: exitSignal, reason },
       fidelity: {
@@ -410,11 +417,9 @@ export class Run {
       },
       warnings,
     };
-    const threadInfos = tree.threads.map((th) => th.info);
-    const processes = [...tree.processes.values()].filter((p) => !p.infrastructure).map((p) => p.info);
     return {
       result,
-      samples: this.store.toRunSamples(this.spec.rateHz, threadInfos, processes),
+      samples,
       events,
       stdout: this.stdout.text(),
       stderr: this.stderr.text(),
