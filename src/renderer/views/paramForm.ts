@@ -47,7 +47,7 @@ export class ParamForm {
         select.append(h('option', { value: r.path }, `${r.implementation} ${r.version} (${r.path}${gil})`));
       }
       this.runtimeSelect = select;
-      this.addField(kind, kind === 'python' ? 'Interpreter' : 'Runtime', select, kind === 'python' ? 'CPython, PyPy or a free-threaded build, where installed.' : 'The node on PATH, or Electron’s own.');
+      this.addField(kind, kind === 'python' ? 'Interpreter' : 'Runtime', select, kind === 'python' ? pythonHelp(options) : 'The node on PATH, or Electron’s own.');
     }
     const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout'));
     this.el.append(advanced);
@@ -179,4 +179,11 @@ export class ParamForm {
     }
     this.validate();
   }
+}
+
+/** Says plainly whether a GIL-free Python is here to compare with, rather than leaving it to guesswork. */
+function pythonHelp(options: RuntimeInfo[]): string {
+  const free = options.filter((r) => r.freeThreadedBuild && r.gilEnabled === false);
+  if (free.length) return `CPython, PyPy or a free-threaded build. ${free.map((r) => `${r.path} runs without the GIL`).join('; ')}: choose it to see the threads scenarios without the lock.`;
+  return 'CPython or PyPy, where installed. No free-threaded Python (such as python3.13t) was found on this machine, so every Python thread here runs under the GIL.';
 }
