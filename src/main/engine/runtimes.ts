@@ -23,7 +23,7 @@ export class RuntimeNotFoundError extends Error {
       `no usable ${kind === 'python' ? 'Python 3' : 'Node.js'} interpreter found` +
         (detail ? ` (${detail})` : '') +
         `; looked for: ${lookedFor.join(', ') || 'nothing'}. ` +
-        `Install one, or point CoreScope at it with ${flag} (in the app: Settings → Runtimes).`,
+        `Install one, or point CoreScope at it with ${flag} (in the app: the Interpreter / Runtime field of the scenario form).`,
     );
     this.name = 'RuntimeNotFoundError';
   }
