@@ -74,6 +74,9 @@ describe('corescope CLI', () => {
     expect(none.stderr).toMatch(/scenario id .* or --cmd/);
     const unknown = cli(['frobnicate']);
     expect(unknown.code).toBe(2);
+    const cwd = cli(['run', '--cmd', 'true', '--cwd', '/nonexistent-corescope-dir']);
+    expect(cwd.code).toBe(2);
+    expect(cwd.stderr).toMatch(/cwd: "\/nonexistent-corescope-dir" is not an existing directory/);
     const env = cli(['run', '--cmd', 'true', '--env', 'NOEQUALS']);
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/--env must be NAME=VALUE/);

@@ -1,7 +1,7 @@
 // The engine behind every front door (Electron IPC, the CLI, the `serve` WebSocket). It trusts
 // nothing it is given: requests are validated here, whatever checked them before.
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, ScenarioInfo, SessionExportFormat } from '../../shared/api';
 import type { SessionFile } from '../../shared/sessionSchema';
 import type { RunParams, RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
@@ -83,6 +83,7 @@ export class Engine implements CoreScopeApi {
     const rateHz = checkRateHz(req.rateHz);
     const timeoutS = checkTimeoutS(req.timeoutS);
     if (req.kind === 'command') {
+      if (req.cwd !== undefined && !isDirectory(req.cwd)) throw new InputError('cwd', `cwd: ${JSON.stringify(req.cwd)} is not an existing directory; give the folder to run the command in`);
       return {
         argv: ['/bin/sh', '-c', req.cmd],
         env: req.env ?? {},
@@ -229,6 +230,14 @@ export function createEngine(options?: EngineOptions): Engine {
 function keeperFor(workloadsDir: string): { python: string; script: string } | null {
   const python = findKeeperPython();
   return python ? { python, script: join(workloadsDir, 'keeper.py') } : null;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 let version: string | undefined;

@@ -110,7 +110,12 @@ export class Run {
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', () => resolve());
-      child.once('error', (err) => reject(new Error(`cannot start ${JSON.stringify(cmd)}: ${err.message}`)));
+      child.once('error', (err) => {
+        this.cores.close();
+        const error = new Error(`cannot start ${JSON.stringify(cmd)}: ${err.message}`);
+        this.rejectFinished(error);
+        reject(error);
+      });
     });
     this.spawnedMs = this.now();
     registerLiveRun(this.id, () => this.killNowSync());
