@@ -28,7 +28,8 @@ export function classifyThreadRole(t: ThreadFacts): ThreadRole {
   const python = isPython(t.processName, t.cmdline);
   if (t.tid === t.pid) {
     if (!t.parent) return 'main';
-    if (python && isPython(t.parent.name, t.parent.cmdline)) return 'mp-child';
+    // By the parent's own name: a shell whose command line mentions python is not python.
+    if (python && isPython(t.parent.name, '')) return 'mp-child';
     if (node && isNode(t.parent.name, t.parent.cmdline) && t.parent.cmdline === t.cmdline) return 'cluster-worker';
     return 'child-process';
   }
