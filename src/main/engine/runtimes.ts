@@ -144,7 +144,8 @@ function listDir(dir: string): string[] {
   }
 }
 
-function isExecutable(file: string): boolean {
+/** An executable regular file (a directory with its x bit set is not one). */
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return fs.statSync(file).isFile();

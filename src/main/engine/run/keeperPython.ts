@@ -1,18 +1,10 @@
 // Finds a Python for the keeper (workloads/keeper.py). A real interpreter is preferred over a
 // shim (pyenv's is a bash script) because the keeper's start-up is part of every run's latency.
-import { accessSync, constants, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { isExecutable } from '../runtimes';
 
 let cached: string | null | undefined;
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function findKeeperPython(): string | null {
   if (cached !== undefined) return cached;
@@ -21,7 +13,7 @@ export function findKeeperPython(): string | null {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) if (dir) candidates.push(join(dir, 'python3'));
   cached = null;
   for (const c of candidates) {
-    if (c && executable(c)) {
+    if (c && isExecutable(c)) {
       cached = realpathSync(c);
       break;
     }
