@@ -48,21 +48,6 @@ export interface ThreadInfo {
   exitedMs?: RunMs;
 }
 
-/**
- * One sample of one thread. Cumulative counters are since the thread started;
- * the engine turns them into rates.
- */
-export interface ThreadSample {
-  tid: number;
-  /** CPU time in ms: schedstat run time where present, else utime+stime ticks. */
-  cpuMs: number;
-  /** Core the thread last ran on. */
-  core: number;
-  state: ThreadState;
-  voluntaryCtx: number;
-  involuntaryCtx: number;
-}
-
 /** An event a workload reported on its event channel (fd 3, JSON lines), on the run's time axis. */
 export type WorkloadEvent =
   | { t: RunMs; kind: 'task-start'; task: string; pid?: number; tid?: number }

@@ -15,8 +15,8 @@ export interface WindowThread {
   demand?: number;
   /** Share of the window's samples in which the thread was runnable ('R'). */
   runnable: number;
-  /** Voluntary context switches per second in the window (blocking on a lock, the GIL, I/O). */
-  voluntaryPerS: number;
+  /** Context switches per second in the window: a thread taking turns on a lock or the GIL switches often. */
+  switchesPerS: number;
 }
 
 export interface WindowInput {
@@ -62,10 +62,10 @@ function waitReason(w: WindowInput, active: WindowThread[]): { kind: WaitReason;
   for (const [pid, ts] of byPid) {
     const sum = ts.reduce((s, t) => s + t.cpu, 0);
     if (ts.length >= 2 && sum < 1.25 && idleCores >= 0.5) {
-      const vol = ts.reduce((s, t) => s + t.voluntaryPerS, 0);
+      const switches = ts.reduce((s, t) => s + t.switchesPerS, 0);
       return {
         kind: 'gil-or-lock',
-        text: `GIL or lock contention: ${ts.length} threads of pid ${pid} ready, together ${sum.toFixed(2)} cores busy, ${idleCores.toFixed(1)} core(s) idle${vol > 0 ? `, ${vol.toFixed(0)} voluntary switches/s` : ''}`,
+        text: `GIL or lock contention: ${ts.length} threads of pid ${pid} ready, together ${sum.toFixed(2)} cores busy, ${idleCores.toFixed(1)} core(s) idle${switches > 0 ? `, ${switches.toFixed(0)} context switches/s` : ''}`,
       };
     }
   }

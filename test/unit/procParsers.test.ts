@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { parseChildren } from '../../src/main/engine/proc/parseChildren';
 import { parseCpuStat } from '../../src/main/engine/proc/parseCpuStat';
 import { parseSchedstat } from '../../src/main/engine/proc/parseSchedstat';
-import { parseStatus } from '../../src/main/engine/proc/parseStatus';
 import { parseTaskStat } from '../../src/main/engine/proc/parseTaskStat';
 
 const dir = fileURLToPath(new URL('../fixtures/proc', import.meta.url));
@@ -210,62 +209,22 @@ describe('parseSchedstat', () => {
     expect(parseSchedstat(fixture('pid-zombie-schedstat.txt'))).toEqual({ runNs: 2355466, waitNs: 18091033, timeslices: 2 });
   });
 
+  it('counts every context switch in timeslices (what the sampler reads instead of status)', () => {
+    // Captured a moment apart from the same threads: voluntary + nonvoluntary switches in status.
+    for (const t of ['thread1', 'thread2']) {
+      const status = fixture(`task-python-${t}-status.txt`);
+      const switches = ['voluntary', 'nonvoluntary'].reduce((sum, k) => sum + Number(new RegExp(`^${k}_ctxt_switches:\\s+(\\d+)`, 'm').exec(status)?.[1]), 0);
+      const { timeslices } = parseSchedstat(fixture(`task-python-${t}-schedstat.txt`));
+      expect(Math.abs(timeslices - switches)).toBeLessThanOrEqual(5);
+    }
+  });
+
   it('throws a clear error on garbage, quoting it', () => {
     expect(() => parseSchedstat(fixture('handmade-schedstat-garbage.txt'))).toThrow('malformed schedstat: "run=123 wait=456\\n"');
     expect(() => parseSchedstat('')).toThrow('malformed schedstat: ""');
     expect(() => parseSchedstat('1 2')).toThrow('malformed schedstat: "1 2"');
     expect(() => parseSchedstat('1 2 x')).toThrow('malformed schedstat: "1 2 x"');
     expect(() => parseSchedstat('\u0000\u0001\u00ff')).toThrow(/^malformed schedstat/);
-  });
-});
-
-describe('parseStatus', () => {
-  it('reads a real process status', () => {
-    expect(parseStatus(fixture('pid-python-status.txt'))).toEqual({
-      name: 'python3',
-      tgid: 14591,
-      ppid: 14587,
-      voluntaryCtx: 33,
-      involuntaryCtx: 18,
-      rssBytes: 13712 * 1024,
-    });
-  });
-
-  it('reads real thread status files: the thread\'s own switches, the process\'s RSS and tgid', () => {
-    expect(parseStatus(fixture('task-python-thread1-status.txt'))).toEqual({
-      name: 'python3', tgid: 14591, ppid: 14587, voluntaryCtx: 231, involuntaryCtx: 327, rssBytes: 13712 * 1024,
-    });
-    expect(parseStatus(fixture('task-python-thread2-status.txt'))).toMatchObject({ voluntaryCtx: 236, involuntaryCtx: 323 });
-  });
-
-  it('keeps a name with spaces and parentheses', () => {
-    expect(parseStatus(fixture('pid-weird-name-status.txt'))).toEqual({
-      name: 'a) b (c', tgid: 14914, ppid: 14912, voluntaryCtx: 12, involuntaryCtx: 37, rssBytes: 13864 * 1024,
-    });
-  });
-
-  it('reads a zombie and a kernel thread, which have no VmRSS, as 0 bytes', () => {
-    expect(parseStatus(fixture('pid-zombie-status.txt'))).toEqual({
-      name: 'python3', tgid: 15067, ppid: 14916, voluntaryCtx: 1, involuntaryCtx: 1, rssBytes: 0,
-    });
-    expect(parseStatus(fixture('pid-kthreadd-status.txt'))).toEqual({
-      name: 'kthreadd', tgid: 2, ppid: 0, voluntaryCtx: 59, involuntaryCtx: 0, rssBytes: 0,
-    });
-  });
-
-  it('unescapes the name of a thread called "new<LF>line) Z 9", agreeing with its stat line', () => {
-    expect(parseStatus(fixture('pid-newline-name-status.txt'))).toEqual({
-      name: 'new\nline) Z 9', tgid: 7885, ppid: 7883, voluntaryCtx: 14, involuntaryCtx: 34, rssBytes: 13896 * 1024,
-    });
-  });
-
-  it('keeps inner and trailing spaces of a name, and a colon in it', () => {
-    expect(parseStatus('Name:\t a:b  c \nTgid:\t7\n').name).toBe(' a:b  c ');
-    expect(parseStatus('Name:\t a:b  c \nTgid:\t7\n').tgid).toBe(7);
-  });
-
-  it('gives zeros and an empty name for empty input', () => {
-    expect(parseStatus('')).toEqual({ name: '', tgid: 0, ppid: 0, voluntaryCtx: 0, involuntaryCtx: 0, rssBytes: 0 });
   });
 });
 

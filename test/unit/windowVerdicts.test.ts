@@ -4,7 +4,7 @@ import { WindowAccumulator, type WindowSampleThread } from '../../src/main/engin
 import type { WorkloadEvent } from '../../src/shared/types';
 import { WINDOW_MS, windowVerdict, type WindowInput, type WindowThread } from '../../src/shared/windowVerdicts';
 
-const th = (over: Partial<WindowThread>): WindowThread => ({ pid: 100, tid: 100, role: 'main', cpu: 0, runnable: 0, voluntaryPerS: 0, ...over });
+const th = (over: Partial<WindowThread>): WindowThread => ({ pid: 100, tid: 100, role: 'main', cpu: 0, runnable: 0, switchesPerS: 0, ...over });
 const win = (over: Partial<WindowInput>): WindowInput => ({
   fromMs: 0,
   toMs: 250,
@@ -29,8 +29,8 @@ describe('windowVerdict', () => {
       machineBusy: 1.02,
       threads: [
         th({ tid: 100, cpu: 0.01 }),
-        th({ tid: 101, role: 'python-thread', cpu: 0.5, runnable: 1, voluntaryPerS: 40 }),
-        th({ tid: 102, role: 'python-thread', cpu: 0.48, runnable: 0.9, voluntaryPerS: 60.4 }),
+        th({ tid: 101, role: 'python-thread', cpu: 0.5, runnable: 1, switchesPerS: 40 }),
+        th({ tid: 102, role: 'python-thread', cpu: 0.48, runnable: 0.9, switchesPerS: 60.4 }),
       ],
     }));
     expect(v).toEqual({
@@ -42,7 +42,7 @@ describe('windowVerdict', () => {
       text: '0.98 cores busy, 2 active thread(s)',
       reason: {
         kind: 'gil-or-lock',
-        text: 'GIL or lock contention: 2 threads of pid 100 ready, together 0.98 cores busy, 1.0 core(s) idle, 100 voluntary switches/s',
+        text: 'GIL or lock contention: 2 threads of pid 100 ready, together 0.98 cores busy, 1.0 core(s) idle, 100 context switches/s',
       },
     });
   });
@@ -119,9 +119,9 @@ describe('windowVerdict', () => {
 
 describe('WindowAccumulator', () => {
   const sampleThreads = (t: number): WindowSampleThread[] => [
-    { index: 0, pid: 100, tid: 100, role: 'main', cpu: 0, queued: 0, runnable: false, voluntaryCtx: 5 },
-    { index: 1, pid: 100, tid: 101, role: 'python-thread', cpu: 0.5, queued: 0, runnable: true, voluntaryCtx: t / 10 },
-    { index: 2, pid: 100, tid: 102, role: 'python-thread', cpu: 0.5, queued: 0, runnable: t % 20 === 0, voluntaryCtx: t / 5 },
+    { index: 0, pid: 100, tid: 100, role: 'main', cpu: 0, queued: 0, runnable: false, switches: 5 },
+    { index: 1, pid: 100, tid: 101, role: 'python-thread', cpu: 0.5, queued: 0, runnable: true, switches: t / 10 },
+    { index: 2, pid: 100, tid: 102, role: 'python-thread', cpu: 0.5, queued: 0, runnable: t % 20 === 0, switches: t / 5 },
   ];
 
   it('closes a window per 250 ms of samples, with per-thread shares and a gil-or-lock reason', () => {
@@ -134,16 +134,16 @@ describe('WindowAccumulator', () => {
     expect(w.activeThreads).toBe(2);
     expect(w.kind).toBe('interleaved');
     expect(w.reason?.kind).toBe('gil-or-lock');
-    expect(w.reason?.text).toMatch(/^GIL or lock contention: 2 threads of pid 100 ready, together 1\.00 cores busy, 1\.0 core\(s\) idle, \d+ voluntary switches\/s$/);
+    expect(w.reason?.text).toMatch(/^GIL or lock contention: 2 threads of pid 100 ready, together 1\.00 cores busy, 1\.0 core\(s\) idle, \d+ context switches\/s$/);
   });
 
   // Regression: a window's switch count started at its own first sample, losing the switches since
   // the previous window's last one (288/s reported instead of 300/s); fixed in e157598.
-  it('counts voluntary switches over the whole window, from the previous window\'s last reading', () => {
+  it('counts context switches over the whole window, from the previous window\'s last reading', () => {
     const acc = new WindowAccumulator(2, []);
     for (let t = 10; t <= 500; t += 10) acc.add(t, 10, 1, 1, sampleThreads(t));
     acc.close(500);
-    expect(acc.windows[1].reason?.text).toContain(', 300 voluntary switches/s');
+    expect(acc.windows[1].reason?.text).toContain(', 300 context switches/s');
   });
 
   it('skips empty windows across a gap and closes a partial last window', () => {
@@ -158,7 +158,7 @@ describe('WindowAccumulator', () => {
   it('takes the worst heartbeat lag of each window from events, including events added after construction', () => {
     const events: WorkloadEvent[] = [];
     const acc = new WindowAccumulator(2, events);
-    const busyMain = (): WindowSampleThread[] => [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.96, queued: 0, runnable: true, voluntaryCtx: 0 }];
+    const busyMain = (): WindowSampleThread[] => [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.96, queued: 0, runnable: true, switches: 0 }];
     events.push({ t: 40, kind: 'lag', lagMs: 20 }, { t: 120, kind: 'lag', lagMs: 180 }, { t: 200, kind: 'task-start', task: 'a' });
     for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.96, 0.96, busyMain());
     events.push({ t: 300, kind: 'lag', lagMs: 10 });
@@ -174,8 +174,8 @@ describe('WindowAccumulator', () => {
   it('io-wait for a window where every thread slept', () => {
     const acc = new WindowAccumulator(4, [], 100);
     const sleepy: WindowSampleThread[] = [
-      { index: 0, pid: 7, tid: 7, role: 'main', cpu: 0.001, queued: 0, runnable: false, voluntaryCtx: 1 },
-      { index: 1, pid: 7, tid: 8, role: 'python-thread', cpu: 0, queued: 0, runnable: false, voluntaryCtx: 1 },
+      { index: 0, pid: 7, tid: 7, role: 'main', cpu: 0.001, queued: 0, runnable: false, switches: 1 },
+      { index: 1, pid: 7, tid: 8, role: 'python-thread', cpu: 0, queued: 0, runnable: false, switches: 1 },
     ];
     for (let t = 10; t <= 100; t += 10) acc.add(t, 10, 0.001, 0.2, sleepy);
     acc.close(100);
@@ -188,14 +188,14 @@ describe('a loop thread starved by other programs', () => {
   it('still counts as blocking its loop: it wanted the core (ran + queued), it did not sleep', () => {
     const acc = new WindowAccumulator(2, [{ t: 50, kind: 'lag', lagMs: 200 }]);
     // Half a core of CPU and half a core queued: a busy loop on a machine loaded by others.
-    const starved: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.5, queued: 0.45, runnable: true, voluntaryCtx: 0 }];
+    const starved: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.5, queued: 0.45, runnable: true, switches: 0 }];
     for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.5, 2, starved);
     acc.close(250);
     expect(acc.windows[0].kind).toBe('blocked');
   });
   it('an idle loop thread with late heartbeats (the machine was busy) is not', () => {
     const acc = new WindowAccumulator(2, [{ t: 50, kind: 'lag', lagMs: 200 }]);
-    const idle: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.02, queued: 0.03, runnable: false, voluntaryCtx: 0 }];
+    const idle: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 0.02, queued: 0.03, runnable: false, switches: 0 }];
     for (let t = 10; t <= 250; t += 10) acc.add(t, 10, 0.02, 2, idle);
     acc.close(250);
     expect(acc.windows[0].kind).not.toBe('blocked');

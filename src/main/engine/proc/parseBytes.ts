@@ -57,8 +57,11 @@ export function parseStatBytes(buf: Uint8Array, out: StatNumbers): boolean {
   return field >= 39;
 }
 
-/** Run and wait nanoseconds from a schedstat line ("run_ns wait_ns timeslices"); false when malformed. */
-export function parseSchedstatBytes(buf: Uint8Array, out: { runNs: number; waitNs: number }): boolean {
+/**
+ * Run and wait nanoseconds and the number of times the task was switched onto a core from a
+ * schedstat line ("run_ns wait_ns timeslices"); false when malformed.
+ */
+export function parseSchedstatBytes(buf: Uint8Array, out: { runNs: number; waitNs: number; timeslices: number }): boolean {
   const n = buf.length;
   let i = 0;
   let run = 0;
@@ -69,9 +72,15 @@ export function parseSchedstatBytes(buf: Uint8Array, out: { runNs: number; waitN
   let wait = 0;
   start = i;
   while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) wait = wait * 10 + (buf[i++] - ZERO);
+  if (i === start || buf[i] !== SPACE) return false;
+  i++;
+  let slices = 0;
+  start = i;
+  while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) slices = slices * 10 + (buf[i++] - ZERO);
   if (i === start) return false;
   out.runNs = run;
   out.waitNs = wait;
+  out.timeslices = slices;
   return true;
 }
 
@@ -81,4 +90,44 @@ export function statComm(buf: Uint8Array): string {
   const open = text.indexOf(0x28);
   const close = text.lastIndexOf(CLOSE_PAREN);
   return open >= 0 && close > open ? text.toString('utf8', open + 1, close) : '?';
+}
+
+/** Counters per core in a flat array: user, nice, system, idle, iowait, irq, softirq, steal. */
+export const CPU_FIELDS = 8;
+
+/**
+ * Fills `out` (CPU_FIELDS numbers per core, indexed by core id) from the per-core "cpuN" lines of
+ * /proc/stat; mirrors parseCpuStat. Returns one past the highest core id seen, or -1 when there
+ * is no per-core line. Cores beyond the array's room are ignored; a core absent from the file
+ * (offline) keeps the figures it had.
+ */
+export function parseCpuLinesBytes(buf: Uint8Array, out: Float64Array): number {
+  const n = buf.length;
+  const room = Math.floor(out.length / CPU_FIELDS);
+  let cores = -1;
+  let i = 0;
+  while (i < n) {
+    // At the start of a line: "cpu" then a digit is a core; the aggregate "cpu " line is not.
+    if (buf[i] === 0x63 && buf[i + 1] === 0x70 && buf[i + 2] === 0x75 && buf[i + 3] >= ZERO && buf[i + 3] <= ZERO + 9) {
+      i += 3;
+      let id = 0;
+      while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) id = id * 10 + (buf[i++] - ZERO);
+      const base = id * CPU_FIELDS;
+      for (let f = 0; f < CPU_FIELDS; f++) {
+        while (i < n && buf[i] === SPACE) i++;
+        let v = 0;
+        const start = i;
+        while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) v = v * 10 + (buf[i++] - ZERO);
+        // Old kernels end the line early (no steal): those counters read as zero, as in parseCpuStat.
+        if (id < room) out[base + f] = i === start ? 0 : v;
+      }
+      if (id < room) cores = Math.max(cores, id + 1);
+    } else if (cores >= 0 && buf[i] !== 0x63) {
+      // The cpu lines come first; once past them, nothing else concerns us.
+      break;
+    }
+    while (i < n && buf[i] !== 0x0a) i++;
+    i++;
+  }
+  return cores;
 }

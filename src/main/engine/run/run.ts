@@ -68,8 +68,11 @@ export class Run {
   private nextTickMs = 0;
   private lastSampleMs = 0;
   private lastTreeCpuMs = 0;
-  private readonly lastThreadCpu = new Map<number, number>();
-  private readonly lastThreadQueued = new Map<number, number>();
+  /** Each thread's CPU and run-queue time at the previous sample, by store column; NaN before the first. */
+  private prevCpuMs: Float64Array = new Float64Array(0);
+  private prevQueuedMs: Float64Array = new Float64Array(0);
+  private readonly points: ThreadPoint[] = [];
+  private readonly forWindows: WindowSampleThread[] = [];
   private readonly windows: WindowAccumulator;
   private liveWindowsFrom = 0;
   private liveFrom = 0;
@@ -126,7 +129,7 @@ export class Run {
     child.once('exit', (code, signal) => this.onChildExit(code, signal));
 
     this.tree = new TreeSampler(child.pid!, keeper !== null, {
-      // Context switches, new threads of unchanged count and children of non-main threads: once a second.
+      // New threads of unchanged count, children of non-main threads, renames: once a second.
       slowEvery: Math.max(1, Math.round(this.spec.rateHz)),
       // Each thread's core and state: four times a second (CPU time itself is read at every sample).
       statEvery: Math.max(1, Math.round(this.spec.rateHz / 4)),
@@ -138,7 +141,8 @@ export class Run {
     this.sample();
     this.nextTickMs = this.now();
     this.scheduleTick();
-    this.liveTimer = setInterval(() => this.emitLive(), LIVE_BATCH_MS);
+    // Nobody watching (the CLI, a sweep): no batches to build, and no timer waking the process for them.
+    if (this.spec.onLive) this.liveTimer = setInterval(() => this.emitLive(), LIVE_BATCH_MS);
     this.timeoutTimer = setTimeout(() => this.end('timeout'), this.spec.timeoutS * 1000);
   }
 
@@ -237,21 +241,44 @@ export class Run {
     this.peakRss = Math.max(this.peakRss, ts.rssBytes);
     const workloadCores = dt > 0 ? Math.max(0, ts.treeCpuMs - this.lastTreeCpuMs) / dt : 0;
     this.lastTreeCpuMs = Math.max(this.lastTreeCpuMs, ts.treeCpuMs);
-    const points: ThreadPoint[] = [];
-    const forWindows: WindowSampleThread[] = [];
+    // Reused from sample to sample (one slot per tracked thread): a sample allocates nothing in steady state.
+    const points = this.points;
+    const forWindows = this.forWindows;
+    let n = 0;
     for (const th of tree.threads) {
       if (!th.alive) continue;
-      const prev = this.lastThreadCpu.get(th.index);
-      const cpu = prev === undefined || dt <= 0 ? 0 : Math.min(1, Math.max(0, th.cpuMs - prev) / dt);
-      this.lastThreadCpu.set(th.index, th.cpuMs);
+      const k = th.index;
+      if (k >= this.prevCpuMs.length) this.growThreadSlots(k + 1);
+      const prev = this.prevCpuMs[k];
+      const cpu = Number.isNaN(prev) || dt <= 0 ? 0 : Math.min(1, Math.max(0, th.cpuMs - prev) / dt);
+      this.prevCpuMs[k] = th.cpuMs;
       const queuedMs = th.waitNs / 1e6;
-      const prevQueued = this.lastThreadQueued.get(th.index);
-      const queued = prevQueued === undefined || dt <= 0 || th.waitNs < 0 ? 0 : Math.min(1, Math.max(0, queuedMs - prevQueued) / dt);
-      this.lastThreadQueued.set(th.index, queuedMs);
-      points.push({ index: th.index, cpu, core: th.core });
-      forWindows.push({ index: th.index, pid: th.info.pid, tid: th.info.tid, role: th.info.role, cpu, queued, runnable: th.state === 'R', voluntaryCtx: th.voluntaryCtx });
+      const prevQueued = this.prevQueuedMs[k];
+      const queued = Number.isNaN(prevQueued) || dt <= 0 || th.waitNs < 0 ? 0 : Math.min(1, Math.max(0, queuedMs - prevQueued) / dt);
+      this.prevQueuedMs[k] = queuedMs;
+      if (n === points.length) {
+        points.push({ index: 0, cpu: 0, core: -1 });
+        forWindows.push({ index: 0, pid: 0, tid: 0, role: 'other', cpu: 0, queued: 0, runnable: false, switches: 0 });
+      }
+      const p = points[n];
+      p.index = k;
+      p.cpu = cpu;
+      p.core = th.core;
+      const w = forWindows[n];
+      w.index = k;
+      w.pid = th.info.pid;
+      w.tid = th.info.tid;
+      w.role = th.info.role;
+      w.cpu = cpu;
+      w.queued = queued;
+      w.runnable = th.state === 'R';
+      w.switches = th.switches;
+      n++;
     }
-    const machineBusy = coreUsage.reduce((sum, u) => sum + u.user + u.system, 0);
+    points.length = n;
+    forWindows.length = n;
+    let machineBusy = 0;
+    for (const u of coreUsage) machineBusy += u.user + u.system;
     if (dt > 0) this.windows.add(t, dt, workloadCores, machineBusy, forWindows);
     this.store.append(t, coreUsage, workloadCores, points);
     this.lastSampleMs = t;
@@ -262,6 +289,16 @@ export class Run {
    * worker_thread (Node 20 names none of its threads, so creation order alone cannot tell a
    * worker from libuv's pool).
    */
+  private growThreadSlots(min: number): void {
+    const grow = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(Math.max(min, a.length * 2, 64)).fill(Number.NaN);
+      b.set(a);
+      return b;
+    };
+    this.prevCpuMs = grow(this.prevCpuMs);
+    this.prevQueuedMs = grow(this.prevQueuedMs);
+  }
+
   private rolesFromEvents(tree: TreeSampler): void {
     const events = this.events.events;
     for (; this.roleEventsFrom < events.length; this.roleEventsFrom++) {

@@ -13,7 +13,8 @@ export interface WindowSampleThread {
   /** Share of one core it waited for in the run queue since the previous sample. */
   queued: number;
   runnable: boolean;
-  voluntaryCtx: number;
+  /** Context switches so far (cumulative). */
+  switches: number;
 }
 
 interface ThreadAcc {
@@ -24,8 +25,8 @@ interface ThreadAcc {
   queuedMs: number;
   runnable: number;
   samples: number;
-  firstVol: number;
-  lastVol: number;
+  firstSwitches: number;
+  lastSwitches: number;
 }
 
 export class WindowAccumulator {
@@ -35,8 +36,8 @@ export class WindowAccumulator {
   private workloadMs = 0;
   private machineMs = 0;
   private threads = new Map<number, ThreadAcc>();
-  /** Each thread's last voluntary-switch reading, carried across windows so none is lost at a boundary. */
-  private readonly lastVol = new Map<number, number>();
+  /** Each thread's last context-switch reading, carried across windows so none is lost at a boundary. */
+  private readonly lastSwitches = new Map<number, number>();
   private eventCursor = 0;
 
   constructor(
@@ -53,16 +54,16 @@ export class WindowAccumulator {
     for (const th of threads) {
       let acc = this.threads.get(th.index);
       if (!acc) {
-        const first = this.lastVol.get(th.index) ?? th.voluntaryCtx;
-        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, samples: 0, firstVol: first, lastVol: th.voluntaryCtx };
+        const first = this.lastSwitches.get(th.index) ?? th.switches;
+        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, samples: 0, firstSwitches: first, lastSwitches: th.switches };
         this.threads.set(th.index, acc);
       }
       acc.cpuMs += th.cpu * dt;
       acc.queuedMs += th.queued * dt;
       acc.runnable += th.runnable ? 1 : 0;
       acc.samples++;
-      acc.lastVol = th.voluntaryCtx;
-      this.lastVol.set(th.index, th.voluntaryCtx);
+      acc.lastSwitches = th.switches;
+      this.lastSwitches.set(th.index, th.switches);
     }
   }
 
@@ -84,7 +85,7 @@ export class WindowAccumulator {
         cpu: a.cpuMs / span,
         demand: (a.cpuMs + a.queuedMs) / span,
         runnable: a.samples ? a.runnable / a.samples : 0,
-        voluntaryPerS: seconds > 0 ? Math.max(0, a.lastVol - a.firstVol) / seconds : 0,
+        switchesPerS: seconds > 0 ? Math.max(0, a.lastSwitches - a.firstSwitches) / seconds : 0,
       }));
       this.windows.push(
         windowVerdict({

@@ -3,6 +3,7 @@
 import { cpus } from 'node:os';
 import type { CoreFidelity, CoreUsage } from '../../../shared/types';
 import { cpuDelta, parseCpuStat, type CpuTicks } from '../proc/parseCpuStat';
+import { CPU_FIELDS, parseCpuLinesBytes } from '../proc/parseBytes';
 import { ProcFile } from '../proc/procFile';
 
 export interface CoreReading {
@@ -14,12 +15,21 @@ export class CoreSampler {
   readonly coreCount: number;
   private readonly statFile: ProcFile | null;
   private last: CoreReading;
+  // Linux, at every sample: the counters of the previous and current readings, swapped, and the
+  // usage objects handed out, reused, so a sample allocates nothing.
+  private prevTicks: Float64Array;
+  private curTicks: Float64Array;
+  private readonly usage: CoreUsage[];
 
   constructor() {
     this.statFile = process.platform === 'linux' ? ProcFile.open('/proc/stat') : null;
     this.fidelity = this.statFile ? 'proc-stat' : 'os-cpus';
     this.last = this.read();
     this.coreCount = this.last.cores.length;
+    this.prevTicks = new Float64Array(this.coreCount * CPU_FIELDS);
+    this.curTicks = new Float64Array(this.coreCount * CPU_FIELDS);
+    this.usage = Array.from({ length: this.coreCount }, () => ({ user: 0, system: 0, iowait: 0, idle: 1 }));
+    this.readTicks(this.prevTicks);
   }
 
   /** Raw counters now (ticks); exposed so callers can compute whole-run figures. */
@@ -46,12 +56,47 @@ export class CoreSampler {
     };
   }
 
-  /** Usage of each core since the previous call. */
+  /**
+   * Usage of each core since the previous call. On Linux the array and its objects are reused by
+   * the next call: copy what must outlive it.
+   */
   sample(): CoreUsage[] {
-    const now = this.read();
-    const out = usageBetween(this.last, now);
-    this.last = now;
-    return out;
+    if (!this.statFile || !this.readTicks(this.curTicks)) {
+      const now = this.read();
+      const out = usageBetween(this.last, now);
+      this.last = now;
+      return out;
+    }
+    const a = this.prevTicks;
+    const b = this.curTicks;
+    for (let k = 0; k < this.coreCount; k++) {
+      const i = k * CPU_FIELDS;
+      // Same arithmetic as cpuDelta, on the flat counters (user, nice, system, idle, iowait, irq, softirq, steal).
+      const user = Math.max(0, b[i] - a[i] + (b[i + 1] - a[i + 1]));
+      const system = Math.max(0, b[i + 2] - a[i + 2] + (b[i + 5] - a[i + 5]) + (b[i + 6] - a[i + 6]));
+      const iowait = Math.max(0, b[i + 4] - a[i + 4]);
+      const idle = Math.max(0, b[i + 3] - a[i + 3] + (b[i + 7] - a[i + 7]));
+      const ticks = user + system + iowait + idle;
+      const u = this.usage[k];
+      if (ticks <= 0) {
+        u.user = u.system = u.iowait = 0;
+        u.idle = 1;
+      } else {
+        u.user = user / ticks;
+        u.system = system / ticks;
+        u.iowait = iowait / ticks;
+        u.idle = idle / ticks;
+      }
+    }
+    this.prevTicks = b;
+    this.curTicks = a;
+    return this.usage;
+  }
+
+  /** The per-core counters now, into `out`; false when /proc/stat could not be read. */
+  private readTicks(out: Float64Array): boolean {
+    const bytes = this.statFile?.readBytes();
+    return !!bytes && parseCpuLinesBytes(bytes, out) > 0;
   }
 
   close(): void {

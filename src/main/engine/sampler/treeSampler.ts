@@ -8,8 +8,8 @@ import { readdirSync } from 'node:fs';
 import type { ProcessInfo, ThreadInfo, ThreadState } from '../../../shared/types';
 import { classifyThreadRole } from '../../../shared/threadRoles';
 import { parseChildren } from '../proc/parseChildren';
+import { lastPidFromLoadavg } from '../proc/parseLoadavg';
 import { newStatNumbers, parseSchedstatBytes, parseStatBytes, statComm, type StatNumbers } from '../proc/parseBytes';
-import { parseStatus } from '../proc/parseStatus';
 import { parseTaskStat, type TaskStat } from '../proc/parseTaskStat';
 import { ProcFile, readProcOnce } from '../proc/procFile';
 import { pageSizeBytes, TICK_MS } from '../proc/kernelUnits';
@@ -26,13 +26,18 @@ export interface TrackedThread {
   ticks: number;
   core: number;
   state: ThreadState;
-  voluntaryCtx: number;
-  involuntaryCtx: number;
+  /**
+   * Times the thread was switched onto a core (schedstat's third field): every switch in follows a
+   * switch out, voluntary (blocking on a lock, the GIL, I/O) or not, so this counts its context switches.
+   */
+  switches: number;
   /** Set when the kernel name changed since the last sample (exec, or a thread naming itself). */
   renamed: boolean;
   /** schedstat's run and run-queue wait times at the last sample: unchanged means the thread slept. */
   runNs: number;
   waitNs: number;
+  /** Ran since the last slow pass: only such a thread can have forked or switched context since. */
+  ranSinceSlow: boolean;
 }
 
 interface TrackedProcess {
@@ -55,6 +60,8 @@ interface TrackedProcess {
   nonMainThreads: number;
   /** Children of the main thread; kept open only for the keeper, whose threads are not sampled. */
   mainChildren: ProcFile | null;
+  /** The main thread ran in the previous sample (a fork just after that read shows up now). */
+  mainMovedBefore: boolean;
 }
 
 export interface TreeSample {
@@ -91,9 +98,15 @@ export class TreeSampler {
   private cappedThreads = false;
   private readonly pageSize = pageSizeBytes();
   private readonly statScratch = newStatNumbers();
-  private readonly schedScratch = { runNs: 0, waitNs: 0 };
+  private readonly schedScratch = { runNs: 0, waitNs: 0, timeslices: 0 };
   /** Kernels built without CONFIG_PROC_CHILDREN have no children files: scan /proc by ppid instead. */
   private childrenFilesMissing: boolean | null = null;
+  private readonly loadavg = ProcFile.open('/proc/loadavg');
+  /** The newest pid on the machine at the previous sample and at the previous slow pass (-2: not yet read). */
+  private lastPid = -2;
+  private lastPidAtSlow = -2;
+  /** Sample count when a thread or process of the tree was last seen ending (a parent then reaps it). */
+  private lastExitSample = -Infinity;
 
   constructor(
     private readonly rootPid: number,
@@ -127,7 +140,14 @@ export class TreeSampler {
     if (this.childrenFilesMissing === null) {
       this.childrenFilesMissing = ProcFile.open(`/proc/${this.rootPid}/task/${this.rootPid}/children`) === null && readProcOnce(`/proc/${this.rootPid}/stat`) !== null;
     }
-    if (this.childrenFilesMissing) this.scanForChildren(tMs);
+    // Nothing new anywhere since the last look (no pid taken): no new process or thread to look for.
+    const pidNow = this.readLastPid();
+    const created = pidNow < 0 || pidNow !== this.lastPid;
+    const createdSinceSlow = pidNow < 0 || pidNow !== this.lastPidAtSlow;
+    this.lastPid = pidNow;
+    if (slow) this.lastPidAtSlow = pidNow;
+    const exitedLately = this.sampleCount - this.lastExitSample <= this.statEvery;
+    if (this.childrenFilesMissing && (created || slow)) this.scanForChildren(tMs);
     const out: TreeSample = { treeCpuMs: 0, treeUserTicks: 0, treeSystemTicks: 0, rssBytes: 0, liveProcesses: 0, liveThreads: 0 };
     // New children found this round are sampled in the same round (the loop sees appended entries).
     for (const proc of this.processes.values()) {
@@ -152,6 +172,7 @@ export class TreeSampler {
           proc.pendingExitedMs += th.cpuMs;
           closeThread(th);
           gone = true;
+          this.lastExitSample = this.sampleCount;
           continue;
         }
         if (r === 'moved') {
@@ -165,8 +186,10 @@ export class TreeSampler {
       }
       const first = !proc.sampled;
       const st = proc.nums;
-      // Reaping a child, starting or ending a thread: each needs one of its threads to run.
-      if (first || refresh || moved || gone) {
+      // Reaping a child or starting a thread needs one of its threads to run, and takes a pid or
+      // follows an exit; otherwise the stat line (reaped children's CPU, thread count, RSS) waits
+      // for the next refresh.
+      if (first || refresh || gone || (moved && (created || exitedLately))) {
         const bytes = proc.stat?.readBytes();
         if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
           this.markProcessExited(proc, tMs);
@@ -183,7 +206,7 @@ export class TreeSampler {
             this.onRename(proc, main);
           } else proc.info.name = comm;
         }
-        if (slow || st.numThreads !== this.liveThreadCount(proc)) {
+        if ((slow && createdSinceSlow) || st.numThreads !== this.liveThreadCount(proc)) {
           // New threads join this pass at once, so the snapshot below includes them.
           const before = this.threads.length;
           this.discoverThreads(proc, tMs);
@@ -206,11 +229,17 @@ export class TreeSampler {
           proc.pendingExitedMs = 0;
         }
       }
-      if (first || mainMoved || slow) {
+      // A fork takes a pid and needs its thread to run, now or (just after the previous read) then.
+      const mainMayHaveForked = (mainMoved || proc.mainMovedBefore) && created;
+      proc.mainMovedBefore = mainMoved;
+      if (first || mainMayHaveForked || (slow && createdSinceSlow)) {
         for (const th of proc.threads.values()) {
-          if (th.alive && (slow || th.info.tid === proc.info.pid)) this.discoverChildren(th, proc.info.pid, tMs);
+          if (!th.alive) continue;
+          const isMain = th.info.tid === proc.info.pid;
+          if (isMain ? first || mainMayHaveForked || th.ranSinceSlow : slow && th.ranSinceSlow) this.discoverChildren(th, proc.info.pid, tMs);
         }
       }
+      if (slow) for (const th of proc.threads.values()) th.ranSinceSlow = false;
       out.liveProcesses++;
       out.rssBytes += st.rssPages * this.pageSize;
       // Threads that already exited still count in the process's own utime/stime; reaped children in cutime/cstime.
@@ -222,6 +251,7 @@ export class TreeSampler {
   }
 
   close(): void {
+    this.loadavg?.close();
     for (const p of this.processes.values()) {
       p.stat?.close();
       p.mainChildren?.close();
@@ -265,6 +295,7 @@ export class TreeSampler {
       parent: parentProc && !parentProc.infrastructure ? { name: parentProc.info.name, cmdline: parentProc.info.cmdline } : undefined,
       nonMainThreads: 0,
       mainChildren: infrastructure ? ProcFile.open(`/proc/${pid}/task/${pid}/children`) : null,
+      mainMovedBefore: false,
     };
     this.processes.set(pid, proc);
   }
@@ -320,11 +351,11 @@ export class TreeSampler {
         ticks: 0,
         core: parsed?.processor ?? -1,
         state: (parsed?.state ?? '?') as ThreadState,
-        voluntaryCtx: 0,
-        involuntaryCtx: 0,
+        switches: 0,
         renamed: false,
         runNs: -1,
         waitNs: -1,
+        ranSinceSlow: true,
       };
       proc.threads.set(tid, th);
       this.threads.push(th);
@@ -348,10 +379,10 @@ export class TreeSampler {
   }
 
   /**
-   * Refreshes one thread. schedstat is read every time: nanosecond CPU, and whether the thread ran
-   * or waited in the run queue since the last sample. The stat line (core, state, ticks, name) is
-   * read only for threads that moved, on refresh passes, and for all on slow ones: a sleeping
-   * thread's stat has not changed, and most threads sleep.
+   * Refreshes one thread. schedstat is read every time: nanosecond CPU, context switches, and
+   * whether the thread ran or waited in the run queue since the last sample. The stat line (core,
+   * state, ticks, name) is read only for threads that moved, on refresh passes, and for all on slow
+   * ones: a sleeping thread's stat has not changed, and most threads sleep.
    */
   private sampleThread(th: TrackedThread, refresh: boolean, slow: boolean): 'gone' | 'moved' | 'idle' {
     const sched = th.sched ? th.sched.readBytes() : null;
@@ -362,6 +393,7 @@ export class TreeSampler {
     if (hasSched) {
       th.runNs = this.schedScratch.runNs;
       th.waitNs = this.schedScratch.waitNs;
+      th.switches = this.schedScratch.timeslices;
       th.cpuMs = th.runNs / 1e6;
     }
     if ((moved && refresh) || slow || first || !hasSched) {
@@ -383,14 +415,7 @@ export class TreeSampler {
       // Ran or waited to run during the interval: runnable; neither: asleep.
       th.state = moved ? 'R' : th.state === 'R' ? 'S' : th.state;
     }
-    if (slow) {
-      const status = readProcOnce(`/proc/${th.info.pid}/task/${th.info.tid}/status`);
-      if (status) {
-        const s = parseStatus(status);
-        th.voluntaryCtx = s.voluntaryCtx;
-        th.involuntaryCtx = s.involuntaryCtx;
-      }
-    }
+    if (moved) th.ranSinceSlow = true;
     return moved ? 'moved' : 'idle';
   }
 
@@ -446,7 +471,13 @@ export class TreeSampler {
     for (const child of parseChildren(text)) this.addProcess(child, pid, tMs);
   }
 
+  private readLastPid(): number {
+    const bytes = this.loadavg?.readBytes();
+    return bytes ? lastPidFromLoadavg(bytes) : -1;
+  }
+
   private markProcessExited(proc: TrackedProcess, tMs: number): void {
+    this.lastExitSample = this.sampleCount;
     proc.alive = false;
     proc.info.exitedMs = tMs;
     proc.stat?.close();
