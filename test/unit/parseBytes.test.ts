@@ -83,7 +83,7 @@ describe('lastPidFromLoadavg', () => {
   });
   it('follows this machine: a new process takes a newer pid', () => {
     const before = lastPidFromLoadavg(readFileSync('/proc/loadavg'));
-    const child = spawnSync('true');
+    spawnSync('true');
     const after = lastPidFromLoadavg(readFileSync('/proc/loadavg'));
     expect(before).toBeGreaterThan(0);
     expect(after).not.toBe(before);
