@@ -474,7 +474,7 @@ function render(ctx) {
   L.push('## 2. Latency of one sample', '');
   if (latency) {
     L.push(`\`scripts/bench/latency.ts\` builds a \`CoreSampler\` and a \`TreeSampler\` (slowEvery = rate/4, as \`Run\` does) directly on a running workload tree (${latency.tree.pids.length} processes, ${latency.tree.threads} threads), samples on a timer for the given time at each rate and times every \`cores.sample()\` + \`tree.sample()\` pair with \`process.hrtime.bigint()\`. The first sample (which opens every file) is shown apart. Microseconds:`, '');
-    L.push('| Rate | Samples | p50 | p99 | max | mean | core read p50 | tree read p50 | "slow" samples p50 (status, readdir, children of every thread) | first sample | bare loop CPU, % of one core | empty Node timer CPU, % of one core |');
+    L.push('| Rate | Samples | p50 | p99 | max | mean | core read p50 | tree read p50 | "slow" samples p50 (readdir and children of every thread when a new pid appeared) | first sample | bare loop CPU, % of one core | empty Node timer CPU, % of one core |');
     L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const r of latency.results) {
       L.push(`| ${r.rateHz} Hz (got ${f1(r.achievedHz)}) | ${r.total.n} | **${f0(r.total.p50)}** | **${f0(r.total.p99)}** | ${f0(r.total.max)} | ${f0(r.total.mean)} | ${f0(r.core.p50)} | ${f0(r.tree.p50)} | ${f0(r.slowSamples.p50)} (${r.slowSamples.n} of them) | ${f0(r.firstSampleUs)} | ${f2(r.bareLoopCpuPct)} | ${f2(r.emptyTimerCpuPct)} |`);
