@@ -262,7 +262,7 @@ const sweepSchema = obj({
   repeat: int(1, 10_000),
   logicalCores: int(1, 1e6),
   runs: list(
-    obj({ runId: text(200, 1), tasks: int(1, 1e6), repeat: int(1, 10_000), wallMs: MS, cpuMs: MS, parallelism: num(0, 1e6), ok: bool }),
+    obj({ runId: text(200, 1), tasks: int(1, 1e6), repeat: int(1, 10_000), wallMs: MS, taskMs: MS.nullable().optional(), cpuMs: MS, parallelism: num(0, 1e6), ok: bool }),
     SESSION_LIMITS.sweepRuns,
   ),
   points: list(
@@ -270,6 +270,7 @@ const sweepSchema = obj({
       tasks: int(1, 1e6),
       runs: int(0, 1e6),
       wallMs: spread,
+      taskMs: spread.nullable().optional(),
       cpuMs: MS,
       parallelism: spread,
       speedup: spread.nullable(),
@@ -285,6 +286,7 @@ const sweepSchema = obj({
     usedTasks: list(int(1, 1e6), 10_000),
     curve: list(obj({ tasks: int(1, 1e6), speedup: num(0, 1e12) }), 10_000),
   }).nullable(),
+  speedupBasis: z.enum(['task-phase', 'wall'], { error: 'must be "task-phase" or "wall"' }).optional(),
   complete: bool,
 });
 

@@ -3,7 +3,10 @@
 // into a number. Pure functions, shared by the CLI, the reports and the renderer.
 //
 // The scenarios' work is per task (each task does workMs of work), so n tasks do n times the
-// work of one: speedup(n) = n × wall(1) / wall(n), efficiency = speedup / n.
+// work of one: speedup(n) = n × time(1) / time(n), efficiency = speedup / n. The time is the task
+// phase (first task start to last task end) when every run reported its tasks: interpreter
+// start-up is serial and the same at any task count, so counting it would shrink every speedup.
+// Otherwise it is the run's wall time.
 import type { ParamValue } from './api';
 import type { RunResult } from './types';
 import { speedup as speedupOf } from './metrics';
@@ -15,11 +18,16 @@ export interface SweepRunRef {
   /** 1-based repeat number at this task count. */
   repeat: number;
   wallMs: number;
+  /** Duration of the task phase (first task start to last task end); null when no tasks were reported. */
+  taskMs?: number | null;
   cpuMs: number;
   parallelism: number;
   /** Exited with code 0: only these count in the figures. */
   ok: boolean;
 }
+
+/** What speedups are computed from: the task phase of every run, or (when some run reported no tasks) wall time. */
+export type SpeedupBasis = 'task-phase' | 'wall';
 
 export interface Spread {
   mean: number;
@@ -32,9 +40,11 @@ export interface SweepPoint {
   /** Successful runs at this task count. */
   runs: number;
   wallMs: Spread;
+  /** Task-phase durations when the speedups are computed from them (see SweepResult.speedupBasis). */
+  taskMs?: Spread | null;
   cpuMs: number;
   parallelism: Spread;
-  /** Against the mean 1-task wall time; null without a successful 1-task run. min/max come from the slowest/fastest repeat. */
+  /** Against the mean 1-task time (task phase or wall, see speedupBasis); null without a successful 1-task run. min/max come from the slowest/fastest repeat. */
   speedup: Spread | null;
   efficiency: number | null;
   /** Cores' worth used as a share of the machine's logical cores (0..1). */
@@ -64,6 +74,8 @@ export interface SweepResult {
   runs: SweepRunRef[];
   points: SweepPoint[];
   amdahl: AmdahlFit | null;
+  /** Absent in sessions written before it existed: those speedups came from wall time. */
+  speedupBasis?: SpeedupBasis;
   /** False when the sweep was interrupted before every run finished. */
   complete: boolean;
 }
@@ -74,6 +86,7 @@ export function sweepRunRef(result: RunResult, tasks: number, repeat: number): S
     tasks,
     repeat,
     wallMs: result.wallMs,
+    taskMs: result.taskPhase ? Math.round((result.taskPhase.toMs - result.taskPhase.fromMs) * 10) / 10 : null,
     cpuMs: result.cpu.totalMs,
     parallelism: result.parallelism,
     ok: result.exit.reason === 'exited' && result.exit.code === 0,
@@ -83,8 +96,14 @@ export function sweepRunRef(result: RunResult, tasks: number, repeat: number): S
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const spread = (xs: number[]): Spread => ({ mean: mean(xs), min: Math.min(...xs), max: Math.max(...xs) });
 
+/** Task phase when every successful run has one, else wall time. */
+export function speedupBasis(runs: SweepRunRef[]): SpeedupBasis {
+  const ok = runs.filter((r) => r.ok && r.wallMs > 0);
+  return ok.length > 0 && ok.every((r) => typeof r.taskMs === 'number' && r.taskMs > 0) ? 'task-phase' : 'wall';
+}
+
 /** Aggregates the successful runs per task count (sorted by tasks). */
-export function aggregateSweep(runs: SweepRunRef[], logicalCores: number): SweepPoint[] {
+export function aggregateSweep(runs: SweepRunRef[], logicalCores: number, basis: SpeedupBasis = speedupBasis(runs)): SweepPoint[] {
   const byTasks = new Map<number, SweepRunRef[]>();
   for (const r of runs) {
     if (!r.ok || !(r.wallMs > 0)) continue;
@@ -92,26 +111,29 @@ export function aggregateSweep(runs: SweepRunRef[], logicalCores: number): Sweep
     list.push(r);
     byTasks.set(r.tasks, list);
   }
+  const timeOf = (r: SweepRunRef): number => (basis === 'task-phase' && r.taskMs ? r.taskMs : r.wallMs);
   const base = byTasks.get(1);
-  const baseWall = base ? mean(base.map((r) => r.wallMs)) : null;
+  const baseTime = base ? mean(base.map(timeOf)) : null;
   return [...byTasks.keys()]
     .sort((a, b) => a - b)
     .map((tasks) => {
       const list = byTasks.get(tasks)!;
       const wall = spread(list.map((r) => r.wallMs));
+      const time = spread(list.map(timeOf));
       const par = spread(list.map((r) => r.parallelism));
       const sp =
-        baseWall === null
+        baseTime === null
           ? null
           : {
-              mean: speedupOf(baseWall, wall.mean, tasks).speedup,
-              min: speedupOf(baseWall, wall.max, tasks).speedup,
-              max: speedupOf(baseWall, wall.min, tasks).speedup,
+              mean: speedupOf(baseTime, time.mean, tasks).speedup,
+              min: speedupOf(baseTime, time.max, tasks).speedup,
+              max: speedupOf(baseTime, time.min, tasks).speedup,
             };
       return {
         tasks,
         runs: list.length,
         wallMs: wall,
+        taskMs: basis === 'task-phase' ? time : null,
         cpuMs: mean(list.map((r) => r.cpuMs)),
         parallelism: par,
         speedup: sp,
@@ -179,10 +201,11 @@ export function buildSweepResult(input: {
   runs: SweepRunRef[];
   complete: boolean;
 }): SweepResult {
-  const points = aggregateSweep(input.runs, input.logicalCores);
+  const basis = speedupBasis(input.runs);
+  const points = aggregateSweep(input.runs, input.logicalCores, basis);
   const fitPoints = points.flatMap((p) => (p.speedup ? [{ tasks: p.tasks, speedup: p.speedup.mean }] : []));
   const amdahl = fitAmdahl(fitPoints, { maxTasks: input.logicalCores > 0 ? input.logicalCores : undefined });
-  return { ...input, points, amdahl };
+  return { ...input, points, amdahl, speedupBasis: basis };
 }
 
 /**
@@ -209,4 +232,11 @@ export function parseTaskCounts(text: string, max = 4096): number[] {
   }
   out.add(1);
   return [...out].sort((a, b) => a - b);
+}
+
+/** One line saying what the speedups were computed from. */
+export function speedupBasisText(sw: Pick<SweepResult, 'speedupBasis'>): string {
+  return sw.speedupBasis === 'task-phase'
+    ? 'Speedup from the task phase (first task start to last task end): interpreter start-up, the same at any task count, is left out.'
+    : 'Speedup from wall time (not every run reported its tasks), start-up included.';
 }

@@ -1,7 +1,7 @@
 // Sweep math: speedup and efficiency against the 1-task run, spread across repeats, and an
 // Amdahl fit that recovers the serial fraction of synthetic data.
 import { describe, expect, it } from 'vitest';
-import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
 
 const ref = (tasks: number, repeat: number, wallMs: number, parallelism = tasks, ok = true): SweepRunRef => ({
   runId: `r${tasks}-${repeat}`,
@@ -94,5 +94,27 @@ describe('task counts', () => {
     expect(suiteTaskCounts(2)).toEqual([1, 2]);
     expect(suiteTaskCounts(6)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(suiteTaskCounts(24)).toEqual([1, 2, 4, 8, 16, 24]);
+  });
+});
+
+describe('speedup basis', () => {
+  it('uses the task phase when every run reported one, so the same start-up on both sides does not shrink the speedup', () => {
+    // 300 ms of start-up, then 1 s of work per task on 2 cores: walls 1.3 s and 1.3 s for 2 tasks in parallel.
+    const runs = [
+      { ...ref(1, 1, 1300), taskMs: 1000 },
+      { ...ref(2, 1, 1300), taskMs: 1000 },
+    ];
+    const sw = buildSweepResult({ scenario: 'x', params: {}, taskCounts: [1, 2], repeat: 1, logicalCores: 2, runs, complete: true });
+    expect(sw.speedupBasis).toBe('task-phase');
+    expect(sw.points[1].speedup?.mean).toBeCloseTo(2, 5);
+    expect(sw.points[1].taskMs?.mean).toBe(1000);
+    expect(speedupBasisText(sw)).toMatch(/task phase/);
+  });
+  it('falls back to wall time when any successful run reported no tasks', () => {
+    const runs = [{ ...ref(1, 1, 1000), taskMs: 800 }, { ...ref(2, 1, 1000), taskMs: null }];
+    const sw = buildSweepResult({ scenario: 'x', params: {}, taskCounts: [1, 2], repeat: 1, logicalCores: 2, runs, complete: true });
+    expect(sw.speedupBasis).toBe('wall');
+    expect(sw.points[1].speedup?.mean).toBeCloseTo(2, 5);
+    expect(speedupBasisText(sw)).toMatch(/wall time/);
   });
 });

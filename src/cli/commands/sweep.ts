@@ -4,7 +4,7 @@
 import type { ParamValue, RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
-import { buildSweepResult, parseTaskCounts, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
+import { buildSweepResult, parseTaskCounts, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
 import type { Engine } from '../../main/engine/engine';
 import { buildSession } from '../../main/engine/session/buildSession';
 import { saveSession } from '../../main/engine/session/sessionFile';
@@ -152,6 +152,7 @@ export function formatSweep(sw: SweepResult): string {
   for (const r of rows) lines.push(`  ${r.map((x, c) => x.padEnd(widths[c])).join('  ')}`.trimEnd());
   const failed = sw.runs.filter((r) => !r.ok).length;
   if (failed) lines.push(`  ${failed} run(s) failed and are left out of the figures`);
+  lines.push(`  ${speedupBasisText(sw)}`);
   lines.push(`  ${amdahlText(sw)}`);
   return lines.join('\n');
 }

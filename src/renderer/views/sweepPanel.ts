@@ -3,7 +3,7 @@
 // and the Amdahl fit, plus the serial fraction as a number — where scaling stops.
 import type { Chart } from 'chart.js';
 import type { ScenarioInfo } from '../../shared/api';
-import type { SweepResult } from '../../shared/sweep';
+import { speedupBasisText, type SweepResult } from '../../shared/sweep';
 import { MACHINE_COLORS, speedupChart } from '../charts/speedupChart';
 import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs, paramsSummary } from '../util/format';
@@ -106,6 +106,7 @@ export class SweepView {
           ),
         ),
       ),
+      h('p', { class: 'hint', 'data-testid': 'speedup-basis' }, speedupBasisText(sw)),
     );
     this.chart = speedupChart(canvas, [{ label: 'this machine', color: MACHINE_COLORS[0], logicalCores: sw.logicalCores, points: sw.points, fit: sw.amdahl }], 'speedup');
   }
