@@ -133,6 +133,38 @@ describe('CoreScope in the browser', () => {
     writeFileSync(join(SCREENSHOTS, 'export-cores.png'), bytes);
   });
 
+  it('exports chart PNGs at the chosen scale, redrawn (not stretched), and leaves the screen as it was', async () => {
+    await h.page.locator('tr[data-run-id]').first().click();
+    const pngSize = async (selector: string, scale: string): Promise<{ width: number; height: number }> => {
+      await h.page.selectOption('[data-testid=png-scale]', scale);
+      const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click(selector)]);
+      const bytes = readFileSync((await download.path())!);
+      expect(bytes.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      if (scale === '3') writeFileSync(join(SCREENSHOTS, `export-${selector.includes('lanes') ? 'lanes' : 'busy'}-3x.png`), bytes);
+      return h.page.evaluate(async (b64) => {
+        const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const bmp = await createImageBitmap(new Blob([data], { type: 'image/png' }));
+        return { width: bmp.width, height: bmp.height };
+      }, bytes.toString('base64'));
+    };
+    // A Chart.js chart (cores busy) and a hand-drawn one (thread lanes): nothing stretches a bitmap,
+    // so a PNG three times as wide means the chart was drawn with three times the pixels.
+    for (const id of ['busy', 'lanes']) {
+      const selector = `[data-export-png="${id}"]`;
+      const css = await h.page.locator(id === 'busy' ? '[data-testid=busy-chart]' : '[data-testid=thread-lanes]').evaluate((c: HTMLCanvasElement) => ({ w: c.clientWidth, dpr: c.width / c.clientWidth }));
+      const one = await pngSize(selector, '1');
+      const three = await pngSize(selector, '3');
+      expect(Math.abs(one.width - css.w)).toBeLessThanOrEqual(1);
+      expect(Math.abs(three.width - 3 * css.w)).toBeLessThanOrEqual(3);
+      expect(Math.abs(three.height - 3 * one.height)).toBeLessThanOrEqual(6);
+      // The on-screen canvas is back at the screen's resolution.
+      const after = await h.page.locator(id === 'busy' ? '[data-testid=busy-chart]' : '[data-testid=thread-lanes]').evaluate((c: HTMLCanvasElement) => c.width / c.clientWidth);
+      expect(after).toBeCloseTo(css.dpr, 2);
+    }
+    // The choice is remembered for the next start.
+    expect(await h.page.evaluate(() => localStorage.getItem('corescope.pngScale'))).toBe('3');
+  });
+
   it('cancelling a long run stops it and leaves none of its processes', async () => {
     await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 60_000 });
     const charts = h.page.locator('[data-testid=run-charts]');

@@ -4,6 +4,7 @@ import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../sha
 import type { RunRecord, SystemInfo } from '../shared/types';
 import { liveWindow } from './charts/layout';
 import { canvasToPng } from './export/canvasPng';
+import { atScale, isPngScale, PNG_SCALES, type PngScale } from './charts/renderScale';
 import { samplesToCsv } from './export/samplesCsv';
 import { saveAs } from './export/saveAs';
 import { SeriesStore } from './state/seriesStore';
@@ -20,6 +21,8 @@ import { RunCharts, type ChartExport } from './views/runCharts';
 import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
 import { SessionController } from './sessionController';
+
+const PNG_SCALE_KEY = 'corescope.pngScale';
 
 interface LiveRun {
   runId: string;
@@ -59,6 +62,12 @@ export class App {
   private readonly runButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'run-button', disabled: true, onclick: () => void this.run() }, 'Run');
   private readonly cancelButton = h('button', { type: 'button', 'data-testid': 'cancel-button', disabled: true, onclick: () => void this.cancel() }, 'Cancel');
   private readonly csvButton = h('button', { type: 'button', class: 'small', 'data-testid': 'export-csv', disabled: true, onclick: () => void this.exportRecord('csv') }, 'Samples CSV');
+  /** Chosen once for every PNG button (slides want 2× or more); remembered across restarts. */
+  private readonly pngScaleSelect = h(
+    'select',
+    { 'data-testid': 'png-scale', title: 'Resolution of exported chart PNGs: device pixels per screen pixel', onchange: () => this.rememberPngScale() },
+    ...PNG_SCALES.map((s) => h('option', { value: String(s) }, `${s}×`)),
+  ) as HTMLSelectElement;
   private readonly jsonButton = h('button', { type: 'button', class: 'small', 'data-testid': 'export-json', disabled: true, onclick: () => void this.exportRecord('json') }, 'Run JSON');
   private readonly status = h('div', { class: 'status', 'data-testid': 'run-status', 'aria-live': 'polite' });
   private readonly titleEl = h('h2', { 'data-testid': 'scenario-title' }, 'Pick a scenario');
@@ -68,6 +77,13 @@ export class App {
 
   constructor(private readonly transport: Transport) {
     this.api = transport.api;
+    let stored: string | null = null;
+    try {
+      stored = localStorage.getItem(PNG_SCALE_KEY);
+    } catch {
+      stored = null;
+    }
+    this.pngScaleSelect.value = isPngScale(Number(stored)) ? String(stored) : '2';
     this.sessions = new SessionController({
       api: this.api,
       banner: this.banner,
@@ -107,7 +123,7 @@ export class App {
           ),
           this.cards.el,
           this.verdict.el,
-          h('div', { class: 'exports' }, 'Export this run: ', this.csvButton, this.jsonButton),
+          h('div', { class: 'exports' }, 'Export this run: ', this.csvButton, this.jsonButton, h('label', { class: 'png-scale' }, 'Chart PNGs at ', this.pngScaleSelect)),
           this.charts.el,
           this.compare.el,
           this.sessions.sweepView.el,
@@ -309,11 +325,26 @@ export class App {
   private async exportPng(chart: ChartExport): Promise<void> {
     try {
       this.charts.flush();
-      const bytes = await canvasToPng(chart.canvas(), chart.title);
+      const scale = this.pngScale();
+      const canvas = chart.canvas();
+      const bytes = await atScale(canvas, scale, chart.redraw, () => canvasToPng(canvas, chart.title));
       const base = this.shown ? `${this.shown.record.result.scenario ?? 'run'}-${this.shown.record.result.runId}` : 'corescope';
       await saveAs(this.api, `${base}-${chart.id}.png`.replace(/[^\w.-]+/g, '_'), bytes, 'image/png');
     } catch (e) {
       this.banner.show('Export failed', ApiError.from(e));
+    }
+  }
+
+  private pngScale(): PngScale {
+    const chosen = Number(this.pngScaleSelect.value);
+    return isPngScale(chosen) ? chosen : 2;
+  }
+
+  private rememberPngScale(): void {
+    try {
+      localStorage.setItem(PNG_SCALE_KEY, String(this.pngScale()));
+    } catch {
+      // storage unavailable (private mode): the choice lasts for this window only
     }
   }
 

@@ -5,6 +5,7 @@ import type { SeriesStore } from '../state/seriesStore';
 import { bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, niceTimeTicks, palette, type TimeWindow } from './layout';
 import { PixelGrid, hslToPixel } from './pixels';
+import { renderScale } from './renderScale';
 
 const AXIS_H = 34;
 
@@ -30,7 +31,7 @@ export class CoreHeatmap {
   constructor(readonly canvas: HTMLCanvasElement) {}
 
   render(store: SeriesStore, win: TimeWindow): void {
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = renderScale();
     const cssW = this.canvas.clientWidth || 800;
     const cssH = this.canvas.clientHeight || 300;
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {

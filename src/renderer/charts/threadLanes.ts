@@ -7,6 +7,7 @@ import { bucketize, bucketMean } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
 import { PixelGrid, hslToPixel } from './pixels';
 import { TaskSpanCache } from './taskSpans';
+import { renderScale } from './renderScale';
 
 const STRIP_H = 22;
 const TASK_ROW_H = 7;
@@ -89,7 +90,7 @@ export class ThreadLanes {
     }
     const cssH = Math.max(120, y + AXIS_H);
     const cssW = this.canvas.clientWidth || 800;
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = renderScale();
     // Only on change: writing a style each frame forces a page relayout.
     if (this.canvas.style.height !== `${cssH}px`) this.canvas.style.height = `${cssH}px`;
     if (this.canvas.width !== Math.round(cssW * dpr) || this.canvas.height !== Math.round(cssH * dpr)) {

@@ -1,7 +1,9 @@
 // PNG of a chart as people paste it into slides: on white (canvases are transparent), with a
-// title line, at the canvas's full device-pixel resolution.
+// title line, at the canvas's full device-pixel resolution (see renderScale for larger exports).
 export async function canvasToPng(canvas: HTMLCanvasElement, title: string): Promise<Uint8Array> {
-  const titleH = Math.round(28 * (window.devicePixelRatio || 1));
+  // The title grows with the chart: the canvas's device pixels per CSS pixel.
+  const scale = canvas.clientWidth > 0 ? canvas.width / canvas.clientWidth : window.devicePixelRatio || 1;
+  const titleH = Math.round(28 * scale);
   const out = document.createElement('canvas');
   out.width = canvas.width;
   out.height = canvas.height + titleH;

@@ -17,6 +17,8 @@ export interface ChartExport {
   id: string;
   title: string;
   canvas: () => HTMLCanvasElement;
+  /** Draws a hand-drawn (not Chart.js) canvas again, at the current render scale. */
+  redraw?: () => void;
 }
 
 export class RunCharts {
@@ -37,7 +39,7 @@ export class RunCharts {
 
   constructor(onExport: (chart: ChartExport) => void) {
     const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
-      h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title, canvas }) }, 'PNG');
+      h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title, canvas, redraw: () => this.flush() }) }, 'PNG');
     this.el = h(
       'section',
       { class: 'run-charts', 'data-testid': 'run-charts' },
