@@ -131,18 +131,45 @@ describe('trace-event export', () => {
     expect(perThread.map((e) => (e.args as { cpu: number }).cpu)).toEqual([0, 90, 90, 0]);
   });
 
-  it('puts overlapping task spans on lanes and keeps non-overlapping ones on their thread', () => {
+  it('puts task spans on as few lanes of their process as keep them apart, naming the thread that reported each', () => {
     const be = events.filter((e) => e.ph === 'B' || e.ph === 'E');
     const begins = be.filter((e) => e.ph === 'B');
     expect(begins.map((e) => e.name).sort()).toEqual(['task a', 'task b', 'task c', 'task w1', 'task w2']);
     const lanes = new Set(begins.filter((e) => ['task a', 'task b', 'task c'].includes(e.name)).map((e) => e.tid));
     expect(lanes.size).toBe(3);
     expect([...lanes].every((tid) => tid > 4_000_000)).toBe(true);
-    expect(begins.filter((e) => e.name.startsWith('task w')).every((e) => e.tid === 11)).toBe(true);
+    const w = begins.filter((e) => e.name.startsWith('task w'));
+    expect(w.every((e) => e.tid > 4_000_000 && (e.args as { reportedBy: string }).reportedBy.endsWith('tid 11'))).toBe(true);
     const c = begins.find((e) => e.name === 'task c') as TraceEvent;
     expect(c.args).toMatchObject({ unfinished: true });
     const cEnd = be.find((e) => e.ph === 'E' && e.name === 'task c')!;
     expect(cEnd.ts).toBe(300_000);
+  });
+
+  it('keeps every track\'s slices nested (a trace viewer drops slices that are not)', () => {
+    const tracks = new Map<string, [number, number][]>();
+    const open = new Map<string, number[]>();
+    for (const e of events) {
+      const key = `${e.pid}:${e.tid}`;
+      const list = tracks.get(key) ?? [];
+      tracks.set(key, list);
+      if (e.ph === 'X') list.push([e.ts, e.ts + (e.dur ?? 0)]);
+      if (e.ph === 'B') open.set(key, [...(open.get(key) ?? []), e.ts]);
+      if (e.ph === 'E') {
+        const stack = open.get(key)!;
+        list.push([stack.pop()!, e.ts]);
+      }
+    }
+    for (const [key, list] of tracks) {
+      list.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+      const stack: [number, number][] = [];
+      for (const iv of list) {
+        while (stack.length && stack[stack.length - 1][1] <= iv[0]) stack.pop();
+        const top = stack[stack.length - 1];
+        expect(!top || iv[1] <= top[1], `track ${key}: [${iv}] overlaps [${top}] without nesting`).toBe(true);
+        stack.push(iv);
+      }
+    }
   });
 
   it('reports loop lag as a numeric counter', () => {

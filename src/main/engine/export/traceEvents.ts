@@ -4,9 +4,9 @@
 // - per workload process: a "workload cores" counter, a loop-lag counter when reported
 // - per thread: named by thread_name metadata, with complete ("X") slices for each stretch it
 //   was running, named by the core it ran on, and a CPU % counter per thread
-// - the workload's task spans as "B"/"E" slices: on the thread that reported them when they do
-//   not overlap there, otherwise on "tasks" lanes of that process (overlapping spans on one
-//   track would not nest, and B/E must nest)
+// - the workload's task spans as "B"/"E" slices on "tasks" lanes of the process that reported
+//   them, as few lanes as keep them from overlapping (slices on one track must nest); the
+//   reporting thread is named in each slice's args
 import type { RunRecord, WorkloadEvent } from '../../../shared/types';
 
 export interface TraceEvent {
@@ -140,40 +140,30 @@ export function runToTrace(record: RunRecord, meta: { corescopeVersion?: string 
     if (e.kind === 'lag') ev.push({ name: 'loop lag ms', ph: 'C', ts: us(e.t), pid: e.pid ?? rootPid, tid: e.tid ?? e.pid ?? rootPid, args: { lag: Math.round(e.lagMs * 100) / 100 } });
   }
 
-  // Task spans: per (pid, tid) track, on the thread itself when they never overlap there.
-  const spans = taskSpans(record.events, endMs, rootPid);
-  const byTrack = new Map<string, Span[]>();
-  for (const sp of spans) {
-    const key = `${sp.pid}:${sp.tid}`;
-    byTrack.set(key, [...(byTrack.get(key) ?? []), sp]);
-  }
+  // Task spans on "tasks" lanes of their process, never on a thread's own track: that track holds
+  // the thread's running slices, and a task that starts inside one and outlives it would not nest.
   const laneEnds = new Map<number, number[]>();
-  let laneNo = 0;
   const laneTids = new Map<string, number>();
-  for (const list of byTrack.values()) {
-    const overlaps = list.some((sp, i) => i > 0 && sp.from < list[i - 1].to);
-    for (const sp of list) {
-      let tid = sp.tid;
-      if (overlaps) {
-        const ends = laneEnds.get(sp.pid) ?? [];
-        let lane = ends.findIndex((end) => end <= sp.from);
-        if (lane < 0) {
-          lane = ends.length;
-          ends.push(0);
-        }
-        ends[lane] = sp.to;
-        laneEnds.set(sp.pid, ends);
-        const key = `${sp.pid}:${lane}`;
-        if (!laneTids.has(key)) {
-          laneTids.set(key, LANE_TID_BASE + laneNo++);
-          ev.push({ name: 'thread_name', ph: 'M', ts: 0, pid: sp.pid, tid: laneTids.get(key)!, args: { name: `tasks lane ${lane + 1}` } });
-        }
-        tid = laneTids.get(key)!;
-      }
-      const args = { task: sp.task, reportedBy: `pid ${sp.pid} tid ${sp.tid}`, ...(sp.unfinished ? { unfinished: true } : {}) };
-      ev.push({ name: `task ${sp.task}`, cat: 'task', ph: 'B', ts: us(sp.from), pid: sp.pid, tid, args });
-      ev.push({ name: `task ${sp.task}`, cat: 'task', ph: 'E', ts: us(sp.to), pid: sp.pid, tid });
+  for (const sp of taskSpans(record.events, endMs, rootPid)) {
+    const ends = laneEnds.get(sp.pid) ?? [];
+    let lane = ends.findIndex((end) => end <= sp.from);
+    if (lane < 0) {
+      lane = ends.length;
+      ends.push(0);
     }
+    ends[lane] = sp.to;
+    laneEnds.set(sp.pid, ends);
+    const key = `${sp.pid}:${lane}`;
+    let tid = laneTids.get(key);
+    if (tid === undefined) {
+      tid = LANE_TID_BASE + laneTids.size;
+      laneTids.set(key, tid);
+      ev.push({ name: 'thread_name', ph: 'M', ts: 0, pid: sp.pid, tid, args: { name: `tasks lane ${lane + 1}` } });
+    }
+    const args = { task: sp.task, reportedBy: `pid ${sp.pid} tid ${sp.tid}`, ...(sp.unfinished ? { unfinished: true } : {}) };
+    ev.push({ name: `task ${sp.task}`, cat: 'task', ph: 'B', ts: us(sp.from), pid: sp.pid, tid, args });
+    // The same args on the end: viewers that match an end to its begin by name and args (speedscope) pair them exactly.
+    ev.push({ name: `task ${sp.task}`, cat: 'task', ph: 'E', ts: us(sp.to), pid: sp.pid, tid, args });
   }
 
   // Viewers sort anyway; a stable order with E before B at equal times keeps B/E nesting plain.
