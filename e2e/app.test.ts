@@ -69,16 +69,18 @@ describe('CoreScope in the browser', () => {
     expect(Number(await charts.getAttribute('data-threads'))).toBeGreaterThanOrEqual(3);
   });
 
-  // On this 2-core machine the browser drawing the live run (headless Chromium, software
-  // rendering) and the engine serving it take about half a core from the workload: the same run
-  // reaches 1.8–1.9 from the CLI (test/integration/scenarios.test.ts asserts > 1.6 there) but
-  // 1.3–1.45 here. So this test asserts what holds with the UI on the same cores: processes use
-  // clearly more than one core, and clearly more than the GIL-bound threads did.
-  it('Python multiprocessing on the same work: more than one core, well above the threads run', async () => {
+  // The browser drawing the live run is the observer and starts at a low priority, as
+  // CoreScope's own window does (e2e/browser.ts, src/cli/serve/observerPriority.ts). At normal
+  // priority its software rendering took ~0.45 core of this 2-core VM (1.3–1.5 here against
+  // 1.8–1.9 from the CLI); at nice 10 it still takes 0.15–0.3 core and the run reaches 1.56–1.75;
+  // lower priorities (13, 15) reach 1.7–1.9 but starve the page until it stops answering. So this
+  // test asserts what holds with a responsive UI on the same two cores, and the > 1.6 physics is
+  // asserted without a browser (test/integration/scenarios.test.ts, engineRuns, sweep).
+  it('Python multiprocessing on the same work: well over one core, far above the threads run', async () => {
     await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 1500 });
     const { parallelism } = await runToEnd(h.page);
-    expect(parallelism).toBeGreaterThan(1.2);
-    expect(parallelism).toBeGreaterThan(threadsParallelism + 0.25);
+    expect(parallelism).toBeGreaterThan(1.45);
+    expect(parallelism).toBeGreaterThan(threadsParallelism + 0.3);
   });
 
   it('compares the two runs side by side', async () => {

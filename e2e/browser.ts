@@ -1,10 +1,11 @@
 // Finds a Chromium for the end-to-end tests, or fails loudly with how to get one: these tests
 // are the only proof the UI works, so a missing browser must never turn into a silent skip.
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { accessSync, constants, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { observerLauncherScript } from '../src/cli/serve/observerPriority';
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -96,6 +97,19 @@ export function requireChromium(): string {
   return found.path;
 }
 
+/**
+ * The browser is the observer, not the experiment: it starts as CoreScope's own `serve --open`
+ * window does (src/cli/serve/observerPriority.ts), its session's autogroup and itself at a low priority (nice 10),
+ * so on this 2-core VM its software rendering takes only what the workload leaves idle. Playwright
+ * already starts it in a session of its own; a launcher script lowers that session first.
+ */
+function observerLauncher(executablePath: string): string {
+  if (process.platform !== 'linux') return executablePath;
+  const script = join(mkdtempSync(join(tmpdir(), 'corescope-chromium-')), 'chromium-observer');
+  writeFileSync(script, `#!/bin/sh\n${observerLauncherScript(executablePath)}`, { mode: 0o755 });
+  return script;
+}
+
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: requireChromium(), headless: true, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath: observerLauncher(requireChromium()), headless: true, args: CHROMIUM_FLAGS });
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { asObserver } from './observerPriority';
 
 const candidateNames = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
@@ -45,7 +46,9 @@ export function openInAppWindow(url: string): { opened: boolean; browser?: strin
   ];
   // Chromium refuses to start as root without this; the page is our own loopback UI.
   if (process.getuid?.() === 0) args.push('--no-sandbox');
-  const child = spawn(browser, args, { stdio: 'ignore', detached: true });
+  // A session of its own (detached) at a low priority: see observerPriority.
+  const launch = asObserver(browser, args);
+  const child = spawn(launch.command, launch.args, { stdio: 'ignore', detached: true });
   child.on('error', () => undefined);
   child.unref();
   return { opened: true, browser };
