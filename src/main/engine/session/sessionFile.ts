@@ -3,15 +3,17 @@
 // anything is parsed, gzip detected by its magic bytes, and every failure reported with the
 // file name and, for content errors, the place in the file.
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { createGzip, gunzip } from 'node:zlib';
 import type { RunRecord } from '../../../shared/types';
 import { InputError } from '../../../shared/runLimits';
-import { describeIssue, parseSession, parseSessionOrRun, serializeSession, type SessionFile } from '../../../shared/sessionSchema';
+import { batched, jsonChunks } from '../../../shared/jsonChunks';
+import { describeIssue, parseSession, parseSessionOrRun, type SessionFile } from '../../../shared/sessionSchema';
 
-const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Largest file accepted on disk (compressed or not). */
@@ -36,11 +38,16 @@ export const isSessionName = (path: string): boolean => /\.session\.json(\.gz)?$
 
 /** Writes bytes so that `path` holds either its old content or all of the new, never a mix. */
 export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
+  await writeDurable(path, (fh) => fh.writeFile(data));
+}
+
+/** As writeFileDurable, with the content written by `write` (streamed, for large files). */
+export async function writeDurable(path: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {
-      await fh.writeFile(data);
+      await write(fh);
       await fh.sync();
     } finally {
       await fh.close();
@@ -63,10 +70,21 @@ export async function writeFileDurable(path: string, data: string | Uint8Array):
   }
 }
 
-/** Saves a session: JSON, gzip-compressed when the name ends in .gz. */
+/**
+ * Saves a session: JSON, gzip-compressed when the name ends in .gz. The text is streamed from the
+ * session's data into the file (through gzip), never held whole: a long recording's JSON is
+ * several times its data, and holding it (then its gzip) was most of a save's memory.
+ */
 export async function saveSession(path: string, session: SessionFile): Promise<void> {
-  const json = serializeSession(session);
-  await writeFileDurable(path, isGzipName(path) ? await gzipAsync(Buffer.from(json), { level: 6 }) : json);
+  await writeDurable(path, async (fh) => {
+    const text = Readable.from(batched(jsonChunks(session)));
+    const toFile = async (source: AsyncIterable<Buffer | string>): Promise<void> => {
+      // writeFile writes all of it at the current position (write() may write less).
+      for await (const chunk of source) await fh.writeFile(chunk);
+    };
+    if (isGzipName(path)) await pipeline(text, createGzip({ level: 6 }), toFile);
+    else await pipeline(text, toFile);
+  });
 }
 
 /** Reads a JSON file (plain or gzip by magic bytes) with the size caps; errors name the file. */
