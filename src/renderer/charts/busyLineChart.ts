@@ -3,7 +3,7 @@
 import { Chart, type Scale } from 'chart.js';
 import type { SeriesStore } from '../state/seriesStore';
 import { bucketize, bucketMean } from './downsample';
-import { LEFT_GUTTER, RIGHT_GUTTER, palette, type TimeWindow } from './layout';
+import { LEFT_GUTTER, PX_PER_POINT, RIGHT_GUTTER, palette, type TimeWindow } from './layout';
 import { setupChartJs } from './setupChartJs';
 
 type Pt = { x: number; y: number };
@@ -50,7 +50,7 @@ export class BusyLineChart {
 
   render(store: SeriesStore, win: TimeWindow): void {
     const width = Math.max(100, this.canvas.clientWidth - LEFT_GUTTER - RIGHT_GUTTER);
-    const { starts, ends } = bucketize(store, win, width / 3);
+    const { starts, ends } = bucketize(store, win, width / PX_PER_POINT);
     const busy: Pt[] = new Array(starts.length);
     const work: Pt[] = new Array(starts.length);
     for (let b = 0; b < starts.length; b++) {

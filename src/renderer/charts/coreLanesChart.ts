@@ -4,7 +4,7 @@
 import { Chart, type ChartDataset, type Scale } from 'chart.js';
 import type { SeriesStore } from '../state/seriesStore';
 import { bucketize } from './downsample';
-import { LEFT_GUTTER, RIGHT_GUTTER, palette, type TimeWindow } from './layout';
+import { LEFT_GUTTER, PX_PER_POINT, RIGHT_GUTTER, palette, type TimeWindow } from './layout';
 import { setupChartJs } from './setupChartJs';
 
 /** Lanes fill 88% of their band so neighbouring cores stay visually apart. */
@@ -66,7 +66,7 @@ export class CoreLanesChart {
   render(store: SeriesStore, win: TimeWindow): void {
     if (store.coreCount !== this.cores) this.rebuildDatasets(store.coreCount);
     const width = Math.max(100, this.canvas.clientWidth - LEFT_GUTTER - RIGHT_GUTTER);
-    const { starts, ends } = bucketize(store, win, width / 3);
+    const { starts, ends } = bucketize(store, win, width / PX_PER_POINT);
     for (let c = 0; c < this.cores; c++) {
       const floor = this.cores - 1 - c;
       const userPts: Pt[] = new Array(starts.length);

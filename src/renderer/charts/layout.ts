@@ -2,6 +2,12 @@
 // and the thread lanes line up pixel for pixel (a task span sits right above the core it used).
 export const LEFT_GUTTER = 170;
 export const RIGHT_GUTTER = 14;
+/**
+ * Screen pixels per point of a Chart.js line: Chart.js builds and styles an element for every
+ * point of every dataset at each update, so its cost follows the point count (16 cores are 32
+ * filled datasets); one point per 6 px still shows every change a 10 Hz redraw can show.
+ */
+export const PX_PER_POINT = 6;
 
 export interface TimeWindow {
   fromMs: number;
