@@ -27,6 +27,13 @@ export interface VerdictInput {
 
 /** Other load above this many cores is worth telling: the workload could not have had every core. */
 export const NOTABLE_OTHER_LOAD = 0.3;
+/**
+ * With other programs on the cores, parallel means using at least this share of the cores they
+ * left free (PARALLEL_MIN is this share of 2 cores) and clearly more than one core's worth: a
+ * single thread, or threads taking turns, cannot exceed one core.
+ */
+export const PARALLEL_SHARE_OF_FREE = 0.7;
+export const MORE_THAN_ONE_CORE = 1.15;
 
 const f2 = (x: number): string => x.toFixed(2);
 
@@ -59,7 +66,12 @@ export function runVerdict(v: VerdictInput): Verdict {
 function baseVerdict(whole: VerdictInput): Verdict {
   // Judge by the span where the tasks ran: interpreter start-up is not the workload's concurrency.
   const v = whole.taskParallelism !== undefined ? { ...whole, parallelism: whole.taskParallelism } : whole;
-  const kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null, v.loopThreadBusy);
+  let kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null, v.loopThreadBusy);
+  // Other programs took cores: judge against what they left free, not the whole machine.
+  const other = v.otherLoadCores ?? 0;
+  const free = Math.max(1, v.coreCount - other);
+  const parallelOnFree = kind === 'interleaved' && other >= NOTABLE_OTHER_LOAD && v.parallelism >= MORE_THAN_ONE_CORE && v.parallelism >= PARALLEL_SHARE_OF_FREE * free;
+  if (parallelOnFree) kind = 'parallel';
   const secs = (v.wallMs / 1000).toFixed(2);
   const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;
   switch (kind) {
@@ -79,7 +91,9 @@ function baseVerdict(whole: VerdictInput): Verdict {
     case 'parallel':
       return {
         kind,
-        text: `Parallel: spread across ~${v.parallelism.toFixed(1)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
+        text: parallelOnFree
+          ? `Parallel: spread across ~${v.parallelism.toFixed(1)} of the ~${free.toFixed(1)} cores other programs left free (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — more than one core's worth at once, so the work really ran at the same time.`
+          : `Parallel: spread across ~${v.parallelism.toFixed(1)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
       };
     case 'interleaved':
       return {

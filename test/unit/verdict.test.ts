@@ -1,6 +1,6 @@
 // Run verdicts: the kind at each threshold, and texts that carry the numbers behind them.
 import { describe, expect, it } from 'vitest';
-import { BLOCKED_LAG_MS, NOTABLE_OTHER_LOAD, PARALLEL_MIN, WAITING_MAX, classify, runVerdict, type VerdictInput } from '../../src/shared/verdict';
+import { BLOCKED_LAG_MS, MORE_THAN_ONE_CORE, NOTABLE_OTHER_LOAD, PARALLEL_MIN, WAITING_MAX, classify, runVerdict, type VerdictInput } from '../../src/shared/verdict';
 
 const input = (over: Partial<VerdictInput>): VerdictInput => ({
   parallelism: 1,
@@ -106,6 +106,24 @@ describe('runVerdict texts', () => {
     expect(v.kind).toBe('interleaved');
     expect(v.text).toBe(`${runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210, coreCount: 2 })).text} Other programs used 0.80 cores meanwhile, so the workload competed for the 2 cores.`);
     expect(runVerdict(input({ parallelism: 2, otherLoadCores: NOTABLE_OTHER_LOAD })).text).toContain('Other programs used 0.30 cores meanwhile');
+  });
+});
+
+describe('parallel judged against the cores other programs left free', () => {
+  it('two processes on what was left of 2 cores are parallel; threads taking turns stay interleaved', () => {
+    // 0.5 core taken by others: 1.5 free; 1.37 cores' worth is more than one core at once.
+    const mp = runVerdict(input({ parallelism: 1.37, busyThreads: 2, coreCount: 2, otherLoadCores: 0.5 }));
+    expect(mp.kind).toBe('parallel');
+    expect(mp.text).toContain('of the ~1.5 cores other programs left free');
+    expect(mp.text).toContain('Other programs used 0.50 cores meanwhile');
+    // The GIL: never more than one core, however busy the machine.
+    expect(runVerdict(input({ parallelism: 0.98, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('interleaved');
+    // Just above one core with most of the machine free (0.7 × 1.7 = 1.19 needed) is not parallel.
+    expect(runVerdict(input({ parallelism: 1.16, busyThreads: 2, coreCount: 2, otherLoadCores: 0.3 })).kind).toBe('interleaved');
+    // Below the notable load the plain threshold applies.
+    expect(runVerdict(input({ parallelism: 1.37, busyThreads: 2, coreCount: 2, otherLoadCores: NOTABLE_OTHER_LOAD - 0.01 })).kind).toBe('interleaved');
+    expect(runVerdict(input({ parallelism: MORE_THAN_ONE_CORE - 0.01, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('interleaved');
+    expect(runVerdict(input({ parallelism: MORE_THAN_ONE_CORE, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('parallel');
   });
 });
 
