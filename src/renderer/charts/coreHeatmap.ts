@@ -2,7 +2,7 @@
 // pixel row band per core. Colour = busy share, hue leaning red as the system share grows, so
 // the user/system split stays visible where 128 line lanes could not be read.
 import type { SeriesStore } from '../state/seriesStore';
-import { bucketize } from './downsample';
+import { BucketCache, bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, niceTimeTicks, palette, type TimeWindow } from './layout';
 import { PixelGrid, hslToPixel } from './pixels';
 import { renderScale } from './renderScale';
@@ -27,6 +27,7 @@ function heatColor(busy: number, sysShare: number): number {
 
 export class CoreHeatmap {
   private readonly grid = new PixelGrid();
+  private readonly cache = new BucketCache();
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -47,7 +48,10 @@ export class CoreHeatmap {
     if (!cores) return;
     const rowH = plotH / cores;
     const xOf = (ms: number) => LEFT_GUTTER + ((ms - win.fromMs) / (win.toMs - win.fromMs)) * plotW;
-    const { starts, ends } = bucketize(store, win, plotW);
+    const buckets = bucketize(store, win, plotW);
+    const { starts, ends } = buckets;
+    const cache = this.cache;
+    const userMeans = new Float64Array(starts.length);
     // Cells go to an ImageData in device pixels (see pixels.ts), the plot area only.
     const grid = this.grid;
     // Every line is written below (bands cover the height; columns without data are cleared), so no clearing pass.
@@ -64,23 +68,19 @@ export class CoreHeatmap {
       px0[b] = devX(x0);
       px1[b] = Math.max(px0[b] + 1, devX(x0 + Math.max(1, x1 - x0)));
     }
-    const cap = store.capacity;
     for (let c = 0; c < cores; c++) {
       const user = store.user[c];
       const system = store.system[c];
       const y = rowY[c];
       grid.span(y, 0, nb ? px0[0] : grid.width, 0);
       if (nb) grid.span(y, px1[nb - 1], grid.width, 0);
+      // Two series read one after the other: copy the first out of the cache's shared buffer.
+      userMeans.set(cache.means(user, store, buckets).subarray(0, nb));
+      const systemMeans = cache.means(system, store, buckets);
       for (let b = 0; b < nb; b++) {
-        let u = 0;
-        let s = 0;
-        let k = store.slot(starts[b]);
-        for (let i = starts[b]; i < ends[b]; i++) {
-          u += user[k];
-          s += system[k];
-          if (++k === cap) k = 0;
-        }
-        const busy = Math.min(1, (u + s) / (ends[b] - starts[b]));
+        const u = userMeans[b];
+        const s = systemMeans[b];
+        const busy = Math.min(1, u + s);
         const sysShare = u + s > 0 ? s / (u + s) : 0;
         grid.span(y, px0[b], px1[b], heatColor(busy, sysShare));
         if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y, px1[b], px0[b + 1], 0);

@@ -7,8 +7,15 @@ export interface Buckets {
   /** Sample indices (in pushed order) of each bucket's first sample. */
   starts: number[];
   ends: number[];
+  /** Samples per whole bucket. */
+  stride: number;
 }
 
+/**
+ * Buckets of `stride` samples aligned to absolute sample indices (a partial first bucket where
+ * the window starts mid-bucket), so as new samples arrive and the window scrolls, every whole
+ * bucket keeps its samples and its aggregate can be cached (BucketCache).
+ */
 export function bucketize(store: SeriesStore, win: TimeWindow, maxPoints: number): Buckets {
   const starts: number[] = [];
   const ends: number[] = [];
@@ -16,13 +23,72 @@ export function bucketize(store: SeriesStore, win: TimeWindow, maxPoints: number
   const hi = store.count;
   while (lo < hi && store.t[store.slot(lo)] < win.fromMs) lo++;
   const n = hi - lo;
-  if (n <= 0) return { starts, ends };
-  const stride = Math.max(1, Math.ceil(n / Math.max(1, maxPoints)));
-  for (let i = lo; i < hi; i += stride) {
+  if (n <= 0) return { starts, ends, stride: 1 };
+  // Powers of two: the stride changes only when the sample count doubles or halves, not with every sample.
+  const stride = 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(n / Math.max(1, maxPoints)))));
+  const aligned = Math.ceil(lo / stride) * stride;
+  if (aligned > lo) {
+    starts.push(lo);
+    ends.push(Math.min(hi, aligned));
+  }
+  for (let i = aligned; i < hi; i += stride) {
     starts.push(i);
     ends.push(Math.min(hi, i + stride));
   }
-  return { starts, ends };
+  return { starts, ends, stride };
+}
+
+interface CacheEntry {
+  stride: number;
+  version: number;
+  /** Bucket number (start / stride) held in each slot, -1 when empty. */
+  tag: Float64Array;
+  mean: Float64Array;
+}
+
+/**
+ * Means of whole, aligned buckets of a series, computed once: a whole bucket behind the newest
+ * sample never changes (until the store says it rewrote samples), so a redraw averages only the
+ * buckets new samples fell into. One cache per chart; series are told apart by their arrays.
+ */
+export class BucketCache {
+  private entries = new WeakMap<Float32Array, CacheEntry>();
+  private out = new Float64Array(0);
+
+  /**
+   * The mean of every bucket of `arr` (NaN where no sample is a number), in a buffer reused by the
+   * next call: read it before asking for another series.
+   */
+  means(arr: Float32Array, store: SeriesStore, buckets: Buckets): Float64Array {
+    const { starts, ends, stride } = buckets;
+    const nb = starts.length;
+    if (this.out.length < nb) this.out = new Float64Array(Math.max(nb, this.out.length * 2));
+    const out = this.out;
+    const slots = Math.ceil(store.capacity / stride) + 2;
+    let e = this.entries.get(arr);
+    if (!e || e.stride !== stride || e.version !== store.version || e.tag.length !== slots) {
+      e = { stride, version: store.version, tag: new Float64Array(slots).fill(-1), mean: new Float64Array(slots) };
+      this.entries.set(arr, e);
+    }
+    const count = store.count;
+    for (let b = 0; b < nb; b++) {
+      const from = starts[b];
+      const to = ends[b];
+      // Only whole, aligned buckets behind the newest sample are final.
+      if (to - from !== stride || from % stride !== 0 || to > count) {
+        out[b] = bucketMean(arr, store, from, to);
+        continue;
+      }
+      const bucket = from / stride;
+      const k = bucket % slots;
+      if (e.tag[k] !== bucket) {
+        e.mean[k] = bucketMean(arr, store, from, to);
+        e.tag[k] = bucket;
+      }
+      out[b] = e.mean[k];
+    }
+    return out;
+  }
 }
 
 export function bucketMean(arr: Float32Array, store: SeriesStore, from: number, to: number): number {

@@ -3,7 +3,7 @@
 // by process, colour = CPU share of one core. Same time axis and gutter as the core charts.
 import type { ProcessInfo, ThreadRole, WindowVerdict } from '../../shared/types';
 import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
-import { bucketize, bucketMean } from './downsample';
+import { BucketCache, bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
 import { PixelGrid, hslToPixel } from './pixels';
 import { TaskSpanCache } from './taskSpans';
@@ -47,6 +47,7 @@ function cpuPixel(share: number): number {
 export class ThreadLanes {
   private rows: Row[] = [];
   private readonly grid = new PixelGrid();
+  private readonly cache = new BucketCache();
   private readonly taskSpans = new TaskSpanCache();
   private win: TimeWindow = { fromMs: 0, toMs: 10_000 };
   private store: SeriesStore | null = null;
@@ -102,7 +103,8 @@ export class ThreadLanes {
     ctx.clearRect(0, 0, cssW, cssH);
     const plotW = cssW - LEFT_GUTTER - RIGHT_GUTTER;
     const xOf = (ms: number) => LEFT_GUTTER + ((ms - win.fromMs) / Math.max(1, win.toMs - win.fromMs)) * plotW;
-    const { starts, ends } = bucketize(store, win, plotW / 2);
+    const buckets = bucketize(store, win, plotW / 2);
+    const { starts } = buckets;
     const nowMs = store.lastT();
 
     // Thread cells first, as pixels (see pixels.ts): one ImageData over the plot columns of the
@@ -131,8 +133,9 @@ export class ThreadLanes {
         const nb = starts.length;
         grid.span(y0, 0, px0[0], 0);
         grid.span(y0, px1[nb - 1], grid.width, 0);
+        const means = this.cache.means(cpu, store, buckets);
         for (let b = 0; b < nb; b++) {
-          const v = bucketMean(cpu, store, starts[b], ends[b]);
+          const v = means[b];
           // Not alive in this bucket: transparent, like the gaps between cells.
           grid.span(y0, px0[b], px1[b], Number.isNaN(v) ? 0 : cpuPixel(v));
           if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y0, px1[b], px0[b + 1], 0);

@@ -17,6 +17,8 @@ export class SeriesStore {
   coreCount = 0;
   /** Total samples ever pushed; the ring holds the last min(count, capacity). */
   count = 0;
+  /** Bumped when a batch rewrites samples already held, so cached aggregates of them are dropped. */
+  version = 0;
   t: Float64Array;
   user: Float32Array[] = [];
   system: Float32Array[] = [];
@@ -96,6 +98,7 @@ export class SeriesStore {
     threadCore: number[][],
   ): void {
     this.ensureCores(user.length);
+    if (fromIndex < this.count && t.length) this.version++;
     for (let k = 0; k < threads.length; k++) {
       const info = threads[k];
       let series = this.threads.get(info.tid);
