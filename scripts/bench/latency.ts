@@ -4,6 +4,7 @@
 //
 // Usage: node latency.js --pid ROOT_PID --rates 20,100 --seconds S
 // Prints one JSON object on stdout.
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CoreSampler } from '../../src/main/engine/sampler/coreSampler';
 import { TreeSampler } from '../../src/main/engine/sampler/treeSampler';
 
@@ -32,7 +33,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 async function atRate(rateHz: number): Promise<Record<string, unknown>> {
   const cores = new CoreSampler();
-  const tree = new TreeSampler(rootPid, false, { slowEvery: Math.max(1, Math.round(rateHz / 4)) });
+  // The same settings as Run: slow passes once a second, stat refresh four times a second.
+  const slowEvery = Math.max(1, Math.round(rateHz));
+  const tree = new TreeSampler(rootPid, false, { slowEvery, statEvery: Math.max(1, Math.round(rateHz / 4)) });
   const t0 = process.hrtime.bigint();
   const nowMs = (): number => Number(process.hrtime.bigint() - t0) / 1e6;
   // The first sample discovers the tree (opens every file); timed apart from the steady state.
@@ -46,7 +49,6 @@ async function atRate(rateHz: number): Promise<Record<string, unknown>> {
   const treeOnly: number[] = [];
   const slowTotal: number[] = [];
   const fastTotal: number[] = [];
-  const slowEvery = Math.max(1, Math.round(rateHz / 4));
   const period = 1000 / rateHz;
   const cpu0 = process.cpuUsage();
   const wall0 = nowMs();
@@ -83,9 +85,45 @@ async function atRate(rateHz: number): Promise<Record<string, unknown>> {
     // CPU of this bare loop (samplers + timer, nothing else), for comparison with a whole Run.
     bareLoopCpuPct: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
   };
+  const schedPaths = tree.threads.filter((th) => th.alive).map((th) => `/proc/${th.info.pid}/task/${th.info.tid}/schedstat`);
   tree.close();
   cores.close();
-  return out;
+  return { ...out, readFloorCpuPct: await readFloor(rateHz, Math.min(5, seconds), schedPaths), floorFiles: schedPaths.length + 1 };
+}
+
+/**
+ * CPU of the least any per-thread sampler in Node must do at this rate: wake on the timer and
+ * read /proc/stat and every thread's schedstat from descriptors held open; no parsing, no store.
+ */
+async function readFloor(rateHz: number, forSeconds: number, schedPaths: string[]): Promise<number> {
+  const fds = ['/proc/stat', ...schedPaths].flatMap((p) => {
+    try {
+      return [openSync(p, 'r')];
+    } catch {
+      return [];
+    }
+  });
+  const buf = Buffer.allocUnsafe(64 * 1024);
+  const period = 1000 / rateHz;
+  const t0 = Number(process.hrtime.bigint()) / 1e6;
+  const cpu0 = process.cpuUsage();
+  let next = t0;
+  for (;;) {
+    const now = Number(process.hrtime.bigint()) / 1e6;
+    if (now - t0 >= forSeconds * 1000) break;
+    next += period;
+    await sleep(Math.max(0, next - now));
+    for (const fd of fds) {
+      try {
+        readSync(fd, buf, 0, buf.length, 0);
+      } catch {
+        // that thread ended: nothing to read
+      }
+    }
+  }
+  const cpu = process.cpuUsage(cpu0);
+  for (const fd of fds) closeSync(fd);
+  return ((cpu.user + cpu.system) / 1000 / (Number(process.hrtime.bigint()) / 1e6 - t0)) * 100;
 }
 
 /** CPU of a Node process that only runs the same timer at this rate: the floor under any sampler written in Node. */
