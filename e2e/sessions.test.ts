@@ -122,7 +122,9 @@ describe('sessions, comparison and sweeps in the app', () => {
     await h.page.click('[data-testid=error-banner] button');
   });
 
-  it('sweeps Python threads over 1,2 tasks and plots the speedup', async () => {
+  // Physics on a shared VM whose speed was measured changing by up to 1.75x from second to second:
+  // the sweep may run again, up to twice, and passes only on a sweep that shows the GIL's physics.
+  it('sweeps Python threads over 1,2 tasks and plots the speedup', { retry: 2 }, async () => {
     await chooseScenario(h.page, 'py-threads-cpu', { workMs: 600 });
     await h.page.fill('[data-testid=sweep-tasks]', '1,2');
     await h.page.fill('[data-testid=sweep-repeat]', '1');

@@ -31,7 +31,11 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-describe('Python scenarios', () => {
+// Physics on a shared VM: this machine's speed was measured changing by up to 1.75x from one
+// second to the next (the same pure-Python loop at 18k or 32k iterations/ms), which can sink one
+// measurement. Each test may run again, up to twice; it passes only on a measurement that
+// really shows the physics, and a failing machine still fails.
+describe('Python scenarios', { retry: 2 }, () => {
   it('py-threads-cpu: 2 GIL-bound threads stay near one core', async () => {
     const { result } = await scenario('py-threads-cpu', { tasks: 2, workMs: 700 });
     expect(result.parallelism).toBeLessThan(1.3);
@@ -78,7 +82,7 @@ describe('Python scenarios', () => {
   });
 });
 
-describe('Node.js scenarios', () => {
+describe('Node.js scenarios', { retry: 2 }, () => {
   it('node-async-io: non-blocking reads on one JS thread, mostly waiting', async () => {
     const { result } = await scenario('node-async-io', { tasks: 4 });
     expect(result.parallelism).toBeLessThan(0.5);

@@ -24,7 +24,11 @@ function sweep(args: string[]): { code: number | null; sweep: SweepResult; stder
   return { code: r.status, sweep: JSON.parse(r.stdout) as SweepResult, stderr: r.stderr };
 }
 
-describe.skipIf(cpus().length < 2)('corescope sweep (real runs)', () => {
+// Physics on a shared VM: this machine's speed was measured changing by up to 1.75x from one
+// second to the next (the same pure-Python loop at 18k or 32k iterations/ms), which can sink one
+// measurement. Each test may run again, up to twice; it passes only on a measurement that
+// really shows the physics, and a failing machine still fails.
+describe.skipIf(cpus().length < 2)('corescope sweep (real runs)', { retry: 2 }, () => {
   it('multiprocessing CPU: 2 tasks take about as long as 1, speedup > 1.6', async () => {
     const out = join(dir, 'mp.session.json');
     const { sweep: sw, stderr } = sweep(['py-mp-cpu', '--tasks', '1,2', '--repeat', '2', '--work-ms', '400', '--out', out]);
