@@ -92,6 +92,26 @@ async function atRate(rateHz: number): Promise<Record<string, unknown>> {
 }
 
 /**
+ * CPU of this process, as % of one core, while it only wakes on a timer at `rateHz` for
+ * `forSeconds` and runs `onTick` at each wakeup.
+ */
+async function timerCpuPct(rateHz: number, forSeconds: number, onTick: () => void = () => undefined): Promise<number> {
+  const period = 1000 / rateHz;
+  const t0 = Number(process.hrtime.bigint()) / 1e6;
+  const cpu0 = process.cpuUsage();
+  let next = t0;
+  for (;;) {
+    const now = Number(process.hrtime.bigint()) / 1e6;
+    if (now - t0 >= forSeconds * 1000) break;
+    next += period;
+    await sleep(Math.max(0, next - now));
+    onTick();
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return ((cpu.user + cpu.system) / 1000 / (Number(process.hrtime.bigint()) / 1e6 - t0)) * 100;
+}
+
+/**
  * CPU of the least any per-thread sampler in Node must do at this rate: wake on the timer and
  * read /proc/stat and every thread's schedstat from descriptors held open; no parsing, no store.
  */
@@ -104,42 +124,24 @@ async function readFloor(rateHz: number, forSeconds: number, schedPaths: string[
     }
   });
   const buf = Buffer.allocUnsafe(64 * 1024);
-  const period = 1000 / rateHz;
-  const t0 = Number(process.hrtime.bigint()) / 1e6;
-  const cpu0 = process.cpuUsage();
-  let next = t0;
-  for (;;) {
-    const now = Number(process.hrtime.bigint()) / 1e6;
-    if (now - t0 >= forSeconds * 1000) break;
-    next += period;
-    await sleep(Math.max(0, next - now));
-    for (const fd of fds) {
-      try {
-        readSync(fd, buf, 0, buf.length, 0);
-      } catch {
-        // that thread ended: nothing to read
+  try {
+    return await timerCpuPct(rateHz, forSeconds, () => {
+      for (const fd of fds) {
+        try {
+          readSync(fd, buf, 0, buf.length, 0);
+        } catch {
+          // that thread ended: nothing to read
+        }
       }
-    }
+    });
+  } finally {
+    for (const fd of fds) closeSync(fd);
   }
-  const cpu = process.cpuUsage(cpu0);
-  for (const fd of fds) closeSync(fd);
-  return ((cpu.user + cpu.system) / 1000 / (Number(process.hrtime.bigint()) / 1e6 - t0)) * 100;
 }
 
 /** CPU of a Node process that only runs the same timer at this rate: the floor under any sampler written in Node. */
-async function emptyTimer(rateHz: number, forSeconds: number): Promise<number> {
-  const period = 1000 / rateHz;
-  const t0 = Number(process.hrtime.bigint()) / 1e6;
-  const cpu0 = process.cpuUsage();
-  let next = t0;
-  for (;;) {
-    const now = Number(process.hrtime.bigint()) / 1e6;
-    if (now - t0 >= forSeconds * 1000) break;
-    next += period;
-    await sleep(Math.max(0, next - now));
-  }
-  const cpu = process.cpuUsage(cpu0);
-  return ((cpu.user + cpu.system) / 1000 / (Number(process.hrtime.bigint()) / 1e6 - t0)) * 100;
+function emptyTimer(rateHz: number, forSeconds: number): Promise<number> {
+  return timerCpuPct(rateHz, forSeconds);
 }
 
 const results = [];

@@ -9,7 +9,7 @@ export function renderScale(): number {
   return override ?? (window.devicePixelRatio || 1);
 }
 
-/** The scales offered for PNG export; "screen" is the display's own ratio. */
+/** The scales offered for PNG export, in device pixels per CSS pixel. */
 export const PNG_SCALES = [1, 2, 3, 4] as const;
 export type PngScale = (typeof PNG_SCALES)[number];
 
