@@ -19,7 +19,8 @@
 // Environment: BENCH_RENDERER_SECONDS (real-time phase length, default 20),
 // BENCH_RENDERER_MINUTES (simulated run length for the heap, default 10), BENCH_RENDERER_NO_BUILD=1
 // (use the existing out/renderer), BENCH_RENDERER_PROFILE=<dir> (save a CPU profile of the page
-// during each real-time phase), BENCH_RENDERER_SCREENSHOT=<dir> (the charts after each phase),
+// during each real-time phase), BENCH_RENDERER_TRACE=<dir> (a Chromium trace of the same: paint,
+// raster and compositing, which a JS profile shows only as "(program)"), BENCH_RENDERER_SCREENSHOT=<dir> (the charts after each phase),
 // BENCH_RENDERER_ONLY=a,b,c (subset), BENCH_RENDERER_FRESH_ONLY=1 (skip the full-window phase).
 import { execFileSync } from 'node:child_process';
 import { writeBenchSection } from './lib/benchmarksFile.mjs';
@@ -35,6 +36,7 @@ const HERE = join(ROOT, 'scripts', 'bench-renderer');
 const SECONDS = Number(process.env.BENCH_RENDERER_SECONDS ?? 20);
 const MINUTES = Number(process.env.BENCH_RENDERER_MINUTES ?? 10);
 const PROFILE_DIR = process.env.BENCH_RENDERER_PROFILE ? resolve(process.env.BENCH_RENDERER_PROFILE) : null;
+const TRACE_DIR = process.env.BENCH_RENDERER_TRACE ? resolve(process.env.BENCH_RENDERER_TRACE) : null;
 const ONLY = new Set((process.env.BENCH_RENDERER_ONLY ?? 'a,b,c').split(',').map((s) => s.trim()));
 const LIVE_CAPACITY = Number(/LIVE_CAPACITY\s*=\s*(\d+)/.exec(readFileSync(join(ROOT, 'src/renderer/state/seriesStore.ts'), 'utf8'))?.[1] ?? NaN);
 const VIEWPORT = { width: 1400, height: 1000 };
@@ -206,6 +208,10 @@ async function realtimePhase(h, name) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
   }
+  if (TRACE_DIR) {
+    mkdirSync(TRACE_DIR, { recursive: true });
+    await browser.startTracing(page, { path: join(TRACE_DIR, `renderer-${name}.trace.json`), categories: (process.env.BENCH_RENDERER_TRACE_CATEGORIES ?? 'devtools.timeline,disabled-by-default-devtools.timeline,blink,cc,viz,toplevel,v8.execute').split(',') });
+  }
   await page.evaluate(() => window.__bench.startFrames());
   const wall0 = Date.now();
   server.startRealtime();
@@ -222,6 +228,7 @@ async function realtimePhase(h, name) {
     mkdirSync(resolve(process.env.BENCH_RENDERER_SCREENSHOT), { recursive: true });
     await page.locator('[data-testid=run-charts]').screenshot({ path: join(resolve(process.env.BENCH_RENDERER_SCREENSHOT), `renderer-${name}.png`) });
   }
+  if (TRACE_DIR) await browser.stopTracing();
   if (PROFILE_DIR) {
     const { profile } = await cdp.send('Profiler.stop');
     mkdirSync(PROFILE_DIR, { recursive: true });

@@ -71,21 +71,28 @@ export class BucketCache {
       this.entries.set(arr, e);
     }
     const count = store.count;
+    const { tag, mean } = e;
+    // Whole buckets come in a run of consecutive numbers: step their slot instead of a modulo each.
+    let k = 0;
+    let expect = -1;
     for (let b = 0; b < nb; b++) {
       const from = starts[b];
       const to = ends[b];
       // Only whole, aligned buckets behind the newest sample are final.
-      if (to - from !== stride || from % stride !== 0 || to > count) {
+      // stride is a power of two: the mask is the cheap test of alignment (% on doubles is a libm call).
+      if (to - from !== stride || (from & (stride - 1)) !== 0 || to > count) {
         out[b] = bucketMean(arr, store, from, to);
         continue;
       }
       const bucket = from / stride;
-      const k = bucket % slots;
-      if (e.tag[k] !== bucket) {
-        e.mean[k] = bucketMean(arr, store, from, to);
-        e.tag[k] = bucket;
+      if (bucket !== expect) k = bucket % slots;
+      expect = bucket + 1;
+      if (tag[k] !== bucket) {
+        mean[k] = bucketMean(arr, store, from, to);
+        tag[k] = bucket;
       }
-      out[b] = e.mean[k];
+      out[b] = mean[k];
+      if (++k === slots) k = 0;
     }
     return out;
   }

@@ -17,6 +17,18 @@ export function hslToPixel(h: number, s: number, l: number): number {
   return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
 }
 
+/** '#rrggbb' → one ImageData pixel, opaque; remembered, as the same few colours repeat every frame. */
+const hexPixels = new Map<string, number>();
+export function hexToPixel(hex: string): number {
+  let px = hexPixels.get(hex);
+  if (px === undefined) {
+    const n = Number.parseInt(hex.slice(1, 7), 16);
+    px = ((255 << 24) | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+    hexPixels.set(hex, px);
+  }
+  return px;
+}
+
 /** An ImageData kept across frames (reallocated only when its size changes) with a uint32 view. */
 export class PixelGrid {
   image: ImageData | null = null;
@@ -76,7 +88,7 @@ export class PixelGrid {
     if (a < b) this.px.fill(0, a * this.width, b * this.width);
   }
 
-  put(ctx: CanvasRenderingContext2D, dx: number, dy: number): void {
+  put(ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D, dx: number, dy: number): void {
     if (this.image) ctx.putImageData(this.image, Math.round(dx), Math.round(dy));
   }
 }

@@ -5,7 +5,7 @@ import type { ProcessInfo, ThreadRole, WindowVerdict } from '../../shared/types'
 import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
 import { BucketCache, bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
-import { PixelGrid, hslToPixel } from './pixels';
+import { PixelGrid, hexToPixel, hslToPixel } from './pixels';
 import { TaskSpanCache } from './taskSpans';
 import { renderScale } from './renderScale';
 
@@ -107,72 +107,85 @@ export class ThreadLanes {
     const { starts } = buckets;
     const nowMs = store.lastT();
 
-    // Thread cells first, as pixels (see pixels.ts): one ImageData over the plot columns of the
-    // thread rows; the strip, tasks and labels are drawn over it with the 2D context.
-    const threadRows = this.rows.filter((r): r is Extract<Row, { kind: 'thread' }> => r.kind === 'thread');
-    if (threadRows.length && starts.length) {
-      const top = threadRows[0].y;
-      const bottom = threadRows[threadRows.length - 1].y + threadRows[threadRows.length - 1].h;
-      const grid = this.grid;
-      // Every line gets written once (cells, cleared gaps, copied lines, cleared separators): no clearing pass.
-      grid.reset(plotW * dpr, (bottom - top) * dpr, false);
-      let cleared = 0;
-      const px0 = new Int32Array(starts.length);
-      const px1 = new Int32Array(starts.length);
-      for (let b = 0; b < starts.length; b++) {
-        const x0 = xOf(store.t[store.slot(starts[b])]);
-        const x1 = b + 1 < starts.length ? xOf(store.t[store.slot(starts[b + 1])]) : x0 + 2;
-        px0[b] = Math.round((x0 - LEFT_GUTTER) * dpr);
-        px1[b] = Math.max(px0[b] + 1, Math.round((x0 + Math.max(1, x1 - x0 + 0.5) - LEFT_GUTTER) * dpr));
-      }
-      for (const row of threadRows) {
-        const y0 = Math.round((row.y + 1 - top) * dpr);
-        const y1 = Math.max(y0 + 1, Math.round((row.y + row.h - top) * dpr));
-        grid.clearLines(cleared, y0);
-        const cpu = row.series.cpu;
-        const nb = starts.length;
-        grid.span(y0, 0, px0[0], 0);
-        grid.span(y0, px1[nb - 1], grid.width, 0);
-        const means = this.cache.means(cpu, store, buckets);
-        for (let b = 0; b < nb; b++) {
-          const v = means[b];
-          // Not alive in this bucket: transparent, like the gaps between cells.
-          grid.span(y0, px0[b], px1[b], Number.isNaN(v) ? 0 : cpuPixel(v));
-          if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y0, px1[b], px0[b + 1], 0);
-        }
-        grid.copyLine(y0, y0 + 1, y1);
-        cleared = Math.max(cleared, y1);
-      }
-      grid.clearLines(cleared, grid.height);
-      grid.put(ctx, LEFT_GUTTER * dpr, top * dpr);
+    // Everything inside the plot area (verdict strip, task spans, thread cells) is pixels in one
+    // ImageData (see pixels.ts); a fillRect per window and per task span (thousands over a long
+    // run) cost more to record and rasterise than the cells. Labels and group bands are drawn
+    // over it with the 2D context.
+    const last = this.rows[this.rows.length - 1];
+    const grid = this.grid;
+    // Every line gets written once (bands, cells, copied lines, cleared gaps): no clearing pass.
+    grid.reset(plotW * dpr, (last.y + last.h) * dpr, false);
+    const devX = (cssX: number) => Math.round((cssX - LEFT_GUTTER) * dpr);
+    const devY = (cssY: number) => Math.round(cssY * dpr);
+    const nb = starts.length;
+    const px0 = new Int32Array(nb);
+    const px1 = new Int32Array(nb);
+    for (let b = 0; b < nb; b++) {
+      const x0 = xOf(store.t[store.slot(starts[b])]);
+      const x1 = b + 1 < nb ? xOf(store.t[store.slot(starts[b + 1])]) : x0 + 2;
+      px0[b] = devX(x0);
+      px1[b] = Math.max(px0[b] + 1, devX(x0 + Math.max(1, x1 - x0 + 0.5)));
     }
-
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.textBaseline = 'middle';
+    let written = 0;
     for (const row of this.rows) {
+      const top = devY(row.y);
+      const bottom = Math.max(top + 1, devY(row.y + row.h));
+      grid.clearLines(written, top);
       if (row.kind === 'strip') {
-        ctx.fillStyle = '#f1f5f9';
-        ctx.fillRect(LEFT_GUTTER, row.y, plotW, row.h);
+        grid.fill(0, top, grid.width, bottom, hexToPixel('#f1f5f9'));
+        const line = devY(row.y + 2);
         for (const w of store.windows) {
           if (w.toMs < win.fromMs) continue;
-          ctx.fillStyle = palette.verdict[w.kind] ?? '#94a3b8';
           const x0 = Math.max(LEFT_GUTTER, xOf(w.fromMs));
-          ctx.fillRect(x0, row.y + 2, Math.max(1, xOf(w.toMs) - x0 - 1), row.h - 4);
+          const a = devX(x0);
+          grid.span(line, a, Math.max(a + 1, devX(x0 + Math.max(1, xOf(w.toMs) - x0 - 1))), hexToPixel(palette.verdict[w.kind] ?? '#94a3b8'));
         }
-        this.label(ctx, 'verdict per window', row.y + row.h / 2, true);
+        grid.copyLine(line, line + 1, devY(row.y + row.h - 2));
       } else if (row.kind === 'tasks') {
-        ctx.fillStyle = '#fafaf9';
-        ctx.fillRect(LEFT_GUTTER, row.y, plotW, row.h);
-        ctx.fillStyle = '#a16207';
+        grid.fill(0, top, grid.width, bottom, hexToPixel('#fafaf9'));
+        const color = hexToPixel('#a16207');
         for (const s of spans) {
           if (s.row >= MAX_TASK_ROWS) continue;
           const end = s.endMs ?? nowMs;
           if (end < win.fromMs) continue;
           const x0 = Math.max(LEFT_GUTTER, xOf(s.startMs));
-          ctx.fillRect(x0, row.y + s.row * TASK_ROW_H + 1, Math.max(2, xOf(end) - x0), TASK_ROW_H - 2);
+          const a = devX(x0);
+          grid.span(devY(row.y + s.row * TASK_ROW_H + 1), a, Math.max(a + 1, devX(x0 + Math.max(2, xOf(end) - x0))), color);
         }
-        this.label(ctx, `tasks (${spans.length})`, row.y + Math.min(row.h, 14) / 2, true);
+        for (let k = 0; k < taskRows; k++) {
+          const line = devY(row.y + k * TASK_ROW_H + 1);
+          grid.copyLine(line, line + 1, devY(row.y + (k + 1) * TASK_ROW_H - 1));
+        }
       } else if (row.kind === 'group') {
+        grid.clearLines(top, bottom);
+      } else {
+        // A pixel line of space above each thread's cells.
+        const y0 = devY(row.y + 1);
+        grid.clearLines(top, y0);
+        if (nb) {
+          grid.span(y0, 0, px0[0], 0);
+          grid.span(y0, px1[nb - 1], grid.width, 0);
+          const means = this.cache.means(row.series.cpu, store, buckets);
+          for (let b = 0; b < nb; b++) {
+            const v = means[b];
+            // Not alive in this bucket: transparent, like the gaps between cells.
+            grid.span(y0, px0[b], px1[b], Number.isNaN(v) ? 0 : cpuPixel(v));
+            if (b + 1 < nb && px1[b] < px0[b + 1]) grid.span(y0, px1[b], px0[b + 1], 0);
+          }
+        } else grid.span(y0, 0, grid.width, 0);
+        grid.copyLine(y0, y0 + 1, bottom);
+      }
+      written = Math.max(written, bottom);
+    }
+    grid.clearLines(written, grid.height);
+    grid.put(ctx, LEFT_GUTTER * dpr, 0);
+
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.textBaseline = 'middle';
+    for (const row of this.rows) {
+      if (row.kind === 'strip') this.label(ctx, 'verdict per window', row.y + row.h / 2, true);
+      else if (row.kind === 'tasks') this.label(ctx, `tasks (${spans.length})`, row.y + Math.min(row.h, 14) / 2, true);
+      else if (row.kind === 'group') {
         ctx.fillStyle = '#e2e8f0';
         ctx.fillRect(0, row.y + 2, cssW - RIGHT_GUTTER, row.h - 3);
         const proc = this.processes.find((p) => p.pid === row.pid);

@@ -94,12 +94,15 @@ export class RunCharts {
 
   private ensureCoreChart(cores: number): void {
     const wantLanes = cores <= MAX_LANE_CORES;
+    // The box follows the core count, also when it changes within a mode (a run starts drawn
+    // with one core until the first batch says how many there are).
+    const height = `${wantLanes ? Math.min(420, Math.max(150, cores * 56 + 40)) : Math.min(480, Math.max(220, cores * 3 + 40))}px`;
+    if (this.coreBox.style.height !== height) this.coreBox.style.height = height;
     if (this.coreChart && (this.coreChart instanceof CoreLanesChart) === wantLanes) return;
     this.coreChart?.destroy();
     this.coreBox.replaceChildren();
     const canvas = h('canvas', { 'data-testid': 'core-chart', 'data-mode': wantLanes ? 'lanes' : 'heatmap' });
     this.coreBox.append(canvas);
-    this.coreBox.style.height = `${wantLanes ? Math.min(420, Math.max(150, cores * 56 + 40)) : Math.min(480, Math.max(220, cores * 3 + 40))}px`;
     this.coreCanvas = canvas;
     this.coreChart = wantLanes ? new CoreLanesChart(canvas) : new CoreHeatmap(canvas);
   }
