@@ -64,12 +64,16 @@ export class BucketCache {
     const nb = starts.length;
     if (this.out.length < nb) this.out = new Float64Array(Math.max(nb, this.out.length * 2));
     const out = this.out;
-    const slots = Math.ceil(store.capacity / stride) + 2;
+    // A ring of buckets keyed by bucket number (the tag says which bucket a slot holds, so any
+    // size is correct); room for the buckets in view, grown by doubling. Sized for the whole
+    // history at stride 1 it was 2 × 48 KB per series, reallocated at every stride change.
     let e = this.entries.get(arr);
-    if (!e || e.stride !== stride || e.version !== store.version || e.tag.length !== slots) {
-      e = { stride, version: store.version, tag: new Float64Array(slots).fill(-1), mean: new Float64Array(slots) };
+    if (!e || e.stride !== stride || e.version !== store.version || e.tag.length < nb + 2) {
+      const slots = Math.min(Math.ceil(store.capacity / stride) + 2, Math.max(64, 2 ** Math.ceil(Math.log2(2 * nb + 2))));
+      e = { stride, version: store.version, tag: new Float64Array(Math.max(slots, nb + 2)).fill(-1), mean: new Float64Array(Math.max(slots, nb + 2)) };
       this.entries.set(arr, e);
     }
+    const slots = e.tag.length;
     const count = store.count;
     const { tag, mean } = e;
     // Whole buckets come in a run of consecutive numbers: step their slot instead of a modulo each.

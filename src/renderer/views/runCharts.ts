@@ -13,6 +13,9 @@ import { h } from '../util/dom';
 /** Up to this many cores each gets a readable lane; beyond, a heatmap row. */
 export const MAX_LANE_CORES = 16;
 
+/** Past this much drawing in one frame, the live view leaves the next chart to the next frame. */
+const FRAME_DRAW_BUDGET_MS = 4;
+
 export interface ChartExport {
   id: string;
   title: string;
@@ -131,14 +134,26 @@ export class RunCharts {
   }
 
   private readonly pending = [false, false, false];
+  /** How long each chart's last live draw took (ms). */
+  private readonly drawMs = [0, 0, 0];
   private stepQueued = false;
 
   private readonly step = (): void => {
     this.stepQueued = false;
-    const i = this.pending.indexOf(true);
-    if (i < 0) return;
-    this.pending[i] = false;
-    this.drawChart(i);
+    // Charts are drawn one after another while the next one, at what it took last time, still
+    // fits the frame's budget: cheap charts (few cores and threads) all go in one frame, as each
+    // extra frame costs a paint and a composite of its own; expensive ones (many cores, long
+    // history) keep a frame each so no frame runs long.
+    const start = performance.now();
+    for (;;) {
+      const i = this.pending.indexOf(true);
+      if (i < 0) return;
+      const t0 = performance.now();
+      if (t0 > start && t0 - start + this.drawMs[i] > FRAME_DRAW_BUDGET_MS) break;
+      this.pending[i] = false;
+      this.drawChart(i);
+      this.drawMs[i] = performance.now() - t0;
+    }
     if (this.pending.includes(true)) {
       this.stepQueued = true;
       requestAnimationFrame(this.step);
