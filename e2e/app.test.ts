@@ -69,17 +69,19 @@ describe('CoreScope in the browser', () => {
     expect(Number(await charts.getAttribute('data-threads'))).toBeGreaterThanOrEqual(3);
   });
 
-  // The browser drawing the live run is the observer and starts at a low priority, as
-  // CoreScope's own window does (e2e/browser.ts, src/cli/serve/observerPriority.ts). At normal
-  // priority its software rendering took ~0.45 core of this 2-core VM (1.3–1.5 here against
-  // 1.8–1.9 from the CLI); at nice 10 it still takes 0.15–0.3 core and the run reaches 1.56–1.75;
-  // lower priorities (13, 15) reach 1.7–1.9 but starve the page until it stops answering. So this
-  // test asserts what holds with a responsive UI on the same two cores, and the > 1.6 physics is
-  // asserted without a browser (test/integration/scenarios.test.ts, engineRuns, sweep).
-  it('Python multiprocessing on the same work: well over one core, far above the threads run', async () => {
-    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 1500 });
+  // The browser drawing the live run is the observer and starts at a low priority (nice 10 for
+  // its session's autogroup), as CoreScope's own window does (e2e/browser.ts,
+  // src/cli/serve/observerPriority.ts): low enough to leave the workload the cores, high enough
+  // that the page still answers a click on Cancel. It still takes ~0.15–0.2 core while the run
+  // saturates both (renderer ~15 %, software compositing ~7 %), and its share falls unevenly on
+  // the two processes: 1.5–3 s runs measured 1.49–1.74 here, 5 s runs 1.63–1.70 (the CLI, no
+  // browser: 1.6–1.9 on the same minutes of this VM, whose speed drifts). So the run is long
+  // enough for start-up and the slower process's tail to weigh little, and, like every physics
+  // test here, it may run again up to twice: it still passes only on a measurement above 1.6.
+  it('Python multiprocessing on the same work: well over one core, far above the threads run', { retry: 2 }, async () => {
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 5000 });
     const { parallelism } = await runToEnd(h.page);
-    expect(parallelism).toBeGreaterThan(1.45);
+    expect(parallelism).toBeGreaterThan(1.6);
     expect(parallelism).toBeGreaterThan(threadsParallelism + 0.3);
   });
 

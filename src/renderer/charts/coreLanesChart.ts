@@ -8,7 +8,9 @@ import { Chart, type Plugin, type Scale } from 'chart.js';
 import type { SeriesStore } from '../state/seriesStore';
 import { BucketCache, bucketize } from './downsample';
 import { LEFT_GUTTER, PX_PER_POINT, RIGHT_GUTTER, palette, type TimeWindow } from './layout';
-import { PixelGrid, hexToPixel } from './pixels';
+import { ChartAreaPixels, columnRows, fillBetween, strokeRows, withAlpha } from './columnPlot';
+import { refreshChart } from './chartRefresh';
+import { type PixelGrid, hexToPixel } from './pixels';
 import { setupChartJs } from './setupChartJs';
 
 /** Lanes fill 88% of their band so neighbouring cores stay visually apart. */
@@ -30,8 +32,7 @@ export class CoreLanesChart {
   private cores = 0;
   private readonly cache = new BucketCache();
   private lanes: LaneData = { cores: 0, buckets: 0, x: new Float64Array(0), user: new Float64Array(0), userSystem: new Float64Array(0) };
-  private readonly grid = new PixelGrid();
-  private layer: OffscreenCanvas | null = null;
+  private readonly pixels = new ChartAreaPixels();
 
   constructor(readonly canvas: HTMLCanvasElement) {
     setupChartJs();
@@ -73,10 +74,7 @@ export class CoreLanesChart {
   }
 
   render(store: SeriesStore, win: TimeWindow): void {
-    if (store.coreCount !== this.cores) {
-      this.cores = store.coreCount;
-      this.chart.options.scales!.y!.max = this.cores;
-    }
+    this.cores = store.coreCount;
     const width = Math.max(100, this.canvas.clientWidth - LEFT_GUTTER - RIGHT_GUTTER);
     const buckets = bucketize(store, win, width / PX_PER_POINT);
     const nb = buckets.starts.length;
@@ -96,89 +94,47 @@ export class CoreLanesChart {
       for (let b = 0; b < nb; b++) lanes.userSystem[c * nb + b] = Math.min(1, lanes.user[c * nb + b] + (system[b] || 0));
     }
     this.lanes = lanes;
-    const x = this.chart.options.scales!.x!;
-    x.min = win.fromMs / 1000;
-    x.max = win.toMs / 1000;
-    this.chart.update('none');
+    refreshChart(this.chart, { xMin: win.fromMs / 1000, xMax: win.toMs / 1000, yMax: this.cores });
   }
 
   destroy(): void {
     this.chart.destroy();
   }
 
-  /**
-   * Paints the lanes into pixels over the chart area (device pixels), then draws them onto the
-   * chart in one drawImage, so they blend over the grid like the filled lines they replace.
-   */
+  /** The lanes as pixels over the plot area (see paintLanes). */
   private drawLanes(chart: Chart<'line'>): void {
     const lanes = this.lanes;
-    const area = chart.chartArea;
-    const dpr = chart.currentDevicePixelRatio || 1;
-    const w = Math.round((area.right - area.left) * dpr);
-    const h = Math.round((area.bottom - area.top) * dpr);
-    if (!lanes.cores || !lanes.buckets || w < 1 || h < 1) return;
-    const xs = chart.scales.x;
-    const bx = new Float64Array(lanes.buckets);
-    for (let b = 0; b < lanes.buckets; b++) bx[b] = (xs.getPixelForValue(lanes.x[b]) - area.left) * dpr;
-    this.grid.reset(w, h);
-    paintLanes(this.grid, lanes, bx);
-    if (!this.layer || this.layer.width !== w || this.layer.height !== h) this.layer = new OffscreenCanvas(w, h);
-    const layerCtx = this.layer.getContext('2d')!;
-    this.grid.put(layerCtx, 0, 0);
-    chart.ctx.drawImage(this.layer, area.left, area.top, w / dpr, h / dpr);
+    const grid = lanes.cores && lanes.buckets ? this.pixels.begin(chart) : null;
+    if (!grid) return;
+    paintLanes(grid, lanes, this.pixels.xPixels(chart, lanes.x, lanes.buckets));
+    this.pixels.end(chart);
   }
 }
 
-const USER_FILL = withAlpha(palette.user, 0.55);
-const SYSTEM_FILL = withAlpha(palette.system, 0.55);
-
-/** '#rrggbb' at `alpha` as an ImageData pixel (unpremultiplied, like ImageData itself). */
-function withAlpha(hex: string, alpha: number): number {
-  return ((hexToPixel(hex) & 0x00ffffff) | (Math.round(alpha * 255) << 24)) >>> 0;
-}
+const USER_FILL = withAlpha(hexToPixel(palette.user), 0.55);
+const SYSTEM_FILL = withAlpha(hexToPixel(palette.system), 0.55);
 
 /**
- * Each core's lane, column by column: user from the lane's floor up to the user line, system
- * from there to the user + system line, values interpolated between bucket points (as the lines
- * joining them would), and each line's pixels joined vertically to the previous column's so a
- * steep change stays one unbroken line.
+ * Each core's lane, column by column (columnPlot.ts): user from the lane's floor up to the user
+ * line, system from there to the user + system line, each line drawn over its area.
  */
 function paintLanes(grid: PixelGrid, lanes: LaneData, bx: Float64Array): void {
   const { cores, buckets: nb } = lanes;
-  const W = grid.width;
   const H = grid.height;
-  const px = grid.px;
-  const userLine = hexToPixel(palette.user);
-  const systemLine = hexToPixel(palette.system);
-  const rowOf = (v: number) => Math.min(H - 1, Math.max(0, Math.floor(H * (1 - v / cores))));
-  const xFirst = Math.max(0, Math.round(bx[0]));
-  const xLast = Math.min(W - 1, Math.round(bx[nb - 1]));
+  const rowOf = (v: number) => H * (1 - v / cores);
+  const pointRows = new Float64Array(nb);
+  const userRows = new Int32Array(grid.width);
+  const systemRows = new Int32Array(grid.width);
   for (let c = 0; c < cores; c++) {
     const floor = cores - 1 - c;
-    const base = rowOf(floor);
     const o = c * nb;
-    let b = 0;
-    let prevU = -1;
-    let prevS = -1;
-    for (let x = xFirst; x <= xLast; x++) {
-      while (b + 1 < nb - 1 && bx[b + 1] <= x) b++;
-      const span = bx[b + 1] - bx[b];
-      const f = nb > 1 && span > 0 ? Math.min(1, Math.max(0, (x - bx[b]) / span)) : 0;
-      const b1 = nb > 1 ? b + 1 : b;
-      const u = lanes.user[o + b] + (lanes.user[o + b1] - lanes.user[o + b]) * f;
-      const us = lanes.userSystem[o + b] + (lanes.userSystem[o + b1] - lanes.userSystem[o + b]) * f;
-      const rowU = rowOf(floor + u * LANE_FILL);
-      const rowS = rowOf(floor + us * LANE_FILL);
-      for (let y = rowU + 1; y < base; y++) px[y * W + x] = USER_FILL;
-      for (let y = rowS + 1; y < rowU; y++) px[y * W + x] = SYSTEM_FILL;
-      const fromU = prevU < 0 ? rowU : Math.min(prevU, rowU);
-      const toU = prevU < 0 ? rowU : Math.max(prevU, rowU);
-      for (let y = fromU; y <= toU; y++) px[y * W + x] = userLine;
-      const fromS = prevS < 0 ? rowS : Math.min(prevS, rowS);
-      const toS = prevS < 0 ? rowS : Math.max(prevS, rowS);
-      for (let y = fromS; y <= toS; y++) px[y * W + x] = systemLine;
-      prevU = rowU;
-      prevS = rowS;
-    }
+    for (let b = 0; b < nb; b++) pointRows[b] = rowOf(floor + lanes.user[o + b] * LANE_FILL);
+    columnRows(grid, bx, pointRows, nb, userRows);
+    for (let b = 0; b < nb; b++) pointRows[b] = rowOf(floor + lanes.userSystem[o + b] * LANE_FILL);
+    columnRows(grid, bx, pointRows, nb, systemRows);
+    fillBetween(grid, userRows, Math.min(H, Math.floor(rowOf(floor))), USER_FILL);
+    fillBetween(grid, systemRows, userRows, SYSTEM_FILL);
+    strokeRows(grid, userRows, hexToPixel(palette.user));
+    strokeRows(grid, systemRows, hexToPixel(palette.system));
   }
 }

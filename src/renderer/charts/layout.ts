@@ -14,10 +14,20 @@ export interface TimeWindow {
   toMs: number;
 }
 
-/** Whole run so far, at least 10 s wide so the first seconds do not stretch across the page. */
+/**
+ * Whole run so far, at least 10 s wide so the first seconds do not stretch across the page.
+ * Past 10 s the right edge moves in steps of about 1/20 of the span (1 s, 2 s, 5 s…), not with
+ * every batch: the axes then change about once a second or less, and between changes the charts
+ * are only redrawn, not laid out again (chartRefresh.ts).
+ */
 export function liveWindow(lastMs: number, firstMs: number): TimeWindow {
-  return { fromMs: firstMs, toMs: Math.max(firstMs + 10_000, lastMs) };
+  const span = lastMs - firstMs;
+  if (span <= 10_000) return { fromMs: firstMs, toMs: firstMs + 10_000 };
+  const stepMs = 1000 * (WINDOW_STEPS_S.find((s) => s * 20 >= span / 1000) ?? 600);
+  return { fromMs: firstMs, toMs: firstMs + Math.ceil(span / stepMs) * stepMs };
 }
+
+const WINDOW_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300];
 
 export const palette = {
   user: '#2563eb',

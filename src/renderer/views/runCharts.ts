@@ -120,10 +120,9 @@ export class RunCharts {
   }
 
   /**
-   * The live view's redraw, called from a rAF callback: draws the first chart now and each of the
-   * others in a frame of its own, so one frame carries one chart's work, not all three (at 10
-   * batches a second the three are drawn well within a batch's 100 ms). A new batch arriving
-   * meanwhile just marks all three for redrawing with the newest data.
+   * The live view's redraw, called from a rAF callback: draws a chart now and the others in this
+   * frame or the next ones (see step), so one frame need not carry all three charts' work. A new
+   * batch arriving meanwhile just marks all three for redrawing with the newest data.
    */
   renderLive(store: SeriesStore, win: TimeWindow): void {
     this.last = [store, win, [], undefined];
@@ -134,8 +133,10 @@ export class RunCharts {
   }
 
   private readonly pending = [false, false, false];
-  /** How long each chart's last live draw took (ms). */
+  /** How long each chart's last live draw took (ms), and when it was drawn (a sequence number). */
   private readonly drawMs = [0, 0, 0];
+  private readonly drawnSeq = [0, 0, 0];
+  private seq = 0;
   private stepQueued = false;
 
   private readonly step = (): void => {
@@ -144,15 +145,21 @@ export class RunCharts {
     // fits the frame's budget: cheap charts (few cores and threads) all go in one frame, as each
     // extra frame costs a paint and a composite of its own; expensive ones (many cores, long
     // history) keep a frame each so no frame runs long.
+    // The chart drawn longest ago goes first: with batches arriving faster than frames (the page
+    // starved of CPU by the workload), always starting from the first chart left the others
+    // seconds behind.
+    // At least one chart per frame, whatever it cost last time.
     const start = performance.now();
-    for (;;) {
-      const i = this.pending.indexOf(true);
+    for (let drawn = 0; ; drawn++) {
+      let i = -1;
+      for (let k = 0; k < this.pending.length; k++) if (this.pending[k] && (i < 0 || this.drawnSeq[k] < this.drawnSeq[i])) i = k;
       if (i < 0) return;
       const t0 = performance.now();
-      if (t0 > start && t0 - start + this.drawMs[i] > FRAME_DRAW_BUDGET_MS) break;
+      if (drawn > 0 && t0 - start + this.drawMs[i] > FRAME_DRAW_BUDGET_MS) break;
       this.pending[i] = false;
       this.drawChart(i);
       this.drawMs[i] = performance.now() - t0;
+      this.drawnSeq[i] = ++this.seq;
     }
     if (this.pending.includes(true)) {
       this.stepQueued = true;
