@@ -131,8 +131,10 @@ describe('sessions, comparison and sweeps in the app', () => {
     const before = await h.page.locator('tr[data-run-id]').count();
     await h.page.click('[data-testid=sweep-button]');
     await expect.poll(() => h.page.textContent('[data-testid=sweep-progress]'), { timeout: 20_000 }).toMatch(/run 2\/2/);
+    // Done = this sweep's own end (an earlier attempt's sweep view is still on screen on a retry).
+    await expect.poll(() => h.page.textContent('[data-testid=sweep-progress]'), { timeout: 60_000 }).toMatch(/Sweep done: 2 runs/);
     const view = h.page.locator('[data-testid=sweep-view]');
-    await view.waitFor({ state: 'visible', timeout: 60_000 });
+    await view.waitFor({ state: 'visible', timeout: 5_000 });
     expect(await view.getAttribute('data-points')).toBe('2');
     expect(await h.page.locator('tr[data-run-id]').count()).toBe(before + 2);
     // Threads under the GIL do not scale: 2 tasks take about twice as long as 1.
@@ -149,7 +151,7 @@ describe('sessions, comparison and sweeps in the app', () => {
       return coloured;
     });
     expect(pixels).toBeGreaterThan(300);
-    await h.page.waitForSelector('body[data-autosaved="3"]', { timeout: 15_000 });
+    await h.page.waitForSelector(`body[data-autosaved="${before + 2}"]`, { timeout: 15_000 });
     await view.scrollIntoViewIfNeeded();
     await view.screenshot({ path: join(SCREENSHOTS, 'sweep.png') });
   });
