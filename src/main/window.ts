@@ -49,6 +49,7 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
   const startUrl = /^https?:/.test(paths.renderer) ? paths.renderer : pathToFileURL(paths.renderer).href;
+  ownPages.set(win, startUrl);
   win.webContents.on('will-navigate', (event, url) => {
     if (url !== startUrl) event.preventDefault();
   });
@@ -64,10 +65,24 @@ export function createMainWindow(paths: WindowPaths): BrowserWindow {
   return win;
 }
 
-/** The URL our page was loaded from: IPC senders must be its main frame at this URL. */
+/** The page each of our windows was opened on: IPC senders must be its main frame at this page. */
+const ownPages = new WeakMap<BrowserWindow, string>();
+
+/**
+ * True only for the window's main frame showing the very page CoreScope opened it on (same
+ * scheme, host and path; a query or hash may differ). Any other file:// page, a web page, an
+ * iframe, or a window not opened by createMainWindow is not ours.
+ */
 export function isOwnFrame(win: BrowserWindow, frame: Electron.WebFrameMain | null): boolean {
   if (!frame || win.isDestroyed()) return false;
   if (frame !== win.webContents.mainFrame) return false;
-  const url = frame.url;
-  return url.startsWith('file://') || url.startsWith(process.env.ELECTRON_RENDERER_URL ?? '\0');
+  const own = ownPages.get(win);
+  if (!own) return false;
+  try {
+    const a = new URL(frame.url);
+    const b = new URL(own);
+    return a.protocol === b.protocol && a.host === b.host && a.pathname === b.pathname;
+  } catch {
+    return false;
+  }
 }

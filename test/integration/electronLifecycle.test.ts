@@ -108,7 +108,9 @@ const fake = vi.hoisted(() => {
     restore() {}
     focus() {}
     show() {}
-    loadURL() {
+    /** Like Electron's: once loaded, the main frame shows that URL (the IPC sender check compares them). */
+    loadURL(url: string) {
+      this.webContents.mainFrame.url = url;
       return Promise.resolve();
     }
   }

@@ -52,6 +52,8 @@ const fake = vi.hoisted(() => {
     }
     loadURL(url: string) {
       state.windows.at(-1)!.loaded = url;
+      // Like Electron's: once loaded, the main frame shows that URL.
+      this.webContents.mainFrame.url = url;
       return Promise.resolve();
     }
   }
@@ -221,7 +223,6 @@ describe('the BrowserWindow (createMainWindow run against a stand-in electron)',
 });
 
 describe('IPC: every ipcMain.handle checks sender and arguments', () => {
-  const ownFrame = { url: 'file:///opt/corescope/out/renderer/index.html' };
   let calls: string[];
   // Only the calls this test makes; the API may grow (session calls) without this stand-in.
   const engine = {
@@ -232,7 +233,9 @@ describe('IPC: every ipcMain.handle checks sender and arguments', () => {
     getRun: async () => (calls.push('getRun'), {}) as never,
     onEvent: () => () => undefined,
   } as Partial<CoreScopeApi> as CoreScopeApi;
-  const win = { isDestroyed: () => false, webContents: { mainFrame: ownFrame, send() {} } } as unknown as Electron.BrowserWindow;
+  // Our window, opened by the real createMainWindow on the bundled page (the stand-in's main frame shows it).
+  const win = createMainWindow({ preload: '/opt/corescope/out/preload/index.cjs', renderer: '/opt/corescope/out/renderer/index.html' });
+  const ownFrame = (win.webContents as unknown as { mainFrame: { url: string } }).mainFrame;
   const foreignFrames: [string, unknown][] = [
     ['no frame', null],
     ['an iframe of the page (same URL, not the main frame)', { url: ownFrame.url }],
@@ -264,16 +267,29 @@ describe('IPC: every ipcMain.handle checks sender and arguments', () => {
         expect(reply, `${channel} from ${what}`).toMatchObject({ ok: false, error: { message: expect.stringMatching(/sender is not the CoreScope window/) } });
       }
     }
-    // The window's real main frame, but showing a web page (it navigated away somehow): refused too.
-    const navigated = { isDestroyed: () => false, webContents: { mainFrame: { url: 'https://evil.example/' }, send() {} } } as unknown as Electron.BrowserWindow;
-    fake.state.ipcHandlers.clear();
-    bindEngineIpc(engine, () => navigated);
-    for (const [channel, handler] of fake.state.ipcHandlers) {
-      const reply = await handler({ senderFrame: navigated.webContents.mainFrame }, ...(channel === IPC_CALL ? ['listScenarios', []] : ['x.csv', 'a,b']));
-      expect(reply, channel).toMatchObject({ ok: false, error: { message: expect.stringMatching(/sender is not the CoreScope window/) } });
+    // Our window's main frame, but showing another page (it navigated away somehow): a web page,
+    // or another local file, is refused too.
+    for (const url of ['https://evil.example/', 'file:///tmp/downloaded.html', 'file:///opt/corescope/out/renderer/other.html']) {
+      const navigated = createMainWindow({ preload: '/opt/corescope/out/preload/index.cjs', renderer: '/opt/corescope/out/renderer/index.html' });
+      const frame = (navigated.webContents as unknown as { mainFrame: { url: string } }).mainFrame;
+      frame.url = url;
+      fake.state.ipcHandlers.clear();
+      bindEngineIpc(engine, () => navigated);
+      for (const [channel, handler] of fake.state.ipcHandlers) {
+        const reply = await handler({ senderFrame: frame }, ...(channel === IPC_CALL ? ['listScenarios', []] : ['x.csv', 'a,b']));
+        expect(reply, `${channel} at ${url}`).toMatchObject({ ok: false, error: { message: expect.stringMatching(/sender is not the CoreScope window/) } });
+      }
+      expect(isOwnFrame(navigated, frame as never), url).toBe(false);
     }
-    expect(isOwnFrame(navigated, navigated.webContents.mainFrame)).toBe(false);
+    // A window CoreScope did not open, even at our page's URL: not ours.
+    const stranger = { isDestroyed: () => false, webContents: { mainFrame: { url: ownFrame.url }, send() {} } } as unknown as Electron.BrowserWindow;
+    expect(isOwnFrame(stranger, stranger.webContents.mainFrame as never)).toBe(false);
     expect(isOwnFrame(win, ownFrame as never)).toBe(true);
+    // Our page with a hash or query is still our page.
+    const withHash = ownFrame.url;
+    ownFrame.url = `${withHash}#runs`;
+    expect(isOwnFrame(win, ownFrame as never)).toBe(true);
+    ownFrame.url = withHash;
     expect(isOwnFrame(win, { url: ownFrame.url } as never)).toBe(false);
     expect(calls).toEqual([]);
     expect(fake.state.saved).toEqual([]);
