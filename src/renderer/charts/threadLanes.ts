@@ -198,7 +198,8 @@ export class ThreadLanes {
         ctx.font = '11px system-ui, sans-serif';
       } else {
         const series = row.series;
-        if (row.h >= 9) this.label(ctx, `${series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false);
+        // Text no taller than the row, so neighbouring labels do not run into each other.
+        if (row.h >= 9) this.label(ctx, `${series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false, Math.min(11, row.h));
       }
     }
     // Time axis.
@@ -215,10 +216,10 @@ export class ThreadLanes {
     ctx.fillText('seconds since start — lane colour: CPU share of one core (pale idle → dark blue 100%)', LEFT_GUTTER + plotW / 2, axisY + 20);
   }
 
-  private label(ctx: CanvasRenderingContext2D, text: string, y: number, bold: boolean): void {
+  private label(ctx: CanvasRenderingContext2D, text: string, y: number, bold: boolean, sizePx = 11): void {
     ctx.fillStyle = palette.text;
     ctx.textAlign = 'right';
-    ctx.font = `${bold ? 'bold ' : ''}11px system-ui, sans-serif`;
+    ctx.font = `${bold ? 'bold ' : ''}${sizePx}px system-ui, sans-serif`;
     ctx.fillText(text.length > 28 ? `${text.slice(0, 27)}…` : text, LEFT_GUTTER - 6, y);
     ctx.font = '11px system-ui, sans-serif';
   }
