@@ -24,16 +24,28 @@ export function lagStats(events: WorkloadEvent[]): LagStats | null {
 
 /** Tasks in flight after each start/end event, in time order; a task is keyed by pid and id. */
 export function tasksInFlightSeries(events: WorkloadEvent[]): { t: number; inFlight: number }[] {
-  const open = new Set<string>();
+  const inFlight = new TasksInFlight();
   const out: { t: number; inFlight: number }[] = [];
-  for (const e of events) {
-    if (e.kind !== 'task-start' && e.kind !== 'task-end') continue;
-    const key = `${e.pid ?? ''}:${e.task}`;
-    if (e.kind === 'task-start') open.add(key);
-    else open.delete(key);
-    out.push({ t: e.t, inFlight: open.size });
-  }
+  for (const e of events) if (inFlight.add(e)) out.push({ t: e.t, inFlight: inFlight.size });
   return out;
+}
+
+/** Tasks started and not yet ended, kept up to date one event at a time (a live run's count). */
+export class TasksInFlight {
+  private readonly open = new Set<string>();
+
+  /** Applies `e`; false (and nothing changes) when it is not a task event. */
+  add(e: WorkloadEvent): boolean {
+    if (e.kind !== 'task-start' && e.kind !== 'task-end') return false;
+    const key = `${e.pid ?? ''}:${e.task}`;
+    if (e.kind === 'task-start') this.open.add(key);
+    else this.open.delete(key);
+    return true;
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
 }
 
 /** Peak number of tasks in flight, or null when the workload reported no tasks. */

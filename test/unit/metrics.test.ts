@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_EVENTS } from '../../src/main/engine/run/eventChannel';
 import {
-  averageOver, taskSpan, effectiveParallelism, lagStats, maxOf, peakConcurrency, percentile, reportedMetrics, round, speedup, tasksInFlightSeries,
+  TasksInFlight, averageOver, taskSpan, effectiveParallelism, lagStats, maxOf, peakConcurrency, percentile, reportedMetrics, round, speedup, tasksInFlightSeries,
 } from '../../src/shared/metrics';
 import type { WorkloadEvent } from '../../src/shared/types';
 
@@ -74,6 +74,16 @@ describe('tasks in flight', () => {
     expect(tasksInFlightSeries(events).map((s) => s.inFlight)).toEqual([1, 2, 3, 2, 3, 2, 1, 0]);
     expect(tasksInFlightSeries(events).map((s) => s.t)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(peakConcurrency(events)).toBe(3);
+  });
+
+  it('counted batch by batch (a live run) gives the same count as recounting the whole run', () => {
+    const events = [start(0, 'a'), lag(0.5, 2), start(1, 'b'), start(2, 'c'), end(3, 'b'), start(4, 'd'), end(5, 'a'), end(6, 'x'), end(7, 'c'), start(8, '1', 100)];
+    const live = new TasksInFlight();
+    for (let i = 0; i < events.length; i += 3) {
+      for (const e of events.slice(i, i + 3)) live.add(e);
+      expect(live.size).toBe(tasksInFlightSeries(events.slice(0, i + 3)).at(-1)?.inFlight ?? 0);
+    }
+    expect(live.add(lag(9, 1))).toBe(false);
   });
 
   it('sequential tasks never overlap: peak 1', () => {

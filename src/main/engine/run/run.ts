@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { LiveBatch, RunEndReason, RunParams, RunRecord, RunResult } from '../../../shared/types';
-import { averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan, tasksInFlightSeries } from '../../../shared/metrics';
+import { TasksInFlight, averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../../shared/metrics';
 import { runVerdict } from '../../../shared/verdict';
 import { CoreSampler, busyTicksBetween, usageBetween, type CoreReading } from '../sampler/coreSampler';
 import { TreeSampler } from '../sampler/treeSampler';
@@ -77,6 +77,9 @@ export class Run {
   private liveWindowsFrom = 0;
   private liveFrom = 0;
   private liveEventsFrom = 0;
+  /** The live batch's tasks in flight and last event-loop lag, kept up to date batch by batch. */
+  private readonly liveTasks = new TasksInFlight();
+  private liveLastLagMs: number | null = null;
   private peakRss = 0;
   private startReading: CoreReading;
   private startCpuUsage = process.cpuUsage();
@@ -320,8 +323,11 @@ export class Run {
     const events = this.events.events.slice(this.liveEventsFrom);
     const wallMs = this.now() - this.spawnedMs;
     const cpuMs = this.lastTreeCpuMs;
-    const inFlight = tasksInFlightSeries(this.events.events);
-    const lags = this.events.events.filter((e) => e.kind === 'lag');
+    // Only the events new since the last batch: recounting all of them made each batch O(run).
+    for (const e of events) {
+      this.liveTasks.add(e);
+      if (e.kind === 'lag') this.liveLastLagMs = e.lagMs;
+    }
     const batch: LiveBatch = {
       runId: this.id,
       fromIndex: this.liveFrom,
@@ -332,8 +338,8 @@ export class Run {
         wallMs,
         cpuMs,
         parallelism: wallMs > 0 ? cpuMs / wallMs : 0,
-        tasksInFlight: inFlight.length ? inFlight[inFlight.length - 1].inFlight : 0,
-        lastLagMs: lags.length ? (lags[lags.length - 1] as { lagMs: number }).lagMs : null,
+        tasksInFlight: this.liveTasks.size,
+        lastLagMs: this.liveLastLagMs,
       },
       windows: this.windows.windows.slice(this.liveWindowsFrom),
     };
