@@ -28,7 +28,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, stop as stopEsbuild } from 'esbuild';
+import { bundleForNode } from './lib/bundleForNode.mjs';
 import { chromium } from 'playwright-core';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -88,20 +88,8 @@ function buildRenderer() {
 }
 
 async function bundleStub() {
-  await build({
-    entryPoints: { stubServer: join(HERE, 'stubServer.ts') },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    logLevel: 'warning',
-    external: ['bufferutil', 'utf-8-validate'],
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-  });
-  await stopEsbuild();
-  return import(pathToFileURL(join(tmp, 'stubServer.mjs')).href);
+  const { stubServer } = await bundleForNode({ stubServer: join(HERE, 'stubServer.ts') }, tmp, { external: ['bufferutil', 'utf-8-validate'] });
+  return import(pathToFileURL(stubServer).href);
 }
 
 // ---------- one page on one bench server ----------

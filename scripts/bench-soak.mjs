@@ -25,7 +25,7 @@ import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { build, stop as stopEsbuild } from 'esbuild';
+import { bundleForNode } from './lib/bundleForNode.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKLOAD = join(ROOT, 'scripts', 'bench', 'workload.py');
@@ -149,21 +149,7 @@ function runChild(script, args, onLine) {
 }
 
 async function bundle() {
-  await build({
-    entryPoints: { soakChild: join(ROOT, 'scripts', 'bench-soak', 'soakChild.ts') },
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    sourcemap: true,
-    logLevel: 'warning',
-    outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    // Bundled CommonJS dependencies (systeminformation…) need a real require in an ES module.
-    banner: { js: "import { createRequire as __soakRequire } from 'node:module'; const require = __soakRequire(import.meta.url);" },
-  });
-  await stopEsbuild();
-  return join(tmp, 'soakChild.mjs');
+  return (await bundleForNode({ soakChild: join(ROOT, 'scripts', 'bench-soak', 'soakChild.ts') }, tmp)).soakChild;
 }
 
 // ---------- the soak ----------

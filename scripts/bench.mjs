@@ -18,7 +18,7 @@ import { tmpdir, cpus, loadavg, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { build, stop as stopEsbuild } from 'esbuild';
+import { bundleForNode } from './lib/bundleForNode.mjs';
 import si from 'systeminformation';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -203,25 +203,7 @@ const countPidstat = (text) => (text.match(/%usr/g) ?? []).length;
 // ---------- the CoreScope child ----------
 
 async function bundle() {
-  const common = {
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    sourcemap: true,
-    logLevel: 'warning',
-    outdir: tmp,
-    outExtension: { '.js': '.mjs' },
-    // Bundled CommonJS dependencies (systeminformation…) need a real require in an ES module.
-    banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
-  };
-  await build({
-    ...common,
-    entryPoints: { engineChild: join(ROOT, 'scripts/bench/engineChild.ts'), latency: join(ROOT, 'scripts/bench/latency.ts') },
-  });
-  // esbuild keeps a service process for later builds; end it now.
-  await stopEsbuild();
-  return { engineChild: join(tmp, 'engineChild.mjs'), latency: join(tmp, 'latency.mjs') };
+  return bundleForNode({ engineChild: join(ROOT, 'scripts/bench/engineChild.ts'), latency: join(ROOT, 'scripts/bench/latency.ts') }, tmp);
 }
 
 function startEngineChild(script, cmd, rateHz, label) {
