@@ -324,7 +324,6 @@ export class App {
 
   private async exportPng(chart: ChartExport): Promise<void> {
     try {
-      this.charts.flush();
       const scale = this.pngScale();
       const canvas = chart.canvas();
       const bytes = await atScale(canvas, scale, chart.redraw, () => canvasToPng(canvas, chart.title));

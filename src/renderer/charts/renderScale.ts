@@ -19,7 +19,9 @@ export function isPngScale(x: unknown): x is PngScale {
 
 /**
  * Runs `capture` while `canvas` holds its chart drawn at `scale`, then draws it back at the
- * screen's ratio. A Chart.js chart is resized in place; a hand-drawn one is redrawn by `redraw`.
+ * screen's ratio. `redraw` brings a live chart up to date (a chart scrolled out of view is not
+ * redrawn as batches arrive); a Chart.js chart is then resized in place, a hand-drawn one is
+ * drawn by `redraw` at the scale.
  */
 export async function atScale<T>(canvas: HTMLCanvasElement, scale: number, redraw: (() => void) | undefined, capture: () => Promise<T>): Promise<T> {
   const chart = Chart.getChart(canvas);
@@ -30,6 +32,9 @@ export async function atScale<T>(canvas: HTMLCanvasElement, scale: number, redra
       chart.resize();
     } else redraw?.();
   };
+  // A Chart.js chart's data brought up to date at the screen's scale (redraw draws every chart
+  // of its view, and only this one is restored afterwards).
+  if (chart) redraw?.();
   override = scale;
   try {
     if (chart) {
