@@ -38,6 +38,13 @@ export interface TrackedThread {
   waitNs: number;
   /** Ran since the last slow pass: only such a thread can have forked or switched context since. */
   ranSinceSlow: boolean;
+  /**
+   * Ran since its stat line (ticks) was last read. A refresh pass reads every such thread, not
+   * only those that ran in the last interval: a thread that ran earlier and then slept kept old
+   * ticks, its process's exited-threads figure (process ticks − live threads' ticks) took the
+   * difference as CPU of exited threads, and the workload total jumped up, then back down.
+   */
+  ticksStale: boolean;
 }
 
 interface TrackedProcess {
@@ -54,6 +61,8 @@ interface TrackedProcess {
   exitedThreadsMs: number;
   /** CPU of threads seen exiting since that snapshot. */
   pendingExitedMs: number;
+  /** The pass (sample number) whose total last included this process. */
+  countedInPass: number;
   /** pid + starttime identify a process even if its pid is reused. */
   starttime: number;
   parent?: { name: string; cmdline: string };
@@ -193,6 +202,7 @@ export class TreeSampler {
         const bytes = proc.stat?.readBytes();
         if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
           this.markProcessExited(proc, tMs);
+          out.treeCpuMs += this.settleReaped(proc);
           continue;
         }
         if (!proc.starttime) proc.starttime = st.starttime;
@@ -244,6 +254,7 @@ export class TreeSampler {
       out.rssBytes += st.rssPages * this.pageSize;
       // Threads that already exited still count in the process's own utime/stime; reaped children in cutime/cstime.
       out.treeCpuMs += liveThreadMs + proc.exitedThreadsMs + proc.pendingExitedMs + (st.cutime + st.cstime) * TICK_MS;
+      proc.countedInPass = this.sampleCount;
       out.treeUserTicks += st.utime + st.cutime;
       out.treeSystemTicks += st.stime + st.cstime;
     }
@@ -289,6 +300,7 @@ export class TreeSampler {
       nums: newStatNumbers(),
       sampled: false,
       exitedThreadsMs: 0,
+      countedInPass: -1,
       pendingExitedMs: 0,
       starttime: parsed?.starttime ?? 0,
       // A child of our keeper is the workload's top process, not somebody's child.
@@ -356,6 +368,7 @@ export class TreeSampler {
         runNs: -1,
         waitNs: -1,
         ranSinceSlow: true,
+        ticksStale: true,
       };
       proc.threads.set(tid, th);
       this.threads.push(th);
@@ -371,9 +384,11 @@ export class TreeSampler {
       return;
     }
     out.liveProcesses++;
+    proc.sampled = true;
     const text = proc.mainChildren?.read();
     if (text) for (const child of parseChildren(text)) this.addProcess(child, proc.info.pid, tMs);
     out.treeCpuMs += (st.cutime + st.cstime) * TICK_MS;
+    proc.countedInPass = this.sampleCount;
     out.treeUserTicks += st.cutime;
     out.treeSystemTicks += st.cstime;
   }
@@ -396,7 +411,9 @@ export class TreeSampler {
       th.switches = this.schedScratch.timeslices;
       th.cpuMs = th.runNs / 1e6;
     }
-    if ((moved && refresh) || slow || first || !hasSched) {
+    if (moved) th.ticksStale = true;
+    if ((th.ticksStale && refresh) || slow || first || !hasSched) {
+      th.ticksStale = false;
       const bytes = th.stat?.readBytes();
       const st = this.statScratch;
       if (!bytes || !parseStatBytes(bytes, st)) return 'gone';
@@ -474,6 +491,31 @@ export class TreeSampler {
   private readLastPid(): number {
     const bytes = this.loadavg?.readBytes();
     return bytes ? lastPidFromLoadavg(bytes) : -1;
+  }
+
+  /**
+   * A process whose stat can no longer be read has been reaped, and its CPU (its own and its
+   * reaped children's) is now in its parent's cutime/cstime — but the parent's stat line may have
+   * been read before the reaping, or not at all this pass. Reading it again now moves the CPU
+   * over in the same sample; otherwise it vanished from the total until the parent's next
+   * refresh (a sample of 0 cores, then one of twice the truth). Returns what the parent's
+   * children's CPU grew by, to add to this pass's total when the parent was already counted.
+   */
+  private settleReaped(proc: TrackedProcess): number {
+    const parent = this.processes.get(proc.info.ppid);
+    if (!parent || !parent.alive || !parent.sampled) return 0;
+    const bytes = parent.stat?.readBytes();
+    const st = parent.nums;
+    const before = st.cutime + st.cstime;
+    const saved = { ...st };
+    if (!bytes || !parseStatBytes(bytes, st) || (parent.starttime && st.starttime !== parent.starttime)) {
+      // The parent went too: it is found gone on its own turn.
+      Object.assign(st, saved);
+      return 0;
+    }
+    const grewMs = Math.max(0, st.cutime + st.cstime - before) * TICK_MS;
+    // Counted already this pass (parents come before their children): add what it grew by.
+    return parent.countedInPass === this.sampleCount ? grewMs : 0;
   }
 
   private markProcessExited(proc: TrackedProcess, tMs: number): void {

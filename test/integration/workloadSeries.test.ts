@@ -1,0 +1,72 @@
+// The workload's per-sample total (cores' worth of CPU, the cores-busy line and every window
+// verdict) must agree with its threads' own CPU in every interval where no thread started or
+// ended. Two ways it did not, both caught here on a real process tree:
+// - a parent that ran, then slept while its child worked: its threads' tick counts were not
+//   re-read on refresh passes, the difference from the process's ticks was taken for CPU of
+//   exited threads, and the total jumped by that much, then fell back at the next slow pass;
+// - a child reaped while its parent ran on: the child's CPU left the total before it showed in
+//   the parent's cutime, so the total stood still (0 cores) for a sample, then caught up.
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/main/engine/engine';
+import { findKeeperPython } from '../../src/main/engine/run/keeperPython';
+import { survivorsAfter } from './survivors';
+
+const engine = createEngine();
+afterAll(() => engine.dispose());
+
+const PY = findKeeperPython() ?? 'python3';
+
+// The parent works 0.3 s, sleeps while a child works 1.2 s, then works 1.2 s itself while a second
+// child works 0.5 s and is reaped at once by a waiting thread of the parent; last, two children
+// work 0.4 s and 1.2 s while the parent sleeps, reaping the first as soon as it ends (as
+// multiprocessing's join does).
+const TREE = `${PY} -c '
+import os, threading, time
+def burn(s):
+    end = time.process_time() + s
+    x = 0
+    while time.process_time() < end: x += 1
+def child(s):
+    pid = os.fork()
+    if pid == 0:
+        burn(s); os._exit(0)
+    return pid
+burn(0.3)
+os.waitpid(child(1.2), 0)
+second = child(0.5)
+reaper = threading.Thread(target=os.waitpid, args=(second, 0)); reaper.start()
+burn(1.2)
+reaper.join()
+short, long = child(0.4), child(1.2)
+os.waitpid(short, 0); os.waitpid(long, 0)'`;
+
+describe('the workload total per sample', () => {
+  it('equals the sum of its threads wherever no thread started or ended', async () => {
+    const record = await engine.runToEnd({ kind: 'command', cmd: TREE, rateHz: 20, timeoutS: 60 });
+    expect(await survivorsAfter(record)).toEqual([]);
+    expect(record.result.exit).toMatchObject({ code: 0, reason: 'exited' });
+    const s = record.samples;
+    const alive = (k: number, i: number) => s.threadCpu[k][i] !== null && s.threadCpu[k][i] !== undefined && !Number.isNaN(s.threadCpu[k][i]);
+    const checked: string[] = [];
+    const wrong: string[] = [];
+    for (let i = 3; i < s.t.length - 1; i++) {
+      // Steady: the same threads alive at i-2, i-1, i and i+1 (a start or an end moves CPU between rows and totals).
+      let steady = true;
+      let sum = 0;
+      for (let k = 0; k < s.threads.length; k++) {
+        const states = [i - 2, i - 1, i, i + 1].map((j) => alive(k, j));
+        if (states.some((a) => a !== states[0])) steady = false;
+        if (states[2]) sum += s.threadCpu[k][i] as number;
+      }
+      const line = `${s.t[i].toFixed(0)} ms: workload ${s.workloadCores[i].toFixed(2)}, threads ${sum.toFixed(2)}${steady ? '' : ' (a thread started or ended)'}`;
+      // Anywhere, even across a start or an end: the total holds at least what its live threads ran.
+      if (s.workloadCores[i] < sum - 0.3) wrong.push(line);
+      if (!steady) continue;
+      checked.push(line);
+      if (Math.abs(s.workloadCores[i] - sum) > 0.3) wrong.push(line);
+    }
+    // The run is ~4 s at 20 Hz: most samples are steady.
+    expect(checked.length).toBeGreaterThan(40);
+    expect(wrong).toEqual([]);
+  });
+});
