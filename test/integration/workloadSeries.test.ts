@@ -47,6 +47,10 @@ describe('the workload total per sample', () => {
     expect(record.result.exit).toMatchObject({ code: 0, reason: 'exited' });
     const s = record.samples;
     const alive = (k: number, i: number) => s.threadCpu[k][i] !== null && s.threadCpu[k][i] !== undefined && !Number.isNaN(s.threadCpu[k][i]);
+    // Process figures come in 10 ms ticks, read microseconds apart from the threads' own: at 20 Hz
+    // that rounding is worth 0.2–0.4 of a core in one sample (seen here: +0.32 once in six runs).
+    // The faults this guards against were +2 cores and -1 core.
+    const TOLERANCE = 0.5;
     const checked: string[] = [];
     const wrong: string[] = [];
     for (let i = 3; i < s.t.length - 1; i++) {
@@ -60,10 +64,10 @@ describe('the workload total per sample', () => {
       }
       const line = `${s.t[i].toFixed(0)} ms: workload ${s.workloadCores[i].toFixed(2)}, threads ${sum.toFixed(2)}${steady ? '' : ' (a thread started or ended)'}`;
       // Anywhere, even across a start or an end: the total holds at least what its live threads ran.
-      if (s.workloadCores[i] < sum - 0.3) wrong.push(line);
+      if (s.workloadCores[i] < sum - TOLERANCE) wrong.push(line);
       if (!steady) continue;
       checked.push(line);
-      if (Math.abs(s.workloadCores[i] - sum) > 0.3) wrong.push(line);
+      if (Math.abs(s.workloadCores[i] - sum) > TOLERANCE) wrong.push(line);
     }
     // The run is ~4 s at 20 Hz: most samples are steady.
     expect(checked.length).toBeGreaterThan(40);

@@ -234,8 +234,13 @@ export class TreeSampler {
           }
         }
         if (refresh || first) {
-          // Thread ticks are current for every thread on these passes: a consistent snapshot.
-          proc.exitedThreadsMs = Math.max(0, (st.utime + st.stime - liveThreadTicks) * TICK_MS);
+          // Thread ticks are current for every thread on these passes: a consistent snapshot —
+          // up to a tick or two, as the process's and its threads' counts are read microseconds
+          // apart and each is rounded to 10 ms ticks. So the figure moves when a thread exited
+          // or when it is off by more than that, not with that noise (±0.2–0.4 of a core in a
+          // 50 ms sample).
+          const snapshot = Math.max(0, (st.utime + st.stime - liveThreadTicks) * TICK_MS);
+          if (first || proc.pendingExitedMs > 0 || Math.abs(snapshot - proc.exitedThreadsMs) > 2 * TICK_MS) proc.exitedThreadsMs = snapshot;
           proc.pendingExitedMs = 0;
         }
       }
