@@ -74,12 +74,13 @@ describe('CoreScope in the browser', () => {
   // src/cli/serve/observerPriority.ts): low enough to leave the workload the cores, high enough
   // that the page still answers a click on Cancel. It still takes ~0.15–0.2 core while the run
   // saturates both (renderer ~15 %, software compositing ~7 %), and its share falls unevenly on
-  // the two processes: 1.5–3 s runs measured 1.49–1.74 here, 5 s runs 1.63–1.70 (the CLI, no
-  // browser: 1.6–1.9 on the same minutes of this VM, whose speed drifts). So the run is long
-  // enough for start-up and the slower process's tail to weigh little, and, like every physics
-  // test here, it may run again up to twice: it still passes only on a measurement above 1.6.
+  // the two processes: 1.5–3 s runs measured 1.49–1.74 here, 5 s runs 1.61–1.70, 8 s runs
+  // 1.72–1.76 and once 1.55 (the CLI, no browser: 1.6–1.9 on the same minutes of this VM, whose
+  // speed drifts). So the run is long enough for start-up and the slower process's tail to weigh
+  // little, and, like every physics test here, it may run again up to twice: it still passes only
+  // on a measurement above 1.6.
   it('Python multiprocessing on the same work: well over one core, far above the threads run', { retry: 2 }, async () => {
-    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 5000 });
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 8000 });
     const { parallelism } = await runToEnd(h.page);
     expect(parallelism).toBeGreaterThan(1.6);
     expect(parallelism).toBeGreaterThan(threadsParallelism + 0.3);
