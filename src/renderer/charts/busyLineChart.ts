@@ -11,7 +11,8 @@ import { LEFT_GUTTER, PX_PER_POINT, RIGHT_GUTTER, palette, type TimeWindow } fro
 import { hexToPixel } from './pixels';
 import { setupChartJs } from './setupChartJs';
 
-const WORKLOAD_FILL = withAlpha(hexToPixel(palette.workload), 0.15);
+const WORKLOAD_FILL_ALPHA = 0.15;
+const WORKLOAD_FILL = withAlpha(hexToPixel(palette.workload), WORKLOAD_FILL_ALPHA);
 
 export class BusyLineChart {
   readonly chart: Chart<'line'>;
@@ -27,7 +28,7 @@ export class BusyLineChart {
       data: {
         datasets: [
           { label: 'cores busy (whole machine)', data: [], borderColor: palette.busy, borderWidth: 1.5, backgroundColor: 'transparent' },
-          { label: 'workload (cores’ worth of CPU)', data: [], borderColor: palette.workload, borderWidth: 2, backgroundColor: 'rgba(22,163,74,0.15)' },
+          { label: 'workload (cores’ worth of CPU)', data: [], borderColor: palette.workload, borderWidth: 2, backgroundColor: cssWithAlpha(palette.workload, WORKLOAD_FILL_ALPHA) },
         ],
       },
       plugins: [seriesPlugin],
@@ -97,4 +98,10 @@ export class BusyLineChart {
   destroy(): void {
     this.chart.destroy();
   }
+}
+
+/** '#rrggbb' → 'rgba(r, g, b, alpha)', for the legend's swatch of a painted area. */
+function cssWithAlpha(hex: string, alpha: number): string {
+  const n = Number.parseInt(hex.slice(1, 7), 16);
+  return `rgba(${n >> 16}, ${(n >> 8) & 0xff}, ${n & 0xff}, ${alpha})`;
 }

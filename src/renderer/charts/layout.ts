@@ -16,9 +16,10 @@ export interface TimeWindow {
 
 /**
  * Whole run so far, at least 10 s wide so the first seconds do not stretch across the page.
- * Past 10 s the right edge moves in steps of about 1/20 of the span (1 s, 2 s, 5 s…), not with
- * every batch: the axes then change about once a second or less, and between changes the charts
- * are only redrawn, not laid out again (chartRefresh.ts).
+ * Past 10 s the right edge moves in whole steps of at least 1/20 of the span (1 s, 2 s, 5 s…,
+ * leaving at most one step of room on the right), not with every batch: the axes then change
+ * once a second or less, and between changes the charts are only redrawn, not laid out again
+ * (chartRefresh.ts).
  */
 export function liveWindow(lastMs: number, firstMs: number): TimeWindow {
   const span = lastMs - firstMs;
@@ -31,9 +32,7 @@ const WINDOW_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300];
 
 export const palette = {
   user: '#2563eb',
-  userFill: 'rgba(37, 99, 235, 0.55)',
   system: '#dc2626',
-  systemFill: 'rgba(220, 38, 38, 0.55)',
   busy: '#0f172a',
   workload: '#16a34a',
   grid: '#e2e8f0',
