@@ -507,8 +507,10 @@ export class TreeSampler {
    * children's CPU grew by, to add to this pass's total when the parent was already counted.
    */
   private settleReaped(proc: TrackedProcess): number {
-    const parent = this.processes.get(proc.info.ppid);
-    if (!parent || !parent.alive || !parent.sampled) return 0;
+    // Its parent reaped it, or, if the parent went first, the keeper that adopted it (a subreaper).
+    let parent = this.processes.get(proc.info.ppid);
+    if (!parent || !parent.alive) parent = [...this.processes.values()].find((p) => p.infrastructure && p.alive);
+    if (!parent || !parent.sampled) return 0;
     const bytes = parent.stat?.readBytes();
     const st = parent.nums;
     const before = st.cutime + st.cstime;
