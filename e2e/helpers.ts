@@ -20,6 +20,19 @@ export function buildRenderer(): void {
   built = true;
 }
 
+/**
+ * Real runs for tests that only read what they produced (reports, trace files): made with an
+ * engine of their own, disposed afterwards so nothing of it keeps running.
+ */
+export async function withThrowawayEngine<T>(use: (engine: ReturnType<typeof createEngine>) => Promise<T>): Promise<T> {
+  const engine = createEngine();
+  try {
+    return await use(engine);
+  } finally {
+    await engine.dispose();
+  }
+}
+
 export interface Harness {
   engine: ReturnType<typeof createEngine>;
   server: ServeHandle;

@@ -2,28 +2,25 @@
 // at all and their charts render (SVG with drawn paths). Screenshot: docs/screenshots/report.png.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/shared/types';
 import { buildSweepResult, sweepRunRef } from '../src/shared/sweep';
 import type { SessionFile } from '../src/shared/sessionSchema';
-import { createEngine } from '../src/main/engine/engine';
 import { buildSession } from '../src/main/engine/session/buildSession';
 import { comparisonReportHtml, sessionReportHtml } from '../src/main/engine/export/htmlReport';
 import { launchChromium } from './browser';
+import { SCREENSHOTS, withThrowawayEngine } from './helpers';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SCREENSHOTS = join(ROOT, 'docs', 'screenshots');
 const dir = mkdtempSync(join(tmpdir(), 'corescope-report-'));
 let browser: Browser;
 let session: SessionFile;
 
 beforeAll(async () => {
   // A small real session: two single runs and a 1,2 sweep of multiprocessing.
-  const engine = createEngine();
-  try {
+  session = await withThrowawayEngine(async (engine) => {
     const records: RunRecord[] = [];
     records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'py-threads-cpu', params: { tasks: 2, workMs: 300 }, rateHz: 50 }));
     records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'node-worker-threads', params: { tasks: 2, workMs: 300 }, rateHz: 50 }));
@@ -35,10 +32,8 @@ beforeAll(async () => {
     }
     const info = await engine.info();
     const sweep = buildSweepResult({ scenario: 'py-mp-cpu', params: { workMs: 300 }, taskCounts: [1, 2], repeat: 1, logicalCores: info.hardware.cpu.logicalCores, runs: refs, complete: true });
-    session = await buildSession(engine, records, { sweeps: [sweep] });
-  } finally {
-    await engine.dispose();
-  }
+    return buildSession(engine, records, { sweeps: [sweep] });
+  });
   browser = await launchChromium();
 }, 120_000);
 

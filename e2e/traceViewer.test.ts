@@ -10,10 +10,9 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/shared/types';
-import { createEngine } from '../src/main/engine/engine';
 import { runToTrace } from '../src/main/engine/export/traceEvents';
 import { launchChromium } from './browser';
-import { ROOT, SCREENSHOTS } from './helpers';
+import { ROOT, SCREENSHOTS, withThrowawayEngine } from './helpers';
 
 const SPEEDSCOPE = join(ROOT, 'node_modules', 'speedscope', 'dist', 'release', 'index.html');
 const dir = mkdtempSync(join(tmpdir(), 'corescope-trace-'));
@@ -22,14 +21,11 @@ const records: RunRecord[] = [];
 
 beforeAll(async () => {
   if (!existsSync(SPEEDSCOPE)) throw new Error(`speedscope is missing (${SPEEDSCOPE}): run npm install (it is a dev dependency)`);
-  const engine = createEngine();
-  try {
+  await withThrowawayEngine(async (engine) => {
     // Tasks reported by child processes and by worker threads, each on a thread that also has running slices.
     records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'py-mp-cpu', params: { tasks: 2, workMs: 400 }, rateHz: 50 }));
     records.push(await engine.runToEnd({ kind: 'scenario', scenario: 'node-worker-threads', params: { tasks: 2, workMs: 400 }, rateHz: 50 }));
-  } finally {
-    await engine.dispose();
-  }
+  });
   browser = await launchChromium();
 }, 120_000);
 
