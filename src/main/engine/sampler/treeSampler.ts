@@ -199,8 +199,8 @@ export class TreeSampler {
       // follows an exit; otherwise the stat line (reaped children's CPU, thread count, RSS) waits
       // for the next refresh.
       if (first || refresh || gone || (moved && (created || exitedLately))) {
-        const bytes = proc.stat?.readBytes();
-        if (!bytes || !parseStatBytes(bytes, st) || (proc.starttime && st.starttime !== proc.starttime)) {
+        const bytes = this.readStat(proc);
+        if (!bytes) {
           this.markProcessExited(proc, tMs);
           out.treeCpuMs += this.settleReaped(proc);
           continue;
@@ -507,15 +507,17 @@ export class TreeSampler {
    * children's CPU grew by, to add to this pass's total when the parent was already counted.
    */
   private settleReaped(proc: TrackedProcess): number {
-    // Its parent reaped it, or, if the parent went first, the keeper that adopted it (a subreaper).
+    // Its parent reaped it, or, if the parent went first, the keeper (our root) that adopted it.
     let parent = this.processes.get(proc.info.ppid);
-    if (!parent || !parent.alive) parent = [...this.processes.values()].find((p) => p.infrastructure && p.alive);
-    if (!parent || !parent.sampled) return 0;
-    const bytes = parent.stat?.readBytes();
+    if (!parent?.alive) {
+      const root = this.processes.get(this.rootPid);
+      parent = root?.infrastructure ? root : undefined;
+    }
+    if (!parent?.alive || !parent.sampled) return 0;
     const st = parent.nums;
     const before = st.cutime + st.cstime;
     const saved = { ...st };
-    if (!bytes || !parseStatBytes(bytes, st) || (parent.starttime && st.starttime !== parent.starttime)) {
+    if (!this.readStat(parent)) {
       // The parent went too: it is found gone on its own turn.
       Object.assign(st, saved);
       return 0;
@@ -523,6 +525,13 @@ export class TreeSampler {
     const grewMs = Math.max(0, st.cutime + st.cstime - before) * TICK_MS;
     // Counted already this pass (parents come before their children): add what it grew by.
     return parent.countedInPass === this.sampleCount ? grewMs : 0;
+  }
+
+  /** Reads `proc`'s stat line into its figures; null when it is gone (or its pid now names another process). */
+  private readStat(proc: TrackedProcess): Uint8Array | null {
+    const bytes = proc.stat?.readBytes();
+    if (!bytes || !parseStatBytes(bytes, proc.nums) || (proc.starttime && proc.nums.starttime !== proc.starttime)) return null;
+    return bytes;
   }
 
   private markProcessExited(proc: TrackedProcess, tMs: number): void {
