@@ -9,7 +9,7 @@
 // Otherwise it is the run's wall time.
 import type { ParamValue } from './api';
 import type { RunResult } from './types';
-import { speedup as speedupOf } from './metrics';
+import { round, speedup as speedupOf } from './metrics';
 
 /** One run of a sweep, kept small: the full record lives in the session's `runs`. */
 export interface SweepRunRef {
@@ -86,7 +86,7 @@ export function sweepRunRef(result: RunResult, tasks: number, repeat: number): S
     tasks,
     repeat,
     wallMs: result.wallMs,
-    taskMs: result.taskPhase ? Math.round((result.taskPhase.toMs - result.taskPhase.fromMs) * 10) / 10 : null,
+    taskMs: result.taskPhase ? round(result.taskPhase.toMs - result.taskPhase.fromMs, 1) : null,
     cpuMs: result.cpu.totalMs,
     parallelism: result.parallelism,
     ok: result.exit.reason === 'exited' && result.exit.code === 0,

@@ -69,8 +69,8 @@ export class BucketCache {
     // history at stride 1 it was 2 × 48 KB per series, reallocated at every stride change.
     let e = this.entries.get(arr);
     if (!e || e.stride !== stride || e.version !== store.version || e.tag.length < nb + 2) {
-      const slots = Math.min(Math.ceil(store.capacity / stride) + 2, Math.max(64, 2 ** Math.ceil(Math.log2(2 * nb + 2))));
-      e = { stride, version: store.version, tag: new Float64Array(Math.max(slots, nb + 2)).fill(-1), mean: new Float64Array(Math.max(slots, nb + 2)) };
+      const slots = Math.max(64, 2 ** Math.ceil(Math.log2(2 * nb + 2)));
+      e = { stride, version: store.version, tag: new Float64Array(slots).fill(-1), mean: new Float64Array(slots) };
       this.entries.set(arr, e);
     }
     const slots = e.tag.length;
