@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the Electron app when an Electron binary is installed; otherwise one line saying
 // so, and the same UI through `corescope serve --open` (a Chromium/Chrome app window, or the
-// URL printed when no browser is found). Builds first when out/ is missing.
+// URL printed when no browser or no display is found). Builds first when out/ is missing.
+// `npm start -- --browser` asks for the browser UI where Electron exists too.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -64,6 +65,12 @@ function run(command, args) {
 
 function main() {
   ensureBuilt();
+  // `npm start -- --browser`: the browser UI even where Electron is installed.
+  if (process.argv.includes('--browser')) {
+    process.stderr.write('corescope: --browser: opening the UI with `corescope serve --open`.\n');
+    run(process.execPath, [join(ROOT, 'bin', 'corescope.mjs'), 'serve', '--open']);
+    return;
+  }
   const electron = findElectronBinary({ tryInstall: true });
   if (electron.path) {
     run(electron.path, [ROOT, ...electronArgs()]);
