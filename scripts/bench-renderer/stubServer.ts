@@ -7,7 +7,8 @@
 // every 100 ms carrying the samples since the last one, the full thread list, the new workload
 // events and the newly closed 250 ms verdict windows. The bench drives it: real time (a timer,
 // as the engine does) or fast-forward (as many batches as the page keeps up with).
-import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../../src/shared/api';
+import type { CoreScopeApi, EngineEvent, RunRequest } from '../../src/shared/api';
+import type { ScenarioInfo } from '../../src/shared/model';
 import type { LiveBatch, RunRecord, SystemInfo, ThreadInfo, ThreadRole, WindowVerdict, WorkloadEvent } from '../../src/shared/types';
 import { SCENARIOS } from '../../src/shared/scenarios';
 import { startServer, type ServeHandle } from '../../src/cli/serve';

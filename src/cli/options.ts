@@ -2,7 +2,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import type { ParamValue } from '../shared/api';
+import type { ParamValue } from '../shared/model';
 import { CliInputError } from './exitCodes';
 
 export function collect(value: string, previous: string[]): string[] {

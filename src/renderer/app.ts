@@ -1,6 +1,7 @@
 // Wires the panels to the API: pick a scenario, run it, stream its batches into the charts,
 // and file the finished record in the results table. All engine access goes through `api`.
-import type { CoreScopeApi, EngineEvent, RunRequest, ScenarioInfo } from '../shared/api';
+import type { CoreScopeApi, EngineEvent, RunRequest } from '../shared/api';
+import type { ScenarioInfo } from '../shared/model';
 import type { RunRecord, SystemInfo } from '../shared/types';
 import { liveWindow } from './charts/layout';
 import { canvasToPng } from './export/canvasPng';

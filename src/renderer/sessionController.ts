@@ -1,7 +1,8 @@
 // Sessions and sweeps in the app, wired to the API: the current session (the results table's
 // runs and the sweeps over them) saved, exported and autosaved through the engine; session
 // files opened into the machines comparison; sweeps run one after another, cancellable.
-import type { CoreScopeApi, RunRequest, ScenarioInfo, SessionExportFormat } from '../shared/api';
+import type { CoreScopeApi, RunRequest, SessionExportFormat } from '../shared/api';
+import type { ScenarioInfo } from '../shared/model';
 import type { LabelledSession, SessionFile } from '../shared/sessionSchema';
 import type { SweepResult } from '../shared/sweep';
 import type { RunRecord, SystemInfo } from '../shared/types';

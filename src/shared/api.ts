@@ -2,29 +2,7 @@
 // engine itself implements it. Keep it small and serialisable (structured-clone / JSON safe).
 import type { LiveBatch, RunRecord, RunResult, SystemInfo } from './types';
 import type { SessionFile } from './sessionSchema';
-
-export type ParamValue = number | string | boolean;
-
-export interface ScenarioParamSpec {
-  name: string;
-  label: string;
-  kind: 'int' | 'number' | 'enum' | 'bool';
-  default: ParamValue;
-  min?: number;
-  max?: number;
-  choices?: string[];
-  unit?: string;
-  help: string;
-}
-
-export interface ScenarioInfo {
-  id: string;
-  title: string;
-  runtime: 'python' | 'node' | 'custom';
-  explanation: string;
-  params: ScenarioParamSpec[];
-  expectedVerdict: 'interleaved' | 'parallel' | 'waiting' | 'blocked' | 'any';
-}
+import type { ParamValue, ScenarioInfo } from './model';
 
 /** What a front end asks the engine to run: a catalog scenario, or a custom command line. */
 export type RunRequest =

@@ -1,7 +1,8 @@
 // Every request/response method of CoreScopeApi built on one `call(method, ...args)` function,
 // so the two transports (Electron IPC in the preload, the WebSocket in a browser) differ only in
 // how a call travels, never in the list of methods.
-import type { CoreScopeApi, ExportedFile, RunRequest, ScenarioInfo, SessionExportFormat } from './api';
+import type { CoreScopeApi, ExportedFile, RunRequest, SessionExportFormat } from './api';
+import type { ScenarioInfo } from './model';
 import type { SessionFile } from './sessionSchema';
 import type { RunRecord, SystemInfo } from './types';
 

@@ -1,6 +1,6 @@
 // Validation of scenario parameters at the engine's door: every front end (IPC, WebSocket,
 // CLI --param) sends loosely typed values, and a message must name the field and what is allowed.
-import type { ParamValue, ScenarioParamSpec } from './api';
+import type { ParamValue, ScenarioParamSpec } from './model';
 import { SCENARIOS, getScenario } from './scenarios';
 
 export interface ParamError {

@@ -7,7 +7,7 @@
 // phase (first task start to last task end) when every run reported its tasks: interpreter
 // start-up is serial and the same at any task count, so counting it would shrink every speedup.
 // Otherwise it is the run's wall time.
-import type { ParamValue } from './api';
+import type { ParamValue } from './model';
 import type { RunResult } from './types';
 import { round, speedup as speedupOf } from './metrics';
 
@@ -239,4 +239,30 @@ export function speedupBasisText(sw: Pick<SweepResult, 'speedupBasis'>): string 
   return sw.speedupBasis === 'task-phase'
     ? 'Speedup from the task phase (first task start to last task end): interpreter start-up, the same at any task count, is left out.'
     : 'Speedup from wall time (not every run reported its tasks), start-up included.';
+}
+
+/**
+ * A fit's ceiling is exceeded by a measured point when even its slowest repeat beat the ceiling
+ * by more than this share: less is the fit's own rounding, not a contradiction.
+ */
+const CEILING_TOLERANCE = 0.05;
+
+/**
+ * The one sentence about a sweep's Amdahl fit, for the CLI, the app and the HTML report alike.
+ * It never claims more than the measurements: where a measured speedup beat the fitted ceiling
+ * (the fit uses task counts up to the core count only, and a machine's speed drifts), it says so
+ * and names the points, instead of promising a limit the table next to it contradicts.
+ */
+export function amdahlText(sw: Pick<SweepResult, 'amdahl' | 'points'>): string {
+  const a = sw.amdahl;
+  if (!a) return 'Not enough points for an Amdahl fit: it needs a finished 1-task run and one with more tasks.';
+  const s = a.serialFraction;
+  const r2 = a.r2 !== null && a.usedTasks.length >= 3 ? `; fit R² ${a.r2.toFixed(2)}` : '';
+  const fit = `Serial fraction s = ${s.toFixed(3)} (${(s * 100).toFixed(1)} % of the work did not run in parallel${r2}; Amdahl fit over tasks ${a.usedTasks.join(', ')})`;
+  if (a.maxSpeedup === null) return `${fit} — no ceiling: the fit scales with every core added.`;
+  const ceiling = a.maxSpeedup;
+  const beyond = sw.points.filter((p) => p.speedup && p.speedup.min > ceiling * (1 + CEILING_TOLERANCE));
+  if (beyond.length === 0) return `${fit} — the fit's ceiling is ${ceiling.toFixed(1)}× however many cores.`;
+  const measured = beyond.map((p) => `${p.speedup!.mean.toFixed(2)}× at ${p.tasks} tasks`).join(', ');
+  return `${fit} — the fit's ceiling would be ${ceiling.toFixed(1)}×, but this sweep measured ${measured}, beyond it: the fit does not describe these runs, so trust the measured speedups.`;
 }

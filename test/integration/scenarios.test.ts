@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/main/engine/engine';
 import { SCENARIOS } from '../../src/shared/scenarios';
-import type { ParamValue } from '../../src/shared/api';
+import type { ParamValue } from '../../src/shared/model';
 import type { RunRecord, RunResult } from '../../src/shared/types';
 import { survivorsAfter } from './survivors';
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { ParamValue } from '../../src/shared/api';
+import type { ParamValue } from '../../src/shared/model';
 import { buildScenarioCommand, findWorkloadsDir } from '../../src/main/engine/scenarioCommand';
 
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

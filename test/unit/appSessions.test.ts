@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ScenarioInfo } from '../../src/shared/api';
+import type { ScenarioInfo } from '../../src/shared/model';
 import { dispatchApiCall } from '../../src/shared/schemas';
 import { parseSession, type SessionFile } from '../../src/shared/sessionSchema';
 import type { HardwareProfile, RunRecord, SystemInfo } from '../../src/shared/types';

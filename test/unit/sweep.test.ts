@@ -1,7 +1,7 @@
 // Sweep math: speedup and efficiency against the 1-task run, spread across repeats, and an
 // Amdahl fit that recovers the serial fraction of synthetic data.
 import { describe, expect, it } from 'vitest';
-import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, amdahlText, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
 
 const ref = (tasks: number, repeat: number, wallMs: number, parallelism = tasks, ok = true): SweepRunRef => ({
   runId: `r${tasks}-${repeat}`,
@@ -116,5 +116,32 @@ describe('speedup basis', () => {
     expect(sw.speedupBasis).toBe('wall');
     expect(sw.points[1].speedup?.mean).toBeCloseTo(2, 5);
     expect(speedupBasisText(sw)).toMatch(/wall time/);
+  });
+});
+
+describe('the Amdahl sentence agrees with the measured speedups', () => {
+  // The case from issue 20: pure-Python threads swept 1,2,4 on 2 cores. The fit (tasks up to the
+  // core count) found s = 1, i.e. "never past 1.0×", while the 4-task runs measured 1.47×.
+  it('does not promise a ceiling that a measured point beat; names the point instead', () => {
+    const runs = [ref(1, 1, 1000), ref(2, 1, 2050), ref(4, 1, 4000 / 1.47)];
+    const sw = buildSweepResult({ scenario: 'py-threads-cpu', params: {}, taskCounts: [1, 2, 4], repeat: 1, logicalCores: 2, runs, complete: true });
+    expect(sw.amdahl!.serialFraction).toBe(1);
+    const text = amdahlText(sw);
+    expect(text).not.toMatch(/never pass/);
+    expect(text).toMatch(/ceiling would be 1\.0×, but this sweep measured 1\.47× at 4 tasks, beyond it/);
+    expect(text).toMatch(/Serial fraction s = 1\.000/);
+  });
+
+  it('states the ceiling when every measured point is within it', () => {
+    const runs = [1, 2, 4].map((n) => ref(n, 1, 1000 * n * (0.2 + 0.8 / n)));
+    const sw = buildSweepResult({ scenario: 'py-mp-cpu', params: {}, taskCounts: [1, 2, 4], repeat: 1, logicalCores: 4, runs, complete: true });
+    expect(amdahlText(sw)).toMatch(/Serial fraction s = 0\.200 .* the fit's ceiling is 5\.0× however many cores\.$/);
+  });
+
+  it('says when there is no ceiling, and when there is no fit', () => {
+    const runs = [1, 2].map((n) => ref(n, 1, 1000));
+    const sw = buildSweepResult({ scenario: 'py-mp-cpu', params: {}, taskCounts: [1, 2], repeat: 1, logicalCores: 2, runs, complete: true });
+    expect(amdahlText(sw)).toMatch(/no ceiling/);
+    expect(amdahlText({ amdahl: null, points: [] })).toMatch(/Not enough points/);
   });
 });

@@ -1,14 +1,14 @@
 // `corescope sweep <scenario> --tasks 1,2,4,8 [--repeat K] [--out FILE]`: the scenario at each
 // task count, K times each; wall time, parallelism, speedup and efficiency against the 1-task
 // run, and an Amdahl fit. Ctrl-C keeps the finished runs and still writes --out, marked incomplete.
-import type { ParamValue, RunRequest } from '../../shared/api';
+import type { RunRequest } from '../../shared/api';
+import type { ParamValue } from '../../shared/model';
 import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
-import { buildSweepResult, parseTaskCounts, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
+import { amdahlText, buildSweepResult, parseTaskCounts, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
 import type { Engine } from '../../main/engine/engine';
 import { buildSession } from '../../main/engine/session/buildSession';
 import { saveSession } from '../../main/engine/session/sessionFile';
-import { amdahlText } from '../../main/engine/export/htmlReport';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { parseKnobs } from '../options';
 import { Progress } from '../progress';

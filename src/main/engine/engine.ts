@@ -2,7 +2,8 @@
 // nothing it is given: requests are validated here, whatever checked them before.
 import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
-import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, ScenarioInfo, SessionExportFormat } from '../../shared/api';
+import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../../shared/api';
+import type { ScenarioInfo } from '../../shared/model';
 import type { SessionFile } from '../../shared/sessionSchema';
 import type { RunParams, RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
 import { SCENARIOS, getScenario } from '../../shared/scenarios';

@@ -1,6 +1,7 @@
 // Pure pieces of the app's sessions and sweeps (no DOM): the current session as a session file,
 // base64 and upload parts, sweep plans from the form, and run titles. Unit-tested.
-import type { ParamValue, RunRequest, ScenarioInfo } from '../../shared/api';
+import type { RunRequest } from '../../shared/api';
+import type { ParamValue, ScenarioInfo } from '../../shared/model';
 import { makeSession, type SessionFile } from '../../shared/sessionSchema';
 import { buildSweepResult, parseTaskCounts, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
 import type { RunRecord, SystemInfo } from '../../shared/types';

@@ -1,7 +1,8 @@
 // The parameter form of the selected scenario, validated as the user types with the same
 // validator the engine uses: errors appear next to their field and Run stays disabled until
 // the form is valid, so a bad value never starts a workload.
-import type { ParamValue, RunRequest, ScenarioInfo, ScenarioParamSpec } from '../../shared/api';
+import type { RunRequest } from '../../shared/api';
+import type { ParamValue, ScenarioInfo, ScenarioParamSpec } from '../../shared/model';
 import type { RuntimeInfo } from '../../shared/types';
 import { RATE_HZ, TIMEOUT_S } from '../../shared/runLimits';
 import { validateScenarioParams } from '../../shared/scenarioParams';

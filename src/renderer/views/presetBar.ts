@@ -1,5 +1,6 @@
 // The article's comparisons, one click each: both sides run in turn and open side by side.
-import type { RunRequest, ScenarioInfo } from '../../shared/api';
+import type { RunRequest } from '../../shared/api';
+import type { ScenarioInfo } from '../../shared/model';
 import { COMPARE_PRESETS, type ComparePreset } from '../../shared/scenarios';
 import { clear, h } from '../util/dom';
 

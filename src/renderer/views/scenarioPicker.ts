@@ -1,6 +1,6 @@
 // The scenario list, grouped by runtime the way the article is: Python, Node.js, then your own
 // command line. Picking one shows its explanation and its parameter form.
-import type { ScenarioInfo } from '../../shared/api';
+import type { ScenarioInfo } from '../../shared/model';
 import { clear, h } from '../util/dom';
 
 const groups: { runtime: ScenarioInfo['runtime']; title: string }[] = [

@@ -2,20 +2,12 @@
 // "run 3/6"), and the result: speedup against task count with the ideal line, the core count
 // and the Amdahl fit, plus the serial fraction as a number — where scaling stops.
 import type { Chart } from 'chart.js';
-import type { ScenarioInfo } from '../../shared/api';
-import { speedupBasisText, type SweepResult } from '../../shared/sweep';
+import type { ScenarioInfo } from '../../shared/model';
+import { amdahlText, speedupBasisText, type SweepResult } from '../../shared/sweep';
 import { MACHINE_COLORS, speedupChart } from '../charts/speedupChart';
 import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs, paramsSummary } from '../util/format';
 import type { ChartExport } from './runCharts';
-
-export function amdahlSummary(sw: SweepResult): string {
-  const a = sw.amdahl;
-  if (!a) return 'Not enough points for an Amdahl fit: it needs a finished 1-task run and one with more tasks.';
-  const s = a.serialFraction;
-  const ceiling = a.maxSpeedup === null ? 'no ceiling: it scales with every core added' : `speedup can never pass ${a.maxSpeedup.toFixed(1)}× however many cores`;
-  return `Serial fraction s = ${s.toFixed(3)} (${(s * 100).toFixed(1)} % of the work does not run in parallel${a.r2 !== null && a.usedTasks.length >= 3 ? `; fit R² ${a.r2.toFixed(2)}` : ''}, tasks ${a.usedTasks.join(', ')}) — ${ceiling}.`;
-}
 
 export class SweepControls {
   readonly el: HTMLElement;
@@ -79,7 +71,7 @@ export class SweepView {
         h('h2', {}, heading, ' ', h('small', { class: 'sweep-meta' }, `${params ? `${params} · ` : ''}${sw.repeat}× each · ${sw.logicalCores} logical cores${sw.complete ? '' : ' · INCOMPLETE (stopped)'}`)),
         h('button', { type: 'button', class: 'small', 'data-export-png': 'sweep', onclick: () => this.onExport({ id: 'sweep', title: heading, canvas: () => canvas }) }, 'PNG'),
       ),
-      h('p', { class: 'amdahl', 'data-testid': 'sweep-amdahl' }, amdahlSummary(sw)),
+      h('p', { class: 'amdahl', 'data-testid': 'sweep-amdahl' }, amdahlText(sw)),
       h(
         'div',
         { class: 'sweep-body' },

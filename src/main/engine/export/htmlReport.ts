@@ -3,7 +3,7 @@
 // forbids every request, so the file opens offline and leaks nothing when shared.
 import type { RunRecord } from '../../../shared/types';
 import { compareSessions, hardwareFields, type LabelledSession, type SessionFile } from '../../../shared/sessionSchema';
-import type { SweepResult } from '../../../shared/sweep';
+import { amdahlText, type SweepResult } from '../../../shared/sweep';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -120,13 +120,6 @@ function sweepTable(sw: SweepResult): string {
       `<tr><td class="num">${p.tasks}</td><td class="num">${p.runs}</td><td class="num">${ms(p.wallMs.mean)} (${ms(p.wallMs.min)}–${ms(p.wallMs.max)})</td><td class="num">${ms(p.cpuMs)}</td><td class="num">${p.parallelism.mean.toFixed(2)}</td><td class="num">${p.speedup ? `${p.speedup.mean.toFixed(2)}× (${p.speedup.min.toFixed(2)}–${p.speedup.max.toFixed(2)})` : '–'}</td><td class="num">${p.efficiency !== null ? `${Math.round(p.efficiency * 100)}%` : '–'}</td><td class="num">${Math.round(p.coreShare * 100)}%</td></tr>`,
   );
   return `<table data-table="sweep">${head}${rows.join('')}</table>`;
-}
-
-export function amdahlText(sw: SweepResult): string {
-  const a = sw.amdahl;
-  if (!a) return 'Not enough points for an Amdahl fit (it needs a 1-task run and one with more tasks).';
-  const ceiling = a.maxSpeedup === null ? 'no ceiling' : `at most ${a.maxSpeedup.toFixed(1)}× however many cores`;
-  return `Amdahl fit over tasks ${a.usedTasks.join(', ')}: serial fraction s = ${a.serialFraction.toFixed(3)}${a.r2 !== null ? ` (R² ${a.r2.toFixed(2)})` : ''} — ${ceiling}.`;
 }
 
 function sweepSection(sw: SweepResult, logicalCores: number, label: string): string {
