@@ -13,7 +13,7 @@ import * as ev from './_events.mjs';
 const { values } = parseArgs({
   options: {
     tasks: { type: 'string', default: '4' },
-    'file-kib': { type: 'string', default: '256' },
+    'file-kib': { type: 'string', default: '16' },
     reads: { type: 'string', default: '20' },
     'delay-ms': { type: 'string', default: '50' },
     'heartbeat-ms': { type: 'string', default: '20' },
