@@ -57,19 +57,44 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   let csp = '';
 
   const server = createServer((req, res) => {
-    // A DNS-rebinding page reaches us with a foreign Host header: refuse it.
-    if (!isOwnHost(req)) {
-      res.writeHead(421, { 'Content-Type': 'text/plain' }).end(`wrong Host header; open ${origin}/ instead\n`);
-      return;
+    try {
+      // A DNS-rebinding page reaches us with a foreign Host header: refuse it.
+      if (!isOwnHost(req)) {
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end(`wrong Host header; open ${origin}/ instead\n`);
+        return;
+      }
+      serveStatic(rendererDir, csp, req, res);
+    } catch {
+      // Nothing a client sends may end the process (and with it every live run): a request
+      // this code did not foresee is answered 500, or dropped if the answer had begun.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('internal error\n');
     }
-    serveStatic(rendererDir, csp, req, res);
   });
+  // Requests Node's parser refuses (a malformed request line, headers over the size limit) are
+  // left to its default 'clientError' handling: a 400/431 when possible, then the socket is
+  // dropped; nothing reaches the handlers here. The fuzz test holds that to account.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   const isOwnHost = (req: IncomingMessage) => req.headers.host === origin.slice('http://'.length);
 
-  server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
+  server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    // Node takes its own error handler off a socket it hands over for an upgrade: without this,
+    // a client that resets the connection while it is refused would crash the server.
+    socket.on('error', () => socket.destroy());
+    try {
+      handleUpgrade(req, socket, head);
+    } catch {
+      refuseUpgrade(socket, '400 Bad Request', 'bad upgrade request\n');
+    }
+  });
+  const handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', origin);
+    } catch {
+      return refuseUpgrade(socket, '400 Bad Request', 'the request path is not a valid URL\n');
+    }
     if (url.pathname !== WS_PATH) return refuseUpgrade(socket, '404 Not Found', `no WebSocket endpoint at ${url.pathname}; use ${WS_PATH}?token=…\n`);
     if (!tokenMatches(token, url.searchParams.get('token'))) {
       return refuseUpgrade(socket, '401 Unauthorized', 'missing or wrong token: open the URL that `corescope serve` printed\n');
@@ -79,7 +104,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     }
     if (!isOwnHost(req)) return refuseUpgrade(socket, '421 Misdirected Request', 'wrong Host header\n');
     wss.handleUpgrade(req, socket, head, (ws) => attachConnection(ws, options.engine));
-  });
+  };
 
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);

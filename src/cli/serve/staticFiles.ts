@@ -34,6 +34,19 @@ export function findRendererDir(): string | null {
   return null;
 }
 
+/**
+ * The decoded path of a request target, or null when it is not one: `new URL` throws on targets
+ * like `//[` and decodeURIComponent on `%`, `%ff` or a cut-off UTF-8 sequence. Whatever a client
+ * sends is answered (400), never thrown.
+ */
+export function requestPath(target: string | undefined): string | null {
+  try {
+    return decodeURIComponent(new URL(target ?? '/', 'http://x').pathname);
+  } catch {
+    return null;
+  }
+}
+
 export function serveStatic(root: string | null, csp: string, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET, HEAD' }).end('method not allowed\n');
@@ -45,7 +58,11 @@ export function serveStatic(root: string | null, csp: string, req: IncomingMessa
       .end('The CoreScope UI is not built yet (out/renderer/index.html is missing). Run: npm run build\n');
     return;
   }
-  const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const urlPath = requestPath(req.url);
+  if (urlPath === null) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request: the path is not a valid URL path\n');
+    return;
+  }
   const relative = urlPath === '/' ? 'index.html' : normalize(urlPath).replace(/^[/\\]+/, '');
   const file = resolve(root, relative);
   if ((file !== root && !file.startsWith(root + sep)) || !existsSync(file) || !statSync(file).isFile()) {
@@ -62,5 +79,11 @@ export function serveStatic(root: string | null, csp: string, req: IncomingMessa
   if (extname(file) === '.html') headers['Content-Security-Policy'] = csp;
   res.writeHead(200, headers);
   if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  else {
+    // A file that vanishes or turns unreadable between the check and the read must end this
+    // response, not (as an unhandled stream error) the whole server.
+    const stream = createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
 }
