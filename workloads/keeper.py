@@ -119,9 +119,25 @@ def reap_all():
             report_exit(status)
 
 
+def is_zombie(pid):
+    """Whether pid has exited and only waits to be reaped (state Z, or X while it goes)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            text = f.read()
+    except OSError:
+        return True
+    return text[text.rindex(")") + 2:][:1] in ("Z", "X")
+
+
 def end_tree():
-    """SIGTERM everything, give it a moment to clean up, then SIGKILL until nothing is left."""
+    """SIGTERM everything, give it a moment to clean up, then SIGKILL until nothing is left.
+
+    Returns how many processes were still running: zombies (children that exited but were never
+    waited for, handed to the keeper when their parent exited) are reaped, not counted.
+    """
+    reap_all()
     pids = descendants()
+    running = [pid for pid in pids if not is_zombie(pid)]
     for pid in pids:
         try:
             os.kill(pid, signal.SIGTERM)
@@ -131,7 +147,7 @@ def end_tree():
     while time.monotonic() < deadline:
         reap_all()
         if not descendants():
-            return len(pids)
+            return len(running)
         time.sleep(0.02)
     for _ in range(200):
         left = descendants()
@@ -151,7 +167,7 @@ def end_tree():
         reap_all()
         time.sleep(0.01)
     reap_all()
-    return len(pids)
+    return len(running)
 
 
 state = {"signal": None, "ending": False}

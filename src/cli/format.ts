@@ -1,5 +1,6 @@
 // Plain-text renderings of results for people reading a terminal.
 import type { RunResult, SystemInfo } from '../shared/types';
+import { terminalSafe } from '../shared/terminalSafe';
 
 const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -41,7 +42,8 @@ export function formatResult(r: RunResult): string {
     for (const [, v] of counts) lines.push(`    ${v.n}× ${v.text}`);
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
-  return lines.join('\n');
+  // Names, metrics, the command line and warnings come from the workload: escaped, line by line.
+  return lines.map(terminalSafe).join('\n');
 }
 
 export function formatInfo(info: SystemInfo): string {
@@ -59,5 +61,6 @@ export function formatInfo(info: SystemInfo): string {
     const gil = r.kind === 'python' ? `, GIL ${r.gilEnabled === false ? 'disabled' : 'enabled'}${r.freeThreadedBuild ? ' (free-threaded build)' : ''}` : '';
     lines.push(`    ${r.kind.padEnd(6)} ${r.version.padEnd(10)} ${r.implementation}${gil}  ${r.path}`);
   }
-  return lines.join('\n');
+  // Versions and paths are what an interpreter the user named answered.
+  return lines.map(terminalSafe).join('\n');
 }

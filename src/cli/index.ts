@@ -11,6 +11,8 @@ import { sweepCommand } from './commands/sweep';
 import { suiteCommand } from './commands/suite';
 import { exportCommand } from './commands/export';
 import { collect, parseFloatOption } from './options';
+import { terminalSafe } from '../shared/terminalSafe';
+import { atDoor } from '../shared/fieldNames';
 
 const program = new Command('corescope')
   .description('See concurrency versus parallelism: profile a command or a scenario per core and per thread.')
@@ -20,8 +22,9 @@ const program = new Command('corescope')
     'after',
     `
 Exit codes: 0 ok · 1 the run failed (non-zero exit, signal, timeout, or could not start) ·
-2 bad input (the message names the field and what is allowed) · 130/143 interrupted by Ctrl-C / SIGTERM
-(the whole workload tree is ended first).
+2 bad input (the message names the field and what is allowed) · 129/130/143 interrupted by a
+closed terminal (SIGHUP) / Ctrl-C / SIGTERM (the whole workload tree is ended first; what was
+recorded is still printed and saved).
 
 Examples:
   corescope run --cmd "python3 train.py" --rate 50
@@ -150,11 +153,13 @@ async function main(): Promise<void> {
       return;
     }
     if (err instanceof InputError || err instanceof CliInputError) {
-      process.stderr.write(`corescope: ${err.message}\n`);
+      // The engine names fields as the API does (`rateHz`); the user typed `--rate`.
+      process.stderr.write(`corescope: ${terminalSafe(atDoor(err.message, 'cli'))}\n`);
       process.exitCode = EXIT_BAD_INPUT;
       return;
     }
-    process.stderr.write(`corescope: ${(err as Error).message ?? err}\n`);
+    // Messages quote what came in: a file's content, a workload's error, the user's own input.
+    process.stderr.write(`corescope: ${terminalSafe(String((err as Error)?.message ?? err))}\n`);
     process.exitCode = EXIT_RUN_FAILED;
   }
 }

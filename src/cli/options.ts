@@ -1,8 +1,7 @@
 // Option parsing helpers shared by the CLI's commands.
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import type { ParamValue } from '../shared/model';
+import { checkOutputTarget, type OutputTarget } from '../main/engine/session/outputPath';
 import { CliInputError } from './exitCodes';
 
 export function collect(value: string, previous: string[]): string[] {
@@ -58,28 +57,11 @@ export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
 }
 
 /**
- * Checks before a run that its output file can be written (the folder exists and is writable,
- * the name is not a folder): finding out only after a ten-minute run would lose the recording.
+ * Checks before any work that an output file can be written (see checkOutputTarget: a regular
+ * file, new or existing and writable, in a folder that exists; never a device, FIFO, socket,
+ * folder, /proc or /sys, or one of the command's input files): finding out only after a
+ * ten-minute run would lose the recording. Throws an input error (exit 2) naming `option`.
  */
-export function checkOutputPath(path: string, option = '--out'): void {
-  const dir = dirname(resolve(path));
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new CliInputError(`${option}: the folder ${JSON.stringify(dir)} does not exist`);
-  }
-  if (!isDir) throw new CliInputError(`${option}: ${JSON.stringify(dir)} is not a folder`);
-  try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new CliInputError(`${option}: cannot write in ${JSON.stringify(dir)}`);
-  }
-  let target: boolean;
-  try {
-    target = statSync(path).isDirectory();
-  } catch {
-    target = false;
-  }
-  if (target) throw new CliInputError(`${option}: ${JSON.stringify(path)} is a folder; give a file name`);
+export function checkOutputPath(path: string, option = '--out', inputs: readonly string[] = []): OutputTarget {
+  return checkOutputTarget(path, { option, inputs });
 }

@@ -5,9 +5,9 @@ import type { Engine } from '../main/engine/engine';
 import { buildSession } from '../main/engine/session/buildSession';
 import { isSessionName, saveSession, writeFileDurable } from '../main/engine/session/sessionFile';
 
-export async function saveRunRecord(engine: Engine, path: string, record: RunRecord): Promise<void> {
-  if (!isSessionName(path)) return writeFileDurable(path, JSON.stringify(record));
+export async function saveRunRecord(engine: Engine, path: string, record: RunRecord, option = '--out'): Promise<void> {
+  if (!isSessionName(path)) return writeFileDurable(path, JSON.stringify(record), { option });
   const reason = record.result.exit.reason;
   const incomplete = reason === 'cancelled' || reason === 'profiler-exit' ? `the run was ${reason === 'cancelled' ? 'cancelled' : 'interrupted'} before it finished` : undefined;
-  await saveSession(path, await buildSession(engine, [record], { incomplete }));
+  await saveSession(path, await buildSession(engine, [record], { incomplete }), { option });
 }

@@ -1,8 +1,9 @@
 // Exports from the renderer land on disk only through a native save dialog the user answers:
-// the renderer proposes a file name, never a path.
+// the renderer proposes a file name, never a path. The chosen path goes through the same check
+// and atomic write as the CLI's --out (a regular file only; a link is followed; mode kept).
 import { dialog, type BrowserWindow } from 'electron';
-import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { writeFileDurable } from './engine/session/sessionFile';
 
 const filters: Record<string, Electron.FileFilter[]> = {
   '.png': [{ name: 'PNG image', extensions: ['png'] }],
@@ -18,6 +19,6 @@ export async function saveWithDialog(win: BrowserWindow, name: string, data: str
     filters: filters[extname(name).toLowerCase()] ?? [],
   });
   if (result.canceled || !result.filePath) return { saved: false };
-  await writeFile(result.filePath, data);
+  await writeFileDurable(result.filePath, data, { option: 'the file chosen to save to' });
   return { saved: true, path: result.filePath };
 }

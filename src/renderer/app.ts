@@ -22,6 +22,7 @@ import { RunCharts, type ChartExport } from './views/runCharts';
 import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
 import { SessionController } from './sessionController';
+import { atDoor } from '../shared/fieldNames';
 
 const PNG_SCALE_KEY = 'corescope.pngScale';
 
@@ -205,7 +206,8 @@ export class App {
     } catch (e) {
       const err = ApiError.from(e);
       if (err.field) this.form.showErrors([{ field: err.field, message: err.message }]);
-      this.banner.show('The run could not start', err);
+      // The engine names fields as the API does; the banner, like the form, uses the form's labels.
+      this.banner.show('The run could not start', err.field ? new ApiError({ code: err.code, field: err.field, message: atDoor(err.message, 'form', req.kind === 'scenario' ? req.scenario : undefined) }) : err);
       this.status.textContent = '';
       return null;
     } finally {

@@ -65,7 +65,7 @@ describe('corescope CLI', () => {
   it('exits 2 on bad input, naming the field and the allowed range', () => {
     const rate = cli(['run', '--cmd', 'true', '--rate', '500']);
     expect(rate.code).toBe(2);
-    expect(rate.stderr).toMatch(/rateHz must be a number from 1 to 100/);
+    expect(rate.stderr).toMatch(/--rate must be a number from 1 to 100/);
     const nan = cli(['run', '--cmd', 'true', '--rate', 'fast']);
     expect(nan.code).toBe(2);
     expect(nan.stderr).toMatch(/--rate must be a number/);

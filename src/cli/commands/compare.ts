@@ -14,6 +14,7 @@ import { checkOutputPath, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
 import type { RunOpts } from './run';
+import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 
 interface Side {
   label: string;
@@ -69,7 +70,8 @@ export function formatComparison(title: string, labels: [string, string], r: [Ru
   for (const [k, a, b] of rows) out.push(`  ${k.padEnd(w0)}  ${a.padEnd(w1)}  ${b}`);
   out.push(`  ${labels[0]}: ${r[0].verdict.text}`);
   out.push(`  ${labels[1]}: ${r[1].verdict.text}`);
-  return out.join('\n');
+  // Metric names come from the workloads.
+  return out.map(terminalSafe).join('\n');
 }
 
 export interface CompareOpts extends RunOpts {
@@ -143,7 +145,8 @@ export function formatSessionComparison(cmp: SessionComparison): string {
     rows.push(['serial s', ...sw.series.flatMap((s) => [s.sweep?.amdahl ? s.sweep.amdahl.serialFraction.toFixed(3) : '–', ''])]);
     out.push(...table(rows));
   }
-  return out.join('\n');
+  // Host names, labels and values come from session files, which anyone may have written.
+  return out.map(terminalSafe).join('\n');
 }
 
 export async function compareSessionsCommand(files: string[], opts: CompareOpts): Promise<number> {
@@ -152,15 +155,17 @@ export async function compareSessionsCommand(files: string[], opts: CompareOpts)
     if (f.startsWith('--')) throw new CliInputError(`unknown option ${f} for comparing sessions; use --html FILE or --json`);
     if (!isFile(f)) throw new CliInputError(`${f}: no such session file`);
   }
+  // Before reading them all: the report must be writable and must not be one of the sessions.
+  if (opts.html !== undefined) checkOutputPath(opts.html, '--html', files);
   const labels = labelsFor(files);
   const sessions: LabelledSession[] = [];
   for (let i = 0; i < files.length; i++) sessions.push({ label: labels[i], session: await loadSession(files[i]) });
   const cmp = compareSessions(sessions);
   if (opts.html) {
-    await writeFileDurable(opts.html, comparisonReportHtml(sessions));
+    await writeFileDurable(opts.html, comparisonReportHtml(sessions), { option: '--html', inputs: files });
     process.stderr.write(`wrote ${opts.html}\n`);
   }
-  process.stdout.write(opts.json ? `${JSON.stringify(cmp)}\n` : `${formatSessionComparison(cmp)}\n`);
+  process.stdout.write(opts.json ? `${terminalSafeJson(cmp)}\n` : `${formatSessionComparison(cmp)}\n`);
   return EXIT_OK;
 }
 
@@ -169,7 +174,7 @@ export async function compareCommand(a: string, b: string | undefined, opts: Com
   if (isFile(a)) return compareSessionsCommand([a, ...(b === undefined ? [] : [b]), ...extra], opts);
   if (opts.html) throw new CliInputError('--html needs session files to compare (corescope compare A.session.json B.session.json --html report.html)');
   const plan = sides(a, b, opts, extra);
-  if (opts.out) checkOutputPath(opts.out);
+  if (opts.out !== undefined) checkOutputPath(opts.out);
   const results = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const out: RunResult[] = [];
     for (const side of plan.sides) {
@@ -189,8 +194,8 @@ export async function compareCommand(a: string, b: string | undefined, opts: Com
   if (results.length < 2) return Number(process.exitCode) || EXIT_RUN_FAILED;
   const pair: [RunResult, RunResult] = [results[0], results[1]];
   const labels: [string, string] = [plan.sides[0].label, plan.sides[1].label];
-  if (opts.out) await writeFileDurable(opts.out, JSON.stringify({ title: plan.title, labels, results: pair }));
-  process.stdout.write(opts.json ? `${JSON.stringify({ title: plan.title, labels, a: pair[0], b: pair[1] })}\n` : `${formatComparison(plan.title, labels, pair)}\n`);
+  if (opts.out) await writeFileDurable(opts.out, JSON.stringify({ title: plan.title, labels, results: pair }), { option: '--out' });
+  process.stdout.write(opts.json ? `${terminalSafeJson({ title: plan.title, labels, a: pair[0], b: pair[1] })}\n` : `${formatComparison(plan.title, labels, pair)}\n`);
   const ok = pair.every((r) => r.exit.reason === 'exited' && r.exit.code === 0);
   return ok ? EXIT_OK : EXIT_RUN_FAILED;
 }

@@ -6,6 +6,8 @@ import { runReportHtml, sessionReportHtml } from '../../main/engine/export/htmlR
 import { samplesToCsv } from '../../main/engine/export/csv';
 import { runToTrace } from '../../main/engine/export/traceEvents';
 import { CliInputError, EXIT_OK } from '../exitCodes';
+import { checkOutputPath } from '../options';
+import { terminalSafeLines } from '../../shared/terminalSafe';
 
 export const EXPORT_FORMATS = ['html', 'csv', 'json', 'trace'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -30,6 +32,9 @@ function pickRun(runs: RunRecord[], run: string | undefined, file: string, forma
 export async function exportCommand(file: string, opts: ExportOpts): Promise<number> {
   const format = opts.format as ExportFormat;
   if (!EXPORT_FORMATS.includes(format)) throw new CliInputError(`--format must be one of ${EXPORT_FORMATS.join(', ')} (got ${JSON.stringify(opts.format)})`);
+  // Before reading: the output must be writable, and must not be the file being exported.
+  const check = { option: '--out', inputs: [file] };
+  if (opts.out !== undefined) checkOutputPath(opts.out, check.option, check.inputs);
   const loaded = await loadSessionOrRun(file);
   const session: SessionFile | null = loaded.kind === 'session' ? loaded.session : null;
   const runs = loaded.kind === 'session' ? loaded.session.runs : [loaded.record];
@@ -45,17 +50,19 @@ export async function exportCommand(file: string, opts: ExportOpts): Promise<num
     data = JSON.stringify(pickRun(runs, opts.run, file, format).record);
   } else if (opts.out) {
     // The validated session again (gzip when the name ends in .gz).
-    await saveSession(opts.out, session);
+    await saveSession(opts.out, session, check);
     process.stderr.write(`wrote ${opts.out}\n`);
     return EXIT_OK;
   } else {
     data = JSON.stringify(session);
   }
   if (opts.out) {
-    await writeFileDurable(opts.out, data);
+    await writeFileDurable(opts.out, data, check);
     process.stderr.write(`wrote ${opts.out}\n`);
   } else {
-    process.stdout.write(data.endsWith('\n') ? data : `${data}\n`);
+    // Piped, the data goes out as it is; shown on a terminal, names in it must not act on it.
+    const shown = process.stdout.isTTY ? terminalSafeLines(data) : data;
+    process.stdout.write(shown.endsWith('\n') ? shown : `${shown}\n`);
   }
   return EXIT_OK;
 }

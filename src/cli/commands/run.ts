@@ -7,6 +7,8 @@ import { checkOutputPath, parseEnvPairs, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
 import { saveRunRecord } from '../runOutput';
+import { savePathFor } from '../keepRecorded';
+import { terminalSafeJson, terminalSafeLines } from '../../shared/terminalSafe';
 
 export interface RunOpts {
   cmd?: string;
@@ -38,7 +40,7 @@ export function runExitCode(record: RunRecord): number {
 
 export async function runCommand(scenario: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {
   const request = buildRequest(scenario, opts, extra);
-  if (opts.out) checkOutputPath(opts.out);
+  if (opts.out !== undefined) checkOutputPath(opts.out);
   const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
     const progress = new Progress(scenario ?? 'command');
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
@@ -49,11 +51,13 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
       off();
       progress.done();
     }
-    if (opts.out) await saveRunRecord(engine, opts.out, rec);
+    const ended = rec.result.exit.reason;
+    const out = opts.out && savePathFor(opts.out, '--out', { runs: 1, interrupted: ended === 'cancelled' || ended === 'profiler-exit', what: 'run' });
+    if (out) await saveRunRecord(engine, out, rec, '--out');
     return rec;
   });
-  process.stdout.write(opts.json ? `${JSON.stringify(record.result)}\n` : `${formatResult(record.result)}\n`);
-  if (!opts.json && record.stderr.trim() && runExitCode(record) !== EXIT_OK) process.stderr.write(`workload stderr (last lines):\n${record.stderr.trim().split('\n').slice(-10).join('\n')}\n`);
+  process.stdout.write(opts.json ? `${terminalSafeJson(record.result)}\n` : `${formatResult(record.result)}\n`);
+  if (!opts.json && record.stderr.trim() && runExitCode(record) !== EXIT_OK) process.stderr.write(`workload stderr (last lines):\n${terminalSafeLines(record.stderr.trim().split('\n').slice(-10).join('\n'))}\n`);
   const interrupted = Number(process.exitCode ?? 0);
   return interrupted > 2 ? interrupted : runExitCode(record);
 }

@@ -1,17 +1,22 @@
 // `corescope suite [--out FILE]`: the standard set a person runs on every machine they want to
 // compare — every scenario once at its default parameters, then a sweep of the CPU-bound ones
 // from 1 task up to the core count, with small work so it takes minutes, not hours.
-// Ctrl-C keeps every finished run and still writes --out, marked incomplete.
+// Ctrl-C keeps every finished run and still writes --out, marked incomplete (beside an existing
+// file rather than over it: see keepRecorded.ts).
 import type { RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
 import { SCENARIOS } from '../../shared/scenarios';
 import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
 import { buildSession } from '../../main/engine/session/buildSession';
 import { saveSession } from '../../main/engine/session/sessionFile';
+import { hardwareProfile } from '../../main/engine/hardware';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
+import { checkOutputPath } from '../options';
+import { savePathFor } from '../keepRecorded';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
 import { checkRepeat, formatSweep, interrupted, runSweep, type SweepPlan } from './sweep';
+import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 
 /** The CPU-bound scenarios whose scaling the suite measures. */
 export const SUITE_SWEEP_SCENARIOS = ['py-mp-cpu', 'py-threads-cpu', 'node-worker-threads', 'node-fork'] as const;
@@ -32,10 +37,13 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
   const repeat = checkRepeat(opts.repeat);
   if (!Number.isInteger(opts.workMs) || opts.workMs < 10 || opts.workMs > 60_000) throw new CliInputError(`--work-ms must be a whole number from 10 to 60000 (got ${opts.workMs})`);
   if (opts.maxTasks !== undefined && (!Number.isInteger(opts.maxTasks) || opts.maxTasks < 1 || opts.maxTasks > 64)) throw new CliInputError(`--max-tasks must be a whole number from 1 to 64 (got ${opts.maxTasks})`);
+  if (opts.out !== undefined) checkOutputPath(opts.out);
   const singles = SCENARIOS.filter((s) => s.runtime !== 'custom');
   const result = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
-    const info = await engine.info();
-    const cores = info.hardware.cpu.logicalCores;
+    // Only the hardware is needed before the first run: probing every interpreter on the machine
+    // took ~7 s (pyenv shims). A named --python/--node is still checked up front by info(), so a
+    // bad one is exit 2 at once rather than a "could not run" per scenario.
+    const cores = (opts.python || opts.node ? (await engine.info()).hardware : await hardwareProfile()).cpu.logicalCores;
     const taskCounts = suiteTaskCounts(Math.min(cores, opts.maxTasks ?? cores));
     const counter = { done: 0, total: singles.length + SUITE_SWEEP_SCENARIOS.length * taskCounts.length * repeat };
     process.stderr.write(`CoreScope suite: ${singles.length} scenarios at their defaults, then ${SUITE_SWEEP_SCENARIOS.length} sweeps over tasks ${taskCounts.join(',')} (${repeat}× each, workMs ${opts.workMs}) — ${counter.total} runs\n`);
@@ -56,7 +64,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
         if (interrupted()) break;
         // One scenario that cannot start (say, no Node here) must not sink the whole suite.
         failed++;
-        process.stderr.write(`  could not run ${s.id}: ${(err as Error).message}\n`);
+        process.stderr.write(`  could not run ${s.id}: ${terminalSafe((err as Error).message)}\n`);
       } finally {
         off();
         progress.done();
@@ -80,19 +88,20 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
       } catch (err) {
         if (interrupted()) break;
         failed++;
-        process.stderr.write(`  could not sweep ${id}: ${(err as Error).message}\n`);
+        process.stderr.write(`  could not sweep ${id}: ${terminalSafe((err as Error).message)}\n`);
       }
     }
     const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
-    if (opts.out) {
+    const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
+    if (out) {
       const session = await buildSession(engine, records, { sweeps, incomplete });
-      await saveSession(opts.out, session);
-      process.stderr.write(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${opts.out}${incomplete ? ' (marked incomplete)' : ''}\n`);
+      await saveSession(out, session, { option: '--out' });
+      process.stderr.write(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${out}${incomplete ? ' (marked incomplete)' : ''}\n`);
     }
     return { records, sweeps, failed, incomplete };
   });
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ runs: result.records.map((r) => r.result), sweeps: result.sweeps, incomplete: result.incomplete ?? null })}\n`);
+    process.stdout.write(`${terminalSafeJson({ runs: result.records.map((r) => r.result), sweeps: result.sweeps, incomplete: result.incomplete ?? null })}\n`);
   } else {
     const lines = ['CoreScope suite'];
     for (const r of result.records.filter((x) => !result.sweeps.some((s) => s.runs.some((q) => q.runId === x.result.runId)))) {
@@ -100,7 +109,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
     }
     for (const s of result.sweeps) lines.push(formatSweep(s));
     if (result.incomplete) lines.push(`INCOMPLETE: ${result.incomplete}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${lines.map(terminalSafe).join('\n')}\n`);
   }
   if (interrupted()) return Number(process.exitCode);
   return result.failed ? EXIT_RUN_FAILED : EXIT_OK;

@@ -1,6 +1,7 @@
 // `corescope sweep <scenario> --tasks 1,2,4,8 [--repeat K] [--out FILE]`: the scenario at each
 // task count, K times each; wall time, parallelism, speedup and efficiency against the 1-task
-// run, and an Amdahl fit. Ctrl-C keeps the finished runs and still writes --out, marked incomplete.
+// run, and an Amdahl fit. Ctrl-C keeps the finished runs and still writes --out, marked incomplete
+// (beside an existing file rather than over it: see keepRecorded.ts).
 import type { RunRequest } from '../../shared/api';
 import type { ParamValue } from '../../shared/model';
 import type { RunRecord } from '../../shared/types';
@@ -9,10 +10,13 @@ import { amdahlText, buildSweepResult, parseTaskCounts, speedupBasisText, sweepR
 import type { Engine } from '../../main/engine/engine';
 import { buildSession } from '../../main/engine/session/buildSession';
 import { saveSession } from '../../main/engine/session/sessionFile';
+import { hardwareProfile } from '../../main/engine/hardware';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
-import { parseKnobs } from '../options';
+import { checkOutputPath, parseKnobs } from '../options';
+import { savePathFor } from '../keepRecorded';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
+import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 
 export interface SweepOpts {
   tasks: string;
@@ -36,7 +40,7 @@ export interface SweepPlan {
   node?: string;
 }
 
-/** Whether Ctrl-C / SIGTERM arrived (withEngine sets the exit code to 130/143). */
+/** Whether SIGHUP / Ctrl-C / SIGTERM arrived (withEngine sets the exit code to 129/130/143). */
 export const interrupted = (): boolean => Number(process.exitCode ?? 0) > 2;
 
 export function checkRepeat(repeat: number): number {
@@ -154,24 +158,27 @@ export function formatSweep(sw: SweepResult): string {
   if (failed) lines.push(`  ${failed} run(s) failed and are left out of the figures`);
   lines.push(`  ${speedupBasisText(sw)}`);
   lines.push(`  ${amdahlText(sw)}`);
-  return lines.join('\n');
+  // Parameters may come from a session file.
+  return lines.map(terminalSafe).join('\n');
 }
 
 export async function sweepCommand(scenario: string, opts: SweepOpts, extra: string[]): Promise<number> {
   const plan = sweepPlan(scenario, opts, extra);
+  if (opts.out !== undefined) checkOutputPath(opts.out);
   const outcome = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
-    const info = await engine.info();
+    const hardware = await hardwareProfile();
     const counter = { done: 0, total: plan.taskCounts.length * plan.repeat };
-    const { records, sweep } = await runSweep(engine, plan, info.hardware.cpu.logicalCores, counter);
-    if (opts.out) {
+    const { records, sweep } = await runSweep(engine, plan, hardware.cpu.logicalCores, counter);
+    const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: !sweep.complete, what: 'sweep' });
+    if (out) {
       const session = await buildSession(engine, records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
-      await saveSession(opts.out, session);
-      process.stderr.write(`saved ${records.length} run(s) to ${opts.out}${sweep.complete ? '' : ' (marked incomplete)'}\n`);
+      await saveSession(out, session, { option: '--out' });
+      process.stderr.write(`saved ${records.length} run(s) to ${out}${sweep.complete ? '' : ' (marked incomplete)'}\n`);
     }
     return { records, sweep };
   });
   const { sweep } = outcome;
-  process.stdout.write(opts.json ? `${JSON.stringify(sweep)}\n` : `${formatSweep(sweep)}\n`);
+  process.stdout.write(opts.json ? `${terminalSafeJson(sweep)}\n` : `${formatSweep(sweep)}\n`);
   if (interrupted()) return Number(process.exitCode);
   return sweep.runs.every((r) => r.ok) && sweep.complete ? EXIT_OK : EXIT_RUN_FAILED;
 }

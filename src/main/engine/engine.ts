@@ -242,7 +242,7 @@ function isDirectory(path: string): boolean {
 }
 
 let version: string | undefined;
-function corescopeVersion(): string {
+export function corescopeVersion(): string {
   if (version) return version;
   try {
     version = JSON.parse(readFileSync(join(findWorkloadsDir(), '..', 'package.json'), 'utf8')).version as string;

@@ -130,6 +130,12 @@ function probe(kind: 'python' | 'node', file: string): Promise<ProbeResult> {
   return p;
 }
 
+/** One interpreter, probed alone (cached): its info, or null when it does not run. */
+export async function probeRuntime(kind: 'python' | 'node', file: string): Promise<RuntimeInfo | null> {
+  const r = await probe(kind, file);
+  return 'error' in r ? null : r.info;
+}
+
 const PYTHON_NAME = /^(python3(\.\d+)?t?|pypy3(\.\d+)?)$/;
 
 function pathDirs(): string[] {

@@ -7,6 +7,7 @@ import type { RuntimeInfo } from '../../shared/types';
 import { RATE_HZ, TIMEOUT_S } from '../../shared/runLimits';
 import { validateScenarioParams } from '../../shared/scenarioParams';
 import { clear, h } from '../util/dom';
+import { atDoor, fieldName } from '../../shared/fieldNames';
 
 export interface FieldError {
   field: string;
@@ -142,14 +143,15 @@ export class ParamForm {
   showErrors(errors: FieldError[]): void {
     for (const [name, el] of this.errorEls) {
       const mine = errors.filter((e) => e.field === name || e.field === `params.${name}`);
-      el.textContent = mine.map((e) => e.message).join('; ');
+      // Messages name fields as the API does (`workMs must…`); the form says its own labels.
+      el.textContent = mine.map((e) => atDoor(e.message, 'form', this.scenario?.id)).join('; ');
       el.closest('.field')?.classList.toggle('invalid', mine.length > 0);
     }
     const unplaced = errors.filter((e) => !this.errorEls.has(e.field.replace(/^params\./, '')));
     if (unplaced.length && this.errorEls.size) {
       // An error about a field this form does not show still must be seen: put it on the first field.
       const first = [...this.errorEls.values()][0];
-      first.textContent = [first.textContent, ...unplaced.map((e) => `${e.field}: ${e.message}`)].filter(Boolean).join('; ');
+      first.textContent = [first.textContent, ...unplaced.map((e) => `${fieldName(e.field, 'form', this.scenario?.id)}: ${atDoor(e.message, 'form', this.scenario?.id)}`)].filter(Boolean).join('; ');
     }
   }
 

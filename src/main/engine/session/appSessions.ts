@@ -6,7 +6,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { gunzip, gzip } from 'node:zlib';
+import { gzip } from 'node:zlib';
 import { UPLOAD_PART_BYTES, type ExportedFile, type SessionExportFormat } from '../../../shared/api';
 import type { SystemInfo } from '../../../shared/types';
 import { InputError } from '../../../shared/runLimits';
@@ -15,10 +15,10 @@ import { comparisonReportHtml, sessionReportHtml } from '../export/htmlReport';
 import { samplesToCsv } from '../export/csv';
 import { runToTrace } from '../export/traceEvents';
 import { runtimesOfRuns } from './buildSession';
-import { MAX_SESSION_JSON_BYTES, SessionFileError, loadSession, saveSession } from './sessionFile';
+import { MAX_SESSION_JSON_BYTES, SessionFileError, TOO_LARGE_DECOMPRESSED, loadSession, saveSession } from './sessionFile';
+import { DecompressedTooLarge, gunzipCapped } from './gunzipCapped';
 
 const gzipAsync = promisify(gzip);
-const gunzipAsync = promisify(gunzip);
 
 /** One upload's limit (a session file, compressed or not) and all uploads' together. */
 export const MAX_UPLOAD_BYTES = 256 * 1024 * 1024;
@@ -51,10 +51,10 @@ export async function decodeSessionBytes(raw: Buffer, label: string): Promise<Se
   let bytes = raw;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_SESSION_JSON_BYTES });
+      bytes = await gunzipCapped(bytes, MAX_SESSION_JSON_BYTES);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) throw new SessionFileError(label, '', `decompresses to more than ${MAX_SESSION_JSON_BYTES} bytes, the limit for a session`);
+      if (e instanceof DecompressedTooLarge) throw new SessionFileError(label, '', TOO_LARGE_DECOMPRESSED);
       const why = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'it ends early (truncated?)' : `it is corrupt (${e.message})`;
       throw new SessionFileError(label, '', `not a readable gzip file: ${why}`);
     }

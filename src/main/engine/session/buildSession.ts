@@ -4,8 +4,9 @@ import type { RunRecord, RuntimeInfo } from '../../../shared/types';
 import type { SweepResult } from '../../../shared/sweep';
 import { getScenario } from '../../../shared/scenarios';
 import { makeSession, type SessionFile } from '../../../shared/sessionSchema';
-import type { Engine } from '../engine';
-import { findRuntimes } from '../runtimes';
+import { corescopeVersion, type Engine } from '../engine';
+import { hardwareProfile } from '../hardware';
+import { probeRuntime } from '../runtimes';
 
 /** The interpreters the runs were launched with (probed: version, implementation, GIL). */
 export async function runtimesOfRuns(records: RunRecord[], known: RuntimeInfo[]): Promise<RuntimeInfo[]> {
@@ -18,13 +19,9 @@ export async function runtimesOfRuns(records: RunRecord[], known: RuntimeInfo[])
   const out: RuntimeInfo[] = [];
   for (const [exe, kind] of wanted) {
     let info = known.find((k) => k.path === exe);
-    if (!info) {
-      try {
-        info = (await findRuntimes({ [kind]: exe })).find((k) => k.path === exe);
-      } catch {
-        info = undefined;
-      }
-    }
+    // Only the interpreter the runs used is probed: probing every one on the machine took ~7 s
+    // with pyenv's shims on PATH, before a sweep's first run.
+    info ??= (await probeRuntime(kind, exe)) ?? undefined;
     out.push(info ?? { kind, path: exe, version: 'unknown', implementation: 'unknown' });
   }
   return out;
@@ -35,12 +32,13 @@ export async function buildSession(
   records: RunRecord[],
   extra: { sweeps?: SweepResult[]; incomplete?: string } = {},
 ): Promise<SessionFile> {
-  const info = await engine.info();
-  const used = await runtimesOfRuns(records, info.runtimes);
+  const used = await runtimesOfRuns(records, []);
+  // Every interpreter found here only when no run says which it used (e.g. only --cmd runs).
+  const runtimes = used.length ? used : (await engine.info()).runtimes;
   return makeSession({
-    corescopeVersion: info.corescopeVersion,
-    hardware: info.hardware,
-    runtimes: used.length ? used : info.runtimes,
+    corescopeVersion: corescopeVersion(),
+    hardware: await hardwareProfile(),
+    runtimes,
     runs: records,
     sweeps: extra.sweeps,
     incomplete: extra.incomplete,

@@ -1,25 +1,29 @@
 // Session files on disk: saved atomically (temp file, fsync, rename, so a crash mid-save never
-// leaves half a session), gzip when the name ends in .gz; loaded with size caps checked before
-// anything is parsed, gzip detected by its magic bytes, and every failure reported with the
-// file name and, for content errors, the place in the file.
-import { randomBytes } from 'node:crypto';
+// leaves half a session), only to a regular file (outputPath.ts), gzip when the name ends in
+// .gz; loaded with size caps checked before anything is parsed, gzip detected by its magic
+// bytes, and every failure reported with the file name and, for content errors, the place in
+// the file.
+import type { Stats } from 'node:fs';
 import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import { createGzip, gunzip } from 'node:zlib';
+import { createGzip } from 'node:zlib';
 import type { RunRecord } from '../../../shared/types';
 import { InputError } from '../../../shared/runLimits';
 import { batched, jsonChunks } from '../../../shared/jsonChunks';
+import { checkOutputTarget, OutputPathError, type OutputCheck } from './outputPath';
+import { removeStaleTemps, tempNameFor } from './tempFiles';
+import { DecompressedTooLarge, gunzipCapped } from './gunzipCapped';
 import { describeIssue, parseSession, parseSessionOrRun, type SessionFile } from '../../../shared/sessionSchema';
-
-const gunzipAsync = promisify(gunzip);
 
 /** Largest file accepted on disk (compressed or not). */
 export const MAX_SESSION_FILE_BYTES = 1024 * 1024 * 1024;
 /** Largest JSON text accepted after decompression (V8 strings stop a little above 512 MiB). */
 export const MAX_SESSION_JSON_BYTES = 500 * 1024 * 1024;
+
+/** The refusal of a gzip that inflates past MAX_SESSION_JSON_BYTES, naming the cap. */
+export const TOO_LARGE_DECOMPRESSED = `decompresses to more than ${MAX_SESSION_JSON_BYTES / 1024 / 1024} MiB (${MAX_SESSION_JSON_BYTES} bytes), the limit for a session's JSON`;
 
 /** A session file that cannot be read or does not validate; `field` is the place in the file. */
 export class SessionFileError extends InputError {
@@ -37,37 +41,64 @@ export const isGzipName = (path: string): boolean => /\.gz$/i.test(path);
 export const isSessionName = (path: string): boolean => /\.session\.json(\.gz)?$/i.test(path);
 
 /** Writes bytes so that `path` holds either its old content or all of the new, never a mix. */
-export async function writeFileDurable(path: string, data: string | Uint8Array): Promise<void> {
-  await writeDurable(path, (fh) => fh.writeFile(data));
+export async function writeFileDurable(path: string, data: string | Uint8Array, check: OutputCheck = {}): Promise<void> {
+  await writeDurable(path, (fh) => fh.writeFile(data), check);
 }
 
-/** As writeFileDurable, with the content written by `write` (streamed, for large files). */
-export async function writeDurable(path: string, write: (fh: FileHandle) => Promise<void>): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+/** A write that failed, named by the path the user gave rather than the hidden temp file. */
+function writeError(path: string, check: OutputCheck, err: unknown): Error {
+  if (err instanceof OutputPathError) return err;
+  const e = err as NodeJS.ErrnoException;
+  // Node's message ends with the syscall and the temp file's name, which the user never gave.
+  const why = e.code ? e.message.replace(/, \w+ '.*'$/s, '') : e.message;
+  return new Error(`${check.option ?? 'output file'}: cannot write ${JSON.stringify(path)}: ${why}`);
+}
+
+/**
+ * As writeFileDurable, with the content written by `write` (streamed, for large files). The
+ * target is checked again here (checkOutputTarget: the path may have changed since the command
+ * started) and once more just before the rename. A symlink is followed: its target is replaced,
+ * from a temp file in the target's own folder (a rename cannot cross file systems), and the link
+ * stays a link. An existing file keeps its permission bits (and, when we may, its owner).
+ */
+export async function writeDurable(path: string, write: (fh: FileHandle) => Promise<void>, check: OutputCheck = {}): Promise<void> {
+  const { file, existing } = checkOutputTarget(path, check);
+  const dir = dirname(file);
+  await removeStaleTemps(dir, basename(file));
+  const tmp = join(dir, tempNameFor(basename(file)));
   try {
     const fh = await open(tmp, 'wx', 0o644);
     try {
+      if (existing) await keepOwnership(fh, existing);
       await write(fh);
       await fh.sync();
     } finally {
       await fh.close();
     }
-    await rename(tmp, path);
+    checkOutputTarget(path, check);
+    await rename(tmp, file);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw writeError(path, check, err);
   }
   // Make the rename itself durable where the platform allows syncing a directory.
   try {
-    const dir = await open(dirname(path), 'r');
+    const folder = await open(dir, 'r');
     try {
-      await dir.sync();
+      await folder.sync();
     } finally {
-      await dir.close();
+      await folder.close();
     }
   } catch {
     // not supported here (e.g. Windows): the rename is still atomic
   }
+}
+
+/** The replacement gets the old file's mode (not the umask's default) and, as root, its owner. */
+async function keepOwnership(fh: FileHandle, old: Stats): Promise<void> {
+  // Permission bits only: set-id bits are not carried over to a file we wrote.
+  await fh.chmod(old.mode & 0o777);
+  if (process.getuid?.() === 0 && (old.uid !== 0 || old.gid !== 0)) await fh.chown(old.uid, old.gid).catch(() => undefined);
 }
 
 /**
@@ -75,7 +106,7 @@ export async function writeDurable(path: string, write: (fh: FileHandle) => Prom
  * session's data into the file (through gzip), never held whole: a long recording's JSON is
  * several times its data, and holding it (then its gzip) was most of a save's memory.
  */
-export async function saveSession(path: string, session: SessionFile): Promise<void> {
+export async function saveSession(path: string, session: SessionFile, check: OutputCheck = {}): Promise<void> {
   await writeDurable(path, async (fh) => {
     const text = Readable.from(batched(jsonChunks(session)));
     const toFile = async (source: AsyncIterable<Buffer | string>): Promise<void> => {
@@ -84,7 +115,7 @@ export async function saveSession(path: string, session: SessionFile): Promise<v
     };
     if (isGzipName(path)) await pipeline(text, createGzip({ level: 6 }), toFile);
     else await pipeline(text, toFile);
-  });
+  }, check);
 }
 
 /** Reads a JSON file (plain or gzip by magic bytes) with the size caps; errors name the file. */
@@ -109,12 +140,10 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_SESSION_JSON_BYTES });
+      bytes = await gunzipCapped(bytes, MAX_SESSION_JSON_BYTES);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-        throw new SessionFileError(path, '', `decompresses to more than ${MAX_SESSION_JSON_BYTES} bytes, the limit for a session`);
-      }
+      if (e instanceof DecompressedTooLarge) throw new SessionFileError(path, '', TOO_LARGE_DECOMPRESSED);
       const why = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'it ends early (truncated?)' : `it is corrupt (${e.message})`;
       throw new SessionFileError(path, '', `not a readable gzip file: ${why}`);
     }
