@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { createEngine } from '../src/main/engine/engine';
+import { createEngine } from '../src/engine';
 import { startServer, type ServeHandle } from '../src/cli/serve';
 import { launchChromium } from './browser';
 

@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/shared/types';
 import { buildSweepResult, sweepRunRef } from '../src/shared/sweep';
 import type { SessionFile } from '../src/shared/sessionSchema';
-import { buildSession } from '../src/main/engine/session/buildSession';
-import { comparisonReportHtml, sessionReportHtml } from '../src/main/engine/export/htmlReport';
+import { buildSession, comparisonReportHtml, sessionReportHtml } from '../src/engine';
 import { launchChromium } from './browser';
 import { SCREENSHOTS, withThrowawayEngine } from './helpers';
 
@@ -32,7 +31,7 @@ beforeAll(async () => {
     }
     const info = await engine.info();
     const sweep = buildSweepResult({ scenario: 'py-mp-cpu', params: { workMs: 300 }, taskCounts: [1, 2], repeat: 1, logicalCores: info.hardware.cpu.logicalCores, runs: refs, complete: true });
-    return buildSession(engine, records, { sweeps: [sweep] });
+    return buildSession(() => engine.info(), records, { sweeps: [sweep] });
   });
   browser = await launchChromium();
 }, 120_000);

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { EngineEvent } from '../src/shared/api';
-import { createEngine } from '../src/main/engine/engine';
+import { createEngine } from '../src/engine';
 import { startServer, type ServeHandle } from '../src/cli/serve';
 
 let engine: ReturnType<typeof createEngine>;

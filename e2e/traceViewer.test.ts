@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../src/shared/types';
-import { runToTrace } from '../src/main/engine/export/traceEvents';
+import { runToTrace } from '../src/engine';
 import { launchChromium } from './browser';
 import { ROOT, SCREENSHOTS, withThrowawayEngine } from './helpers';
 

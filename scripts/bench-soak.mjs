@@ -228,7 +228,7 @@ function machine() {
   return `${cpu}, ${cpus().length} logical cores; ${os}, kernel ${release()}; Node ${process.version}; ${python}`;
 }
 
-/** Bytes the sample store needs for this run (scripts' view of src/main/engine/store/sampleStore.ts). */
+/** Bytes the sample store needs for this run (scripts' view of src/engine/store/sampleStore.ts). */
 function storeEstimate(samples, coreCount, threads) {
   const CHUNK = 4096;
   const chunks = Math.ceil(samples / CHUNK);

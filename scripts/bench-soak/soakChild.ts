@@ -18,9 +18,7 @@
 //     JSON line: {"ev":"verify", identical, differences, counts, checksums}.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createEngine } from '../../src/main/engine/engine';
-import { buildSession } from '../../src/main/engine/session/buildSession';
-import { loadSession, saveSession } from '../../src/main/engine/session/sessionFile';
+import { createEngine, buildSession, loadSession, saveSession } from '../../src/engine';
 import type { RunRecord, RunSamples } from '../../src/shared/types';
 
 function arg(name: string, fallback?: string): string {
@@ -168,7 +166,7 @@ async function runMode(): Promise<void> {
   const schedAtEnd = mainThreadSched();
   say({ ev: 'recorded', at: recordedAt, samples: record.samples.t.length });
 
-  const session = await buildSession(engine, [record]);
+  const session = await buildSession(() => engine.info(), [record]);
   await saveSession(sessionPath, session);
   const savedAt = Date.now();
   // The profiler's own peak: recording, building and saving, before the check-only copy below.

@@ -12,7 +12,7 @@
 //
 // Usage: node engineChild.js --cmd "<shell command line>" --rate HZ [--timeout S]
 import { createInterface } from 'node:readline';
-import { createEngine } from '../../src/main/engine/engine';
+import { createEngine } from '../../src/engine';
 
 function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(name);

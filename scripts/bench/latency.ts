@@ -5,8 +5,7 @@
 // Usage: node latency.js --pid ROOT_PID --rates 20,100 --seconds S
 // Prints one JSON object on stdout.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CoreSampler } from '../../src/main/engine/sampler/coreSampler';
-import { TreeSampler } from '../../src/main/engine/sampler/treeSampler';
+import { CoreSampler, TreeSampler } from '../../src/engine';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);

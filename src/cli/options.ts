@@ -1,7 +1,7 @@
 // Option parsing helpers shared by the CLI's commands.
 import { InvalidArgumentError } from 'commander';
 import type { ParamValue } from '../shared/model';
-import { checkOutputTarget, type OutputTarget } from '../main/engine/session/outputPath';
+import { checkOutputTarget, type OutputTarget } from '../engine';
 import { CliInputError } from './exitCodes';
 
 export function collect(value: string, previous: string[]): string[] {

@@ -1,13 +1,11 @@
 // Where `run --out FILE` puts a run: a session file with this one run when the name says so
 // (.session.json[.gz]), else the run record as JSON. Both written durably (temp file + rename).
 import type { RunRecord } from '../shared/types';
-import type { Engine } from '../main/engine/engine';
-import { buildSession } from '../main/engine/session/buildSession';
-import { isSessionName, saveSession, writeFileDurable } from '../main/engine/session/sessionFile';
+import { type Engine, buildSession, isSessionName, saveSession, writeFileDurable } from '../engine';
 
 export async function saveRunRecord(engine: Engine, path: string, record: RunRecord, option = '--out'): Promise<void> {
   if (!isSessionName(path)) return writeFileDurable(path, JSON.stringify(record), { option });
   const reason = record.result.exit.reason;
   const incomplete = reason === 'cancelled' || reason === 'profiler-exit' ? `the run was ${reason === 'cancelled' ? 'cancelled' : 'interrupted'} before it finished` : undefined;
-  await saveSession(path, await buildSession(engine, [record], { incomplete }), { option });
+  await saveSession(path, await buildSession(() => engine.info(), [record], { incomplete }), { option });
 }

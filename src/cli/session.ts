@@ -1,6 +1,6 @@
 // Engine lifetime for one CLI command: Ctrl-C, SIGTERM and a closed terminal (SIGHUP) end every
 // workload tree before exit, and the command still prints and saves what was recorded.
-import { createEngine, type Engine, type EngineOptions } from '../main/engine/engine';
+import { createEngine, type Engine, type EngineOptions } from '../engine';
 
 /** The exit code for each signal that interrupts a command: 128 + the signal's number. */
 export const INTERRUPT_EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;

@@ -3,7 +3,7 @@
 // outlives the window: quitting, closing the window or a renderer crash disposes the engine.
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import { createEngine } from './engine/engine';
+import { createEngine } from '../engine';
 import { bindEngineIpc } from './ipc';
 import { installAppMenu } from './menu';
 import { createMainWindow } from './window';

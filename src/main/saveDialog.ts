@@ -3,7 +3,7 @@
 // and atomic write as the CLI's --out (a regular file only; a link is followed; mode kept).
 import { dialog, type BrowserWindow } from 'electron';
 import { extname } from 'node:path';
-import { writeFileDurable } from './engine/session/sessionFile';
+import { writeFileDurable } from '../engine';
 
 const filters: Record<string, Electron.FileFilter[]> = {
   '.png': [{ name: 'PNG image', extensions: ['png'] }],

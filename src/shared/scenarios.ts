@@ -1,6 +1,6 @@
 // The scenario catalog: every example of the seed article as a runnable program, with its
 // knobs, what it should show, and our own explanation. Pure data: the engine turns an entry
-// into a command line (src/main/engine/scenarioCommand.ts), front ends list it.
+// into a command line (src/engine/scenarioCommand.ts), front ends list it.
 import type { ParamValue, ScenarioInfo, ScenarioParamSpec } from './model';
 
 // Param builders keep the specs below short and the same knob spelled the same everywhere.

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_SESSION_JSON_BYTES } from '../../src/main/engine/session/sessionFile';
+import { MAX_SESSION_JSON_BYTES } from '../../src/engine/session/sessionFile';
 import { pidsWithMarker } from './survivors';
 
 const ROOT = join(__dirname, '..', '..');

@@ -17,7 +17,7 @@
 // scripts/test-electron.mjs (`npm run test:electron`), which cannot run here.
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Engine } from '../../src/main/engine/engine';
+import type { Engine } from '../../src/engine/engine';
 import type { EngineEvent } from '../../src/shared/api';
 import type { RunRecord } from '../../src/shared/types';
 import { pidsOf, pidsWithMarker, survivors, survivorsAfter } from './survivors';
@@ -141,8 +141,8 @@ const fake = vi.hoisted(() => {
 vi.mock('electron', () => ({ ...fake.electron, default: fake.electron }));
 // The real engine, unchanged: the wrapper only keeps a handle on the instance the shell creates
 // (to read the run's record after the window is gone) and notes when dispose starts and ends.
-vi.mock('../../src/main/engine/engine', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/main/engine/engine')>();
+vi.mock('../../src/engine/engine', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../../src/engine/engine')>();
   return {
     ...real,
     createEngine: (...args: Parameters<typeof real.createEngine>) => {

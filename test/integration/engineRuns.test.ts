@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/main/engine/engine';
-import { findKeeperPython } from '../../src/main/engine/run/keeperPython';
+import { createEngine } from '../../src/engine/engine';
+import { findKeeperPython } from '../../src/engine/run/keeperPython';
 import type { RunRecord } from '../../src/shared/types';
 import { survivorsAfter } from './survivors';
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createEngine } from '../../src/main/engine/engine';
+import { createEngine } from '../../src/engine/engine';
 import type { EngineEvent } from '../../src/shared/api';
 import type { RunRecord } from '../../src/shared/types';
 import { pidsOf, pidsWithMarker, survivors, survivorsAfter } from './survivors';

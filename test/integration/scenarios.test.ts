@@ -3,7 +3,7 @@
 // process of it is left, and the cluster's port is free again.
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/main/engine/engine';
+import { createEngine } from '../../src/engine/engine';
 import { SCENARIOS } from '../../src/shared/scenarios';
 import type { ParamValue } from '../../src/shared/model';
 import type { RunRecord, RunResult } from '../../src/shared/types';

@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../e2e/browser';
-import { createEngine } from '../../src/main/engine/engine';
+import { createEngine } from '../../src/engine/engine';
 import { startServer, type ServeHandle } from '../../src/cli/serve';
 import { apiCallArgs } from '../../src/shared/schemas';
 import { SCENARIOS } from '../../src/shared/scenarios';

@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/main/engine/engine';
-import { OUTPUT_CAP_BYTES } from '../../src/main/engine/run/outputCapture';
+import { createEngine } from '../../src/engine/engine';
+import { OUTPUT_CAP_BYTES } from '../../src/engine/run/outputCapture';
 import type { EngineEvent } from '../../src/shared/api';
 import type { RunRecord } from '../../src/shared/types';
 import { pidsOf, pidsWithMarker, survivorsAfter } from './survivors';

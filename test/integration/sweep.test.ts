@@ -7,7 +7,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepResult } from '../../src/shared/sweep';
-import { loadSession } from '../../src/main/engine/session/sessionFile';
+import { loadSession } from '../../src/engine/session/sessionFile';
 
 const ROOT = join(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'corescope.mjs');

@@ -2,7 +2,7 @@
 // kernels built without them, by scanning /proc for parent links.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TreeSampler } from '../../src/main/engine/sampler/treeSampler';
+import { TreeSampler } from '../../src/engine/sampler/treeSampler';
 
 let root: ReturnType<typeof spawn> | null = null;
 afterEach(() => {

@@ -7,8 +7,8 @@
 // - a child reaped while its parent ran on: the child's CPU left the total before it showed in
 //   the parent's cutime, so the total stood still (0 cores) for a sample, then caught up.
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/main/engine/engine';
-import { findKeeperPython } from '../../src/main/engine/run/keeperPython';
+import { createEngine } from '../../src/engine/engine';
+import { findKeeperPython } from '../../src/engine/run/keeperPython';
 import { survivorsAfter } from './survivors';
 
 const engine = createEngine();

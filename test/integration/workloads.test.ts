@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ParamValue } from '../../src/shared/model';
-import { buildScenarioCommand, findWorkloadsDir } from '../../src/main/engine/scenarioCommand';
+import { buildScenarioCommand, findWorkloadsDir } from '../../src/engine/scenarioCommand';
 
 const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const runtimes = { python: PYTHON, node: process.execPath };

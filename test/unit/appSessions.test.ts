@@ -10,7 +10,7 @@ import type { ScenarioInfo } from '../../src/shared/model';
 import { dispatchApiCall } from '../../src/shared/schemas';
 import { parseSession, type SessionFile } from '../../src/shared/sessionSchema';
 import type { HardwareProfile, RunRecord, SystemInfo } from '../../src/shared/types';
-import { AppSessions, defaultStateDir } from '../../src/main/engine/session/appSessions';
+import { AppSessions, defaultStateDir } from '../../src/engine/session/appSessions';
 import { buildCurrentSession, fromBase64, mergeRuns, planSweep, runTitle, splitParts, sweepFromRuns, toBase64 } from '../../src/renderer/session/sessionData';
 import { SCENARIOS } from '../../src/shared/scenarios';
 

@@ -2,8 +2,8 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventChannel, MAX_EVENTS, MAX_EVENT_LINE_BYTES } from '../../src/main/engine/run/eventChannel';
-import { LineSplitter } from '../../src/main/engine/run/lineSplitter';
+import { EventChannel, MAX_EVENTS, MAX_EVENT_LINE_BYTES } from '../../src/engine/run/eventChannel';
+import { LineSplitter } from '../../src/engine/run/lineSplitter';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 

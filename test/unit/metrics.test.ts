@@ -1,6 +1,6 @@
 // Metric math over events: percentile, lag statistics, tasks in flight, reported metrics.
 import { describe, expect, it } from 'vitest';
-import { MAX_EVENTS } from '../../src/main/engine/run/eventChannel';
+import { MAX_EVENTS } from '../../src/engine/run/eventChannel';
 import {
   TasksInFlight, averageOver, taskSpan, effectiveParallelism, lagStats, maxOf, peakConcurrency, percentile, reportedMetrics, round, speedup, tasksInFlightSeries,
 } from '../../src/shared/metrics';

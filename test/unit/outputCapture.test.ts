@@ -2,7 +2,7 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OUTPUT_CAP_BYTES, OutputCapture } from '../../src/main/engine/run/outputCapture';
+import { OUTPUT_CAP_BYTES, OutputCapture } from '../../src/engine/run/outputCapture';
 
 const b = (s: string): Buffer => Buffer.from(s, 'utf8');
 

@@ -9,9 +9,9 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutputTarget, OutputPathError } from '../../src/main/engine/session/outputPath';
-import { writeFileDurable } from '../../src/main/engine/session/sessionFile';
-import { removeStaleTemps, STALE_TEMP_AGE_MS } from '../../src/main/engine/session/tempFiles';
+import { checkOutputTarget, OutputPathError } from '../../src/engine/session/outputPath';
+import { writeFileDurable } from '../../src/engine/session/sessionFile';
+import { removeStaleTemps, STALE_TEMP_AGE_MS } from '../../src/engine/session/tempFiles';
 import { besideName } from '../../src/cli/keepRecorded';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-outpath-'));

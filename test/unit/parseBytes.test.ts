@@ -4,11 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_FIELDS, newStatNumbers, parseCpuLinesBytes, parseSchedstatBytes, parseStatBytes, statComm } from '../../src/main/engine/proc/parseBytes';
-import { lastPidFromLoadavg } from '../../src/main/engine/proc/parseLoadavg';
-import { parseCpuStat, type CpuTicks } from '../../src/main/engine/proc/parseCpuStat';
-import { parseTaskStat } from '../../src/main/engine/proc/parseTaskStat';
-import { parseSchedstat } from '../../src/main/engine/proc/parseSchedstat';
+import { CPU_FIELDS, newStatNumbers, parseCpuLinesBytes, parseSchedstatBytes, parseStatBytes, statComm } from '../../src/engine/proc/parseBytes';
+import { lastPidFromLoadavg } from '../../src/engine/proc/parseLoadavg';
+import { parseCpuStat, type CpuTicks } from '../../src/engine/proc/parseCpuStat';
+import { parseTaskStat } from '../../src/engine/proc/parseTaskStat';
+import { parseSchedstat } from '../../src/engine/proc/parseSchedstat';
 
 const dir = join(__dirname, '..', 'fixtures', 'proc');
 const files = readdirSync(dir);

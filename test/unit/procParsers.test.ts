@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parseChildren } from '../../src/main/engine/proc/parseChildren';
-import { parseCpuStat } from '../../src/main/engine/proc/parseCpuStat';
-import { parseSchedstat } from '../../src/main/engine/proc/parseSchedstat';
-import { parseTaskStat } from '../../src/main/engine/proc/parseTaskStat';
+import { parseChildren } from '../../src/engine/proc/parseChildren';
+import { parseCpuStat } from '../../src/engine/proc/parseCpuStat';
+import { parseSchedstat } from '../../src/engine/proc/parseSchedstat';
+import { parseTaskStat } from '../../src/engine/proc/parseTaskStat';
 
 const dir = fileURLToPath(new URL('../fixtures/proc', import.meta.url));
 const fixture = (name: string): string => fs.readFileSync(path.join(dir, name), 'utf8');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   RuntimeNotFoundError, clearRuntimeCache, findRuntimes, parseNodeProbe, parsePythonProbe, resolveRuntime,
-} from '../../src/main/engine/runtimes';
+} from '../../src/engine/runtimes';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'corescope-rt-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

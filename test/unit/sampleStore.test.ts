@@ -1,7 +1,7 @@
 // The columnar sample store: 16-bit fixed-point values, absent threads, chunking, memory bound.
 import { describe, expect, it } from 'vitest';
 import type { CoreUsage } from '../../src/shared/types';
-import { SampleStore, type ThreadPoint } from '../../src/main/engine/store/sampleStore';
+import { SampleStore, type ThreadPoint } from '../../src/engine/store/sampleStore';
 
 const CHUNK = 4096;
 const STEP = 1 / 0xfffe;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMPARE_PRESETS, SCENARIOS, SCENARIO_PROGRAMS, getScenario } from '../../src/shared/scenarios';
 import { validateScenarioParams } from '../../src/shared/scenarioParams';
-import { buildScenarioCommand, findWorkloadsDir, paramFlag } from '../../src/main/engine/scenarioCommand';
+import { buildScenarioCommand, findWorkloadsDir, paramFlag } from '../../src/engine/scenarioCommand';
 
 const workloads = findWorkloadsDir();
 
@@ -111,7 +111,7 @@ describe('buildScenarioCommand', () => {
   it('finds workloads/ from source and from build output folders', () => {
     expect(fs.existsSync(path.join(workloads, 'python', '_events.py'))).toBe(true);
     const root = path.dirname(workloads);
-    for (const from of ['src/main/engine', 'out/cli', 'out/main']) expect(findWorkloadsDir(path.join(root, from))).toBe(workloads);
+    for (const from of ['src/engine', 'out/cli', 'out/main']) expect(findWorkloadsDir(path.join(root, from))).toBe(workloads);
     expect(() => findWorkloadsDir('/')).toThrow(/CORESCOPE_WORKLOADS_DIR/);
   });
 });

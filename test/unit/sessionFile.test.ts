@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/shared/types';
 import { SESSION_FORMAT, makeSession, parseSession, type SessionFile } from '../../src/shared/sessionSchema';
-import { loadSession, loadSessionOrRun, saveSession, SessionFileError } from '../../src/main/engine/session/sessionFile';
+import { loadSession, loadSessionOrRun, saveSession, SessionFileError } from '../../src/engine/session/sessionFile';
 
 const dir = mkdtempSync(join(tmpdir(), 'corescope-session-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,8 +3,8 @@
 // phase, ts in microseconds, B/E balanced and nested per thread, counters numeric.
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/shared/types';
-import { CORES_PID, runToTrace, type TraceEvent } from '../../src/main/engine/export/traceEvents';
-import { samplesToCsv } from '../../src/main/engine/export/csv';
+import { CORES_PID, runToTrace, type TraceEvent } from '../../src/engine/export/traceEvents';
+import { samplesToCsv } from '../../src/engine/export/csv';
 
 function record(): RunRecord {
   const n = 6;

@@ -1,6 +1,6 @@
 // Per-window verdicts and wait reasons, and the accumulator that builds them from samples.
 import { describe, expect, it } from 'vitest';
-import { WindowAccumulator, type WindowSampleThread } from '../../src/main/engine/run/windowAccumulator';
+import { WindowAccumulator, type WindowSampleThread } from '../../src/engine/run/windowAccumulator';
 import type { WorkloadEvent } from '../../src/shared/types';
 import { WINDOW_MS, windowVerdict, type WindowInput, type WindowThread } from '../../src/shared/windowVerdicts';
 

@@ -1,10 +1,7 @@
 // `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`.
 import type { RunRecord } from '../../shared/types';
 import type { SessionFile } from '../../shared/sessionSchema';
-import { loadSessionOrRun, saveSession, writeFileDurable } from '../../main/engine/session/sessionFile';
-import { runReportHtml, sessionReportHtml } from '../../main/engine/export/htmlReport';
-import { samplesToCsv } from '../../main/engine/export/csv';
-import { runToTrace } from '../../main/engine/export/traceEvents';
+import { loadSessionOrRun, saveSession, writeFileDurable, runReportHtml, sessionReportHtml, samplesToCsv, runToTrace } from '../../engine';
 import { CliInputError, EXIT_OK } from '../exitCodes';
 import { checkOutputPath } from '../options';
 import { terminalSafeLines } from '../../shared/terminalSafe';

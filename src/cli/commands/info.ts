@@ -1,6 +1,6 @@
 // `corescope info`: the machine and the runtimes found.
 import { formatInfo } from '../format';
-import { createEngine } from '../../main/engine/engine';
+import { createEngine } from '../../engine';
 
 export async function infoCommand(opts: { json?: boolean; python?: string; node?: string }): Promise<number> {
   const info = await createEngine({ python: opts.python, node: opts.node }).info();

@@ -1,5 +1,5 @@
 // `corescope serve`: the app in a browser, until Ctrl-C.
-import { createEngine } from '../../main/engine/engine';
+import { createEngine } from '../../engine';
 import { startServer } from '../serve';
 import { CliInputError } from '../exitCodes';
 

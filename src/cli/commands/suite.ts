@@ -7,9 +7,7 @@ import type { RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
 import { SCENARIOS } from '../../shared/scenarios';
 import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
-import { buildSession } from '../../main/engine/session/buildSession';
-import { saveSession } from '../../main/engine/session/sessionFile';
-import { hardwareProfile } from '../../main/engine/hardware';
+import { buildSession, saveSession, hardwareProfile } from '../../engine';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath } from '../options';
 import { savePathFor } from '../keepRecorded';
@@ -94,7 +92,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
     const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
     const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
     if (out) {
-      const session = await buildSession(engine, records, { sweeps, incomplete });
+      const session = await buildSession(() => engine.info(), records, { sweeps, incomplete });
       await saveSession(out, session, { option: '--out' });
       process.stderr.write(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${out}${incomplete ? ' (marked incomplete)' : ''}\n`);
     }

@@ -7,10 +7,7 @@ import type { ParamValue } from '../../shared/model';
 import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
 import { amdahlText, buildSweepResult, parseTaskCounts, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
-import type { Engine } from '../../main/engine/engine';
-import { buildSession } from '../../main/engine/session/buildSession';
-import { saveSession } from '../../main/engine/session/sessionFile';
-import { hardwareProfile } from '../../main/engine/hardware';
+import { type Engine, buildSession, saveSession, hardwareProfile } from '../../engine';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath, parseKnobs } from '../options';
 import { savePathFor } from '../keepRecorded';
@@ -171,7 +168,7 @@ export async function sweepCommand(scenario: string, opts: SweepOpts, extra: str
     const { records, sweep } = await runSweep(engine, plan, hardware.cpu.logicalCores, counter);
     const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: !sweep.complete, what: 'sweep' });
     if (out) {
-      const session = await buildSession(engine, records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
+      const session = await buildSession(() => engine.info(), records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
       await saveSession(out, session, { option: '--out' });
       process.stderr.write(`saved ${records.length} run(s) to ${out}${sweep.complete ? '' : ' (marked incomplete)'}\n`);
     }

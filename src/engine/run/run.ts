@@ -4,9 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { LiveBatch, RunEndReason, RunParams, RunRecord, RunResult } from '../../../shared/types';
-import { TasksInFlight, averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../../shared/metrics';
-import { runVerdict } from '../../../shared/verdict';
+import type { LiveBatch, RunEndReason, RunParams, RunRecord, RunResult } from '../../shared/types';
+import { TasksInFlight, averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../shared/metrics';
+import { runVerdict } from '../../shared/verdict';
 import { CoreSampler, busyTicksBetween, usageBetween, type CoreReading } from '../sampler/coreSampler';
 import { TreeSampler } from '../sampler/treeSampler';
 import { SampleStore, type ThreadPoint } from '../store/sampleStore';

@@ -1,7 +1,7 @@
 // Builds the per-window verdicts as samples arrive, so memory stays bounded by the number of
 // windows, not samples × threads.
-import type { ThreadRole, WindowVerdict, WorkloadEvent } from '../../../shared/types';
-import { WINDOW_MS, windowVerdict, type WindowThread } from '../../../shared/windowVerdicts';
+import type { ThreadRole, WindowVerdict, WorkloadEvent } from '../../shared/types';
+import { WINDOW_MS, windowVerdict, type WindowThread } from '../../shared/windowVerdicts';
 
 export interface WindowSampleThread {
   index: number;

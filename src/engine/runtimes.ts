@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RuntimeInfo } from '../../shared/types';
+import type { RuntimeInfo } from '../shared/types';
 
 export interface RuntimeQuery {
   /** An interpreter the user named (--python PATH); it must work, or findRuntimes throws. */

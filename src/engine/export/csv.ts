@@ -1,6 +1,6 @@
 // A run's samples as CSV: one row per sample, time in ms since the run started, then per core
 // the fraction busy in user / system / iowait (0..1), then the workload's cores' worth of CPU.
-import type { RunSamples } from '../../../shared/types';
+import type { RunSamples } from '../../shared/types';
 
 const cell = (x: number): string => (Number.isFinite(x) ? String(Math.round(x * 1e6) / 1e6) : '');
 

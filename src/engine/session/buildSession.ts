@@ -1,10 +1,10 @@
 // Wraps finished runs (and sweeps over them) into a session with this machine's hardware
 // profile and the exact interpreters the runs used.
-import type { RunRecord, RuntimeInfo } from '../../../shared/types';
-import type { SweepResult } from '../../../shared/sweep';
-import { getScenario } from '../../../shared/scenarios';
-import { makeSession, type SessionFile } from '../../../shared/sessionSchema';
-import { corescopeVersion, type Engine } from '../engine';
+import type { RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
+import type { SweepResult } from '../../shared/sweep';
+import { getScenario } from '../../shared/scenarios';
+import { makeSession, type SessionFile } from '../../shared/sessionSchema';
+import { corescopeVersion } from '../version';
 import { hardwareProfile } from '../hardware';
 import { probeRuntime } from '../runtimes';
 
@@ -27,14 +27,18 @@ export async function runtimesOfRuns(records: RunRecord[], known: RuntimeInfo[])
   return out;
 }
 
+/**
+ * @param info the engine's `info()`, asked only when no run says which interpreter it used: the
+ *   session needs the machine's runtimes, not the engine itself.
+ */
 export async function buildSession(
-  engine: Engine,
+  info: () => Promise<SystemInfo>,
   records: RunRecord[],
   extra: { sweeps?: SweepResult[]; incomplete?: string } = {},
 ): Promise<SessionFile> {
   const used = await runtimesOfRuns(records, []);
   // Every interpreter found here only when no run says which it used (e.g. only --cmd runs).
-  const runtimes = used.length ? used : (await engine.info()).runtimes;
+  const runtimes = used.length ? used : (await info()).runtimes;
   return makeSession({
     corescopeVersion: corescopeVersion(),
     hardware: await hardwareProfile(),

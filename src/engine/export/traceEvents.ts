@@ -7,7 +7,7 @@
 // - the workload's task spans as "B"/"E" slices on "tasks" lanes of the process that reported
 //   them, as few lanes as keep them from overlapping (slices on one track must nest); the
 //   reporting thread is named in each slice's args
-import type { RunRecord, WorkloadEvent } from '../../../shared/types';
+import type { RunRecord, WorkloadEvent } from '../../shared/types';
 
 export interface TraceEvent {
   name: string;

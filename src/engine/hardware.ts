@@ -1,7 +1,7 @@
 // The machine's hardware profile, for session files and comparisons between machines.
 import { hostname } from 'node:os';
 import si from 'systeminformation';
-import type { HardwareProfile } from '../../shared/types';
+import type { HardwareProfile } from '../shared/types';
 
 let cached: Promise<HardwareProfile> | null = null;
 

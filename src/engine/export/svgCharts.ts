@@ -1,7 +1,7 @@
 // Charts drawn as inline SVG strings for the HTML reports: no library, no script, no request.
 // Every piece of text that comes from a session goes through esc().
-import type { RunSamples, WorkloadEvent } from '../../../shared/types';
-import type { AmdahlFit, SweepPoint } from '../../../shared/sweep';
+import type { RunSamples, WorkloadEvent } from '../../shared/types';
+import type { AmdahlFit, SweepPoint } from '../../shared/sweep';
 
 export const esc = (s: unknown): string =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

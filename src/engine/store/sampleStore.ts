@@ -1,7 +1,7 @@
 // Samples of one run in columnar typed arrays, grown in fixed chunks (no copying on growth).
 // Fractions are kept as 16-bit fixed point: a 10-minute run at 100 Hz on 128 cores with 200
 // threads then needs ~97 MB instead of ~700 MB as plain JS arrays.
-import type { CoreUsage, ProcessInfo, RunSamples, ThreadInfo } from '../../../shared/types';
+import type { CoreUsage, ProcessInfo, RunSamples, ThreadInfo } from '../../shared/types';
 
 const CHUNK = 4096;
 const ABSENT = 0xffff;

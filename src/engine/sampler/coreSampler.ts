@@ -1,7 +1,7 @@
 // Per-core utilisation between successive readings: /proc/stat on Linux (10 ms ticks, all four
 // states), os.cpus() elsewhere (no iowait, coarser), and the result says which.
 import { cpus } from 'node:os';
-import type { CoreFidelity, CoreUsage } from '../../../shared/types';
+import type { CoreFidelity, CoreUsage } from '../../shared/types';
 import { cpuDelta, parseCpuStat, type CpuTicks } from '../proc/parseCpuStat';
 import { CPU_FIELDS, parseCpuLinesBytes } from '../proc/parseBytes';
 import { ProcFile } from '../proc/procFile';

@@ -1,8 +1,8 @@
 // Reads a workload's event channel (fd 3, JSON lines): valid lines become events on the run's
 // time axis; anything else is counted as a warning and never stops the run.
 import type { Readable } from 'node:stream';
-import type { WorkloadEvent } from '../../../shared/types';
-import { workloadEventLine } from '../../../shared/workloadEventSchema';
+import type { WorkloadEvent } from '../../shared/types';
+import { workloadEventLine } from '../../shared/workloadEventSchema';
 import { LineSplitter } from './lineSplitter';
 
 export const MAX_EVENT_LINE_BYTES = 64 * 1024;

@@ -5,8 +5,8 @@
 // process contributes its own threads plus what its reaped children used (cutime/cstime); when a
 // child is reaped its total moves into its parent's cutime, so the sum stays whole.
 import { readdirSync } from 'node:fs';
-import type { ProcessInfo, ThreadInfo, ThreadState } from '../../../shared/types';
-import { classifyThreadRole } from '../../../shared/threadRoles';
+import type { ProcessInfo, ThreadInfo, ThreadState } from '../../shared/types';
+import { classifyThreadRole } from '../../shared/threadRoles';
 import { parseChildren } from '../proc/parseChildren';
 import { lastPidFromLoadavg } from '../proc/parseLoadavg';
 import { newStatNumbers, parseSchedstatBytes, parseStatBytes, statComm, type StatNumbers } from '../proc/parseBytes';

@@ -1,7 +1,7 @@
 // Which interpreter a scenario runs on: the one the request names (probed: it must work), else
 // the default found on this machine. Failures are input errors naming the field to fix.
-import type { RuntimeInfo } from '../../shared/types';
-import { InputError } from '../../shared/runLimits';
+import type { RuntimeInfo } from '../shared/types';
+import { InputError } from '../shared/runLimits';
 import { findKeeperPython } from './run/keeperPython';
 import { RuntimeNotFoundError, findRuntimes, resolveRuntime } from './runtimes';
 

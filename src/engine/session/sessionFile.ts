@@ -9,13 +9,13 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
-import type { RunRecord } from '../../../shared/types';
-import { InputError } from '../../../shared/runLimits';
-import { batched, jsonChunks } from '../../../shared/jsonChunks';
+import type { RunRecord } from '../../shared/types';
+import { InputError } from '../../shared/runLimits';
+import { batched, jsonChunks } from '../../shared/jsonChunks';
 import { checkOutputTarget, OutputPathError, type OutputCheck } from './outputPath';
 import { removeStaleTemps, tempNameFor } from './tempFiles';
 import { DecompressedTooLarge, gunzipCapped } from './gunzipCapped';
-import { describeIssue, parseSession, parseSessionOrRun, type SessionFile } from '../../../shared/sessionSchema';
+import { describeIssue, parseSession, parseSessionOrRun, type SessionFile } from '../../shared/sessionSchema';
 
 /** Largest file accepted on disk (compressed or not). */
 export const MAX_SESSION_FILE_BYTES = 1024 * 1024 * 1024;

@@ -1,9 +1,9 @@
 // Self-contained HTML reports: one file per session or per comparison, with inline CSS and
 // inline SVG charts. No scripts, no fonts, no images from anywhere: a Content-Security-Policy
 // forbids every request, so the file opens offline and leaks nothing when shared.
-import type { RunRecord } from '../../../shared/types';
-import { compareSessions, hardwareFields, type LabelledSession, type SessionFile } from '../../../shared/sessionSchema';
-import { amdahlText, type SweepResult } from '../../../shared/sweep';
+import type { RunRecord } from '../../shared/types';
+import { compareSessions, hardwareFields, type LabelledSession, type SessionFile } from '../../shared/sessionSchema';
+import { amdahlText, type SweepResult } from '../../shared/sweep';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

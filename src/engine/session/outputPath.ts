@@ -7,8 +7,8 @@
 // is followed to its target, and everything else is refused naming the option and the path.
 import { accessSync, constants, lstatSync, readlinkSync, realpathSync, statSync, statfsSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { InputError } from '../../../shared/runLimits';
-import { terminalSafe } from '../../../shared/terminalSafe';
+import { InputError } from '../../shared/runLimits';
+import { terminalSafe } from '../../shared/terminalSafe';
 
 /** An output path that cannot be written; the message names the option and the path. */
 export class OutputPathError extends InputError {

@@ -1,16 +1,17 @@
 // The engine behind every front door (Electron IPC, the CLI, the `serve` WebSocket). It trusts
 // nothing it is given: requests are validated here, whatever checked them before.
 import { join } from 'node:path';
-import { readFileSync, statSync } from 'node:fs';
-import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../../shared/api';
-import type { ScenarioInfo } from '../../shared/model';
-import type { SessionFile } from '../../shared/sessionSchema';
-import type { RunParams, RunRecord, RuntimeInfo, SystemInfo } from '../../shared/types';
-import { SCENARIOS, getScenario } from '../../shared/scenarios';
-import { validateScenarioParams } from '../../shared/scenarioParams';
-import { runRequestSchema } from '../../shared/schemas';
-import { InputError, checkRateHz, checkTimeoutS } from '../../shared/runLimits';
+import { statSync } from 'node:fs';
+import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../shared/api';
+import type { ScenarioInfo } from '../shared/model';
+import type { SessionFile } from '../shared/sessionSchema';
+import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
+import { SCENARIOS, getScenario } from '../shared/scenarios';
+import { validateScenarioParams } from '../shared/scenarioParams';
+import { runRequestSchema } from '../shared/schemas';
+import { InputError, checkRateHz, checkTimeoutS } from '../shared/runLimits';
 import { buildScenarioCommand, findWorkloadsDir } from './scenarioCommand';
+import { corescopeVersion } from './version';
 import { hardwareProfile } from './hardware';
 import { resolveRuntimes, listRuntimes } from './runtimeChoice';
 import { findKeeperPython } from './run/keeperPython';
@@ -152,11 +153,6 @@ export class Engine implements CoreScopeApi {
     return this.runs.get(runId)!.run.finished;
   }
 
-  /** The Run object of a live run, for front ends that watch it closely (the CLI). */
-  liveRun(runId: string): Run | undefined {
-    return this.runs.get(runId)?.run;
-  }
-
   async cancelRun(runId: string): Promise<void> {
     const entry = this.runs.get(String(runId));
     if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
@@ -240,16 +236,3 @@ function isDirectory(path: string): boolean {
     return false;
   }
 }
-
-let version: string | undefined;
-export function corescopeVersion(): string {
-  if (version) return version;
-  try {
-    version = JSON.parse(readFileSync(join(findWorkloadsDir(), '..', 'package.json'), 'utf8')).version as string;
-  } catch {
-    version = 'unknown';
-  }
-  return version;
-}
-
-export type { RuntimeInfo };

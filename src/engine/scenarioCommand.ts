@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ParamValue } from '../../shared/model';
-import { SCENARIO_PROGRAMS, getScenario } from '../../shared/scenarios';
-import { validateScenarioParams } from '../../shared/scenarioParams';
+import type { ParamValue } from '../shared/model';
+import { SCENARIO_PROGRAMS, getScenario } from '../shared/scenarios';
+import { validateScenarioParams } from '../shared/scenarioParams';
 
 export interface ScenarioCommand {
   argv: string[];
