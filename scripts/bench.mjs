@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './lib/bundleForNode.mjs';
+import { statField } from './lib/procStat.mjs';
 import si from 'systeminformation';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -46,8 +47,7 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 function cpuMsOf(pid) {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+    return (Number(statField(text, 14)) + Number(statField(text, 15))) * TICK_MS;
   } catch {
     return null;
   }
@@ -57,8 +57,7 @@ function cpuMsOf(pid) {
 function threadCpuMs(pid, tid) {
   try {
     const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * TICK_MS;
+    return (Number(statField(text, 14)) + Number(statField(text, 15))) * TICK_MS;
   } catch {
     return null;
   }
@@ -74,8 +73,7 @@ function argvOf(pid) {
 
 function ppidOf(pid) {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number(statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 4));
   } catch {
     return null;
   }

@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { statField } from './lib/procStat.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -39,11 +40,10 @@ function leftovers(sid, marker) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // proc(5): fields after the parenthesised comm: 3 state, 4 ppid, 5 pgrp, 6 session.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[0] === 'Z') continue;
+      // proc(5): 3 state, 6 session.
+      if (statField(stat, 3) === 'Z') continue;
       const marked = readFileSync(`/proc/${name}/environ`, 'utf8').split('\0').includes(marker);
-      if (Number(rest[3]) === sid || marked) found.push({ pid: Number(name), cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() });
+      if (Number(statField(stat, 6)) === sid || marked) found.push({ pid: Number(name), cmd: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() });
     } catch {
       // gone while we looked, or not ours to read
     }

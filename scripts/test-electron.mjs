@@ -19,6 +19,7 @@
 import { _electron as electron } from 'playwright-core';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { ROOT, electronArgs, ensureBuilt, findElectronBinary } from './start.mjs';
+import { statField } from './lib/procStat.mjs';
 
 const log = (/** @type {string} */ msg) => process.stdout.write(`test:electron: ${msg}\n`);
 
@@ -44,8 +45,7 @@ const ELECTRON = found.path;
 /** @param {number} pid */
 function alive(pid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = statField(readFileSync(`/proc/${pid}/stat`, 'utf8'), 3);
     return state !== 'Z' && state !== 'X';
   } catch {
     return false;

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cpuDelta, parseCpuStat, type CpuTicks } from '../../src/engine/proc/parseCpuStat';
+import { parseCpuStat, type CpuTicks } from '../../src/engine/proc/parseCpuStat';
+import { cpuDelta } from '../../src/engine/proc/cpuDelta';
 import { busyTicksBetween, usageBetween } from '../../src/engine/sampler/coreSampler';
 
 const fixture = (name: string): string => fs.readFileSync(fileURLToPath(new URL(`../fixtures/proc/${name}`, import.meta.url)), 'utf8');

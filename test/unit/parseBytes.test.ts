@@ -4,11 +4,10 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_FIELDS, newStatNumbers, parseCpuLinesBytes, parseSchedstatBytes, parseStatBytes, statComm } from '../../src/engine/proc/parseBytes';
 import { lastPidFromLoadavg } from '../../src/engine/proc/parseLoadavg';
-import { parseCpuStat, type CpuTicks } from '../../src/engine/proc/parseCpuStat';
-import { parseTaskStat } from '../../src/engine/proc/parseTaskStat';
-import { parseSchedstat } from '../../src/engine/proc/parseSchedstat';
+import { CPU_FIELDS, parseCpuLinesBytes, parseCpuStat, type CpuTicks } from '../../src/engine/proc/parseCpuStat';
+import { newStatNumbers, parseStatBytes, parseTaskStat, statComm } from '../../src/engine/proc/parseTaskStat';
+import { parseSchedstat, parseSchedstatBytes } from '../../src/engine/proc/parseSchedstat';
 
 const dir = join(__dirname, '..', 'fixtures', 'proc');
 const files = readdirSync(dir);

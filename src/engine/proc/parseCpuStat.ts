@@ -1,4 +1,10 @@
-// Parser for /proc/stat: the per-core time counters (in USER_HZ ticks) of the whole machine.
+// The parser of /proc/stat's "cpu" lines: the time counters (USER_HZ ticks) of the whole machine
+// and of each core, in the order proc(5) gives them: user, nice, system, idle, iowait, irq,
+// softirq, steal (guest time is already inside user and is not read).
+//
+// parseCpuStat reads text and is the reference the fixture tests pin down; parseCpuLinesBytes
+// reads the per-core lines of one read into a flat array without allocating, for every sample.
+// A test checks both agree. The arithmetic between two readings is in cpuDelta.ts.
 
 export interface CpuTicks {
   user: number;
@@ -43,14 +49,45 @@ export function parseCpuStat(text: string): CpuStat {
   return { total, cores };
 }
 
-/** Fractions of the interval between two readings of one core, by state. */
-export function cpuDelta(a: CpuTicks, b: CpuTicks): { user: number; system: number; iowait: number; idle: number; ticks: number } {
-  const user = b.user - a.user + (b.nice - a.nice);
-  const system = b.system - a.system + (b.irq - a.irq) + (b.softirq - a.softirq);
-  const iowait = Math.max(0, b.iowait - a.iowait);
-  // iowait can go backwards on some kernels; idle time stolen by the hypervisor is not ours either.
-  const idle = b.idle - a.idle + (b.steal - a.steal);
-  const ticks = Math.max(0, user) + Math.max(0, system) + iowait + Math.max(0, idle);
-  if (ticks <= 0) return { user: 0, system: 0, iowait: 0, idle: 1, ticks: 0 };
-  return { user: Math.max(0, user) / ticks, system: Math.max(0, system) / ticks, iowait: iowait / ticks, idle: Math.max(0, idle) / ticks, ticks };
+/** Counters per core in a flat array: user, nice, system, idle, iowait, irq, softirq, steal. */
+export const CPU_FIELDS = 8;
+
+const SPACE = 0x20;
+const ZERO = 0x30;
+
+/**
+ * Fills `out` (CPU_FIELDS numbers per core, indexed by core id) from the per-core "cpuN" lines of
+ * /proc/stat; mirrors parseCpuStat. Returns one past the highest core id seen, or -1 when there
+ * is no per-core line. Cores beyond the array's room are ignored; a core absent from the file
+ * (offline) keeps the figures it had.
+ */
+export function parseCpuLinesBytes(buf: Uint8Array, out: Float64Array): number {
+  const n = buf.length;
+  const room = Math.floor(out.length / CPU_FIELDS);
+  let cores = -1;
+  let i = 0;
+  while (i < n) {
+    // At the start of a line: "cpu" then a digit is a core; the aggregate "cpu " line is not.
+    if (buf[i] === 0x63 && buf[i + 1] === 0x70 && buf[i + 2] === 0x75 && buf[i + 3] >= ZERO && buf[i + 3] <= ZERO + 9) {
+      i += 3;
+      let id = 0;
+      while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) id = id * 10 + (buf[i++] - ZERO);
+      const base = id * CPU_FIELDS;
+      for (let f = 0; f < CPU_FIELDS; f++) {
+        while (i < n && buf[i] === SPACE) i++;
+        let v = 0;
+        const start = i;
+        while (i < n && buf[i] >= ZERO && buf[i] <= ZERO + 9) v = v * 10 + (buf[i++] - ZERO);
+        // Old kernels end the line early (no steal): those counters read as zero, as in parseCpuStat.
+        if (id < room) out[base + f] = i === start ? 0 : v;
+      }
+      if (id < room) cores = Math.max(cores, id + 1);
+    } else if (cores >= 0 && buf[i] !== 0x63) {
+      // The cpu lines come first; once past them, nothing else concerns us.
+      break;
+    }
+    while (i < n && buf[i] !== 0x0a) i++;
+    i++;
+  }
+  return cores;
 }

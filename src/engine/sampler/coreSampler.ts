@@ -2,8 +2,8 @@
 // states), os.cpus() elsewhere (no iowait, coarser), and the result says which.
 import { cpus } from 'node:os';
 import type { CoreFidelity, CoreUsage } from '../../shared/types';
-import { cpuDelta, parseCpuStat, type CpuTicks } from '../proc/parseCpuStat';
-import { CPU_FIELDS, parseCpuLinesBytes } from '../proc/parseBytes';
+import { CPU_FIELDS, parseCpuLinesBytes, parseCpuStat, type CpuTicks } from '../proc/parseCpuStat';
+import { coreTickDelta, countersOf, cpuDelta, intervalTicks, shareOfInterval, type CoreTicks } from '../proc/cpuDelta';
 import { ProcFile } from '../proc/procFile';
 
 export interface CoreReading {
@@ -20,6 +20,7 @@ export class CoreSampler {
   private prevTicks: Float64Array;
   private curTicks: Float64Array;
   private readonly usage: CoreUsage[];
+  private readonly delta: CoreTicks = { user: 0, system: 0, iowait: 0, idle: 0 };
 
   constructor() {
     this.statFile = process.platform === 'linux' ? ProcFile.open('/proc/stat') : null;
@@ -71,22 +72,7 @@ export class CoreSampler {
     const b = this.curTicks;
     for (let k = 0; k < this.coreCount; k++) {
       const i = k * CPU_FIELDS;
-      // Same arithmetic as cpuDelta, on the flat counters (user, nice, system, idle, iowait, irq, softirq, steal).
-      const user = Math.max(0, b[i] - a[i] + (b[i + 1] - a[i + 1]));
-      const system = Math.max(0, b[i + 2] - a[i + 2] + (b[i + 5] - a[i + 5]) + (b[i + 6] - a[i + 6]));
-      const iowait = Math.max(0, b[i + 4] - a[i + 4]);
-      const idle = Math.max(0, b[i + 3] - a[i + 3] + (b[i + 7] - a[i + 7]));
-      const ticks = user + system + iowait + idle;
-      const u = this.usage[k];
-      if (ticks <= 0) {
-        u.user = u.system = u.iowait = 0;
-        u.idle = 1;
-      } else {
-        u.user = user / ticks;
-        u.system = system / ticks;
-        u.iowait = iowait / ticks;
-        u.idle = idle / ticks;
-      }
+      shareOfInterval(coreTickDelta(a, i, b, i, this.delta), this.usage[k]);
     }
     this.prevTicks = b;
     this.curTicks = a;
@@ -123,15 +109,14 @@ export function usageBetween(a: CoreReading, b: CoreReading): CoreUsage[] {
 export function busyTicksBetween(a: CoreReading, b: CoreReading): { busy: number; total: number } {
   let busy = 0;
   let total = 0;
+  const d: CoreTicks = { user: 0, system: 0, iowait: 0, idle: 0 };
   for (let i = 0; i < b.cores.length; i++) {
     const p = a.cores[i];
     const c = b.cores[i];
     if (!p || !c) continue;
-    // Same clamping as cpuDelta: a counter going backwards (iowait does on some kernels) adds nothing.
-    const u = Math.max(0, c.user - p.user + (c.nice - p.nice) + (c.system - p.system) + (c.irq - p.irq) + (c.softirq - p.softirq));
-    const rest = Math.max(0, c.idle - p.idle + (c.steal - p.steal)) + Math.max(0, c.iowait - p.iowait);
-    busy += u;
-    total += u + rest;
+    coreTickDelta(countersOf(p), 0, countersOf(c), 0, d);
+    busy += d.user + d.system;
+    total += intervalTicks(d);
   }
   return { busy, total };
 }

@@ -1,0 +1,156 @@
+// A run's results from what it recorded: a pure function, so every figure and warning of a
+// RunResult can be tested on made-up recordings, without processes or /proc.
+import type { CoreFidelity, RunEndReason, RunParams, RunResult, RunSamples, ThreadInfo, WorkloadEvent, WindowVerdict } from '../../shared/types';
+import { averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../shared/metrics';
+import { runVerdict } from '../../shared/verdict';
+import { busyTicksBetween, usageBetween, type CoreReading } from '../sampler/coreSampler';
+import { TICK_MS } from '../proc/kernelUnits';
+
+/** One tracked thread at the end of the run. */
+export interface RecordedThread {
+  info: ThreadInfo;
+  /** CPU it used, in ms. */
+  cpuMs: number;
+  /** Time it waited in the run queue, in ns; negative when unknown (no schedstat). */
+  waitNs: number;
+}
+
+export interface RecordedRun {
+  runId: string;
+  scenarioId?: string;
+  params: RunParams;
+  rateHz: number;
+  /** Whether the keeper launched the workload (it is then one of the tracked processes, not the workload's). */
+  viaKeeper: boolean;
+  // Times in ms since the run's clock started.
+  /** When the workload process was spawned. */
+  spawnedMs: number;
+  /** When the run ended: the workload's exit as seen by us, or now. */
+  endMs: number;
+  /** The keeper's report, when it sent one. */
+  keeper: {
+    startedMs?: number;
+    exitedMs?: number;
+    code?: number | null;
+    signal?: string | null;
+    rusage?: { userMs: number; systemMs: number };
+    leftovers?: number;
+    warnings: readonly string[];
+  };
+  /** How the spawned process exited, as Node saw it; null if it had not. */
+  exit: { code: number | null; signal: string | null } | null;
+  /** Why the run was ended early; null when the workload exited on its own. */
+  endReason: RunEndReason | null;
+  threads: readonly RecordedThread[];
+  /** Processes tracked, the keeper included. */
+  trackedProcesses: number;
+  /** The tree sampler's last figures: cumulative ticks of the whole tree. */
+  treeUserTicks: number;
+  treeSystemTicks: number;
+  /** The highest whole-tree CPU any sample saw, in ms. */
+  peakTreeCpuMs: number;
+  peakRssBytes: number;
+  treeWarnings: readonly string[];
+  coresAtStart: CoreReading;
+  coresAtEnd: CoreReading;
+  coreCount: number;
+  coreFidelity: CoreFidelity;
+  /** CPU this profiler used during the run, in ms. */
+  profilerMs: number;
+  events: WorkloadEvent[];
+  eventWarnings: readonly string[];
+  samples: RunSamples;
+  windows: WindowVerdict[];
+  engineErrors: readonly string[];
+  /** /proc files that could not be opened for lack of descriptors during the run. */
+  fdFailures: number;
+  stdoutDroppedBytes: number;
+  stderrDroppedBytes: number;
+}
+
+export function buildRunResult(r: RecordedRun): RunResult {
+  const k = r.keeper;
+  const startedMs = k.startedMs ?? r.spawnedMs;
+  const exitedMs = k.exitedMs ?? r.endMs;
+  const wallMs = Math.max(0.001, exitedMs - startedMs);
+
+  // CPU: the keeper's getrusage of everything it reaped is exact; sampling is the fallback.
+  const userMs = k.rusage ? k.rusage.userMs : r.treeUserTicks * TICK_MS;
+  const systemMs = k.rusage ? k.rusage.systemMs : r.treeSystemTicks * TICK_MS;
+  const totalMs = k.rusage ? userMs + systemMs : Math.max(r.peakTreeCpuMs, (r.treeUserTicks + r.treeSystemTicks) * TICK_MS);
+  const parallelism = totalMs / wallMs;
+
+  const usage = usageBetween(r.coresAtStart, r.coresAtEnd);
+  const busy = busyTicksBetween(r.coresAtStart, r.coresAtEnd);
+  const machineCpuMs = busy.busy * TICK_MS;
+  const spanMs = Math.max(1, r.endMs);
+  // What else kept the cores busy: the machine's busy time less the workload's and ours.
+  const noiseMs = Math.max(0, machineCpuMs - totalMs - r.profilerMs);
+
+  const events = r.events;
+  const threads = r.threads.map((th) => ({ pid: th.info.pid, tid: th.info.tid, name: th.info.name, role: th.info.role, cpuMs: round1(th.cpuMs) }));
+  const busyThreads = r.threads.filter((th) => th.cpuMs > 0.1 * wallMs).length;
+  const lag = lagStats(events);
+  const span = taskSpan(events);
+  // Long enough to judge by (a few samples); shorter spans say little beyond the whole run.
+  const taskPhase = span && span.toMs - span.fromMs >= Math.max(100, 3000 / r.rateHz)
+    ? { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(r.samples.t, r.samples.workloadCores, span.fromMs, span.toMs)) }
+    : null;
+  // Which loop reported the lag, and how busy its thread was: a main thread of a process that sent lag events.
+  const lagPids = new Set(events.flatMap((e) => (e.kind === 'lag' && e.pid ? [e.pid] : [])));
+  const loopThreads = r.threads.filter((th) => th.info.tid === th.info.pid && (lagPids.size === 0 || lagPids.has(th.info.pid)));
+  // What the loop thread wanted (ran + queued for a core), so a loaded machine does not hide a blocked loop.
+  const loopThreadBusy = lag && loopThreads.length ? Math.max(...loopThreads.map((th) => th.cpuMs + Math.max(0, th.waitNs) / 1e6)) / wallMs : undefined;
+  const peak = peakConcurrency(events);
+  const exitCode = k.code !== undefined ? k.code : r.exit?.code ?? null;
+  const exitSignal = k.signal !== undefined ? k.signal : r.exit?.signal ?? null;
+
+  return {
+    runId: r.runId,
+    scenario: r.scenarioId,
+    params: r.params,
+    wallMs: round1(wallMs),
+    cpu: { userMs: round1(userMs), systemMs: round1(systemMs), totalMs: round1(totalMs) },
+    parallelism: round3(parallelism),
+    peakConcurrency: peak,
+    taskPhase,
+    cores: usage.map((u, id) => ({
+      id,
+      busyPct: round1((u.user + u.system) * 100),
+      userPct: round1(u.user * 100),
+      systemPct: round1(u.system * 100),
+      iowaitPct: round1(u.iowait * 100),
+    })),
+    threads,
+    processes: r.trackedProcesses - (r.viaKeeper ? 1 : 0),
+    peakRssBytes: r.peakRssBytes,
+    spawnLatencyMs: round1(startedMs),
+    noisePct: round1((noiseMs / (spanMs * r.coreCount)) * 100),
+    profilerCpuPct: round1((r.profilerMs / spanMs) * 100),
+    lag,
+    metrics: reportedMetrics(events),
+    verdict: runVerdict({ parallelism, wallMs, coreCount: r.coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs, loopThreadBusy, taskParallelism: taskPhase?.parallelism }),
+    windows: r.windows,
+    exit: { code: exitCode, signal: exitSignal, reason: r.endReason ?? 'exited' },
+    fidelity: {
+      cores: r.coreFidelity,
+      threads: process.platform === 'linux',
+      note: r.coreFidelity === 'proc-stat' ? undefined : 'Per-core figures come from os.cpus() (no iowait, coarse timing); thread data needs Linux /proc.',
+    },
+    warnings: runWarnings(r),
+  };
+}
+
+/** Everything the user should know about how the run was observed, in a fixed order. */
+function runWarnings(r: RecordedRun): string[] {
+  const warnings = [...r.engineErrors, ...r.keeper.warnings, ...r.eventWarnings, ...r.treeWarnings];
+  if (r.fdFailures > 0) warnings.push(`The profiler ran out of file descriptors (${r.fdFailures} /proc file(s) could not be opened): some threads or processes were not tracked; their CPU still counts in their process's total. Raise the open-files limit (ulimit -n) to track them all.`);
+  if (r.keeper.leftovers) warnings.push(`${r.keeper.leftovers} process(es) of the workload were still running when it ended; CoreScope ended them.`);
+  if (r.stdoutDroppedBytes > 0) warnings.push(`stdout truncated: ${r.stdoutDroppedBytes} bytes beyond the capture cap were dropped.`);
+  if (r.stderrDroppedBytes > 0) warnings.push(`stderr truncated: ${r.stderrDroppedBytes} bytes beyond the capture cap were dropped.`);
+  if (!r.viaKeeper) warnings.push('No Python interpreter for the keeper: the run was launched directly, so orphans that leave its process group may escape and exited children are counted from samples.');
+  return warnings;
+}
+
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
