@@ -3,7 +3,7 @@
 // synthetic live streams. A stub engine is only acceptable here, in a bench whose point is a
 // controlled stream; the product's tests use the real engine.
 //
-// The stream has the shape the real engine sends (src/engine/run/run.ts emitLive): a batch
+// The stream has the shape the real engine sends (src/engine/run/liveBatcher.ts): a batch
 // every 100 ms carrying the samples since the last one, the full thread list, the new workload
 // events and the newly closed 250 ms verdict windows. The bench drives it: real time (a timer,
 // as the engine does) or fast-forward (as many batches as the page keeps up with).

@@ -9,8 +9,9 @@ import { WebSocketServer } from 'ws';
 import type { CoreScopeApi } from '../shared/api';
 import { attachConnection } from './serve/connection';
 import { openInAppWindow } from './serve/openBrowser';
-import { MAX_MESSAGE_BYTES } from './serve/protocol';
+import { MAX_MESSAGE_BYTES } from '../shared/wire';
 import { findRendererDir, serveStatic } from './serve/staticFiles';
+import { contentSecurityPolicy } from '../shared/csp';
 
 export interface ServeOptions {
   /** 0 or absent: any free port. */
@@ -115,17 +116,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://${host}:${port}`;
-  csp = [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self' ws://${host}:${port}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  csp = contentSecurityPolicy({ connect: [`ws://${host}:${port}`] });
   const url = `${origin}/?token=${token}`;
   const opened = options.open ? openInAppWindow(url).opened : false;
 

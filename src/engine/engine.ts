@@ -2,13 +2,13 @@
 // nothing it is given: requests are validated here, whatever checked them before.
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
-import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../shared/api';
+import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat, SweepRef } from '../shared/api';
 import type { ScenarioInfo } from '../shared/model';
 import type { SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
 import { validateScenarioParams } from '../shared/scenarioParams';
-import { runRequestSchema } from '../shared/schemas';
+import { runRequestSchema } from '../shared/argSchemas';
 import { InputError, checkRateHz, checkTimeoutS } from '../shared/runLimits';
 import { buildScenarioCommand, findWorkloadsDir } from './scenarioCommand';
 import { corescopeVersion } from './version';
@@ -50,7 +50,7 @@ export class Engine implements CoreScopeApi {
   private readonly workloadsDir: string;
   private readonly keepRuns: number;
   private disposed = false;
-  /** Session files, uploads and the autosave of the app (see session/appSessions.ts). */
+  /** The app's current session (every run this engine finished), its autosave, exports and uploads (see session/appSessions.ts). */
   readonly sessions: AppSessions;
 
   constructor(private readonly options: EngineOptions = {}) {
@@ -136,6 +136,7 @@ export class Engine implements CoreScopeApi {
     run.finished.then(
       (record) => {
         entry.record = record;
+        this.sessions.current.addRun(record);
         this.emit({ type: 'run-finished', runId: run.id, result: record.result });
         this.trimHistory();
       },
@@ -167,24 +168,24 @@ export class Engine implements CoreScopeApi {
     return entry.record ?? entry.run.finished;
   }
 
-  uploadPart(uploadId: string, index: number, base64: string): Promise<{ bytes: number }> {
-    return this.sessions.uploadPart(uploadId, index, base64);
+  uploadPart(uploadId: string, index: number, bytes: Uint8Array): Promise<{ bytes: number }> {
+    return this.sessions.uploadPart(uploadId, index, bytes);
   }
 
   loadSession(uploadId: string, fileName: string): Promise<SessionFile> {
     return this.sessions.loadSession(uploadId, fileName);
   }
 
-  exportSession(uploadId: string, format: SessionExportFormat, runId?: string): Promise<ExportedFile> {
-    return this.sessions.exportSession(uploadId, format, runId);
+  exportSession(format: SessionExportFormat, runId?: string): Promise<ExportedFile> {
+    return this.sessions.exportSession(format, runId);
   }
 
   exportComparison(sessions: { uploadId: string; label: string }[]): Promise<ExportedFile> {
     return this.sessions.exportComparison(sessions);
   }
 
-  autosave(uploadId: string): Promise<{ path: string; runs: number }> {
-    return this.sessions.autosave(uploadId);
+  autosave(sweep?: SweepRef): Promise<{ path: string; runs: number }> {
+    return this.sessions.autosave(sweep);
   }
 
   restoreAutosave(): Promise<{ path: string; session: SessionFile } | null> {

@@ -9,7 +9,6 @@ export { buildSession } from './session/buildSession';
 export { isSessionName, loadSession, loadSessionOrRun, saveSession, writeFileDurable } from './session/sessionFile';
 export { checkOutputTarget, OutputPathError, type OutputTarget } from './session/outputPath';
 export { comparisonReportHtml, runReportHtml, sessionReportHtml } from './export/htmlReport';
-export { samplesToCsv } from './export/csv';
 export { runToTrace } from './export/traceEvents';
 // The samplers themselves, for the latency bench that times them alone.
 export { CoreSampler } from './sampler/coreSampler';

@@ -1,9 +1,12 @@
 // Binds the engine's API to IPC. Every call is checked twice before it reaches the engine:
 // the sender must be our window's main frame, and the arguments must parse with the shared
 // schemas. Replies are envelopes ({ok, result|error}) because Electron drops an Error's fields
-// (like `field`) when a handler throws.
+// (like `field`) when a handler throws. A method that makes a file (the table marks it) is
+// answered by saving that file through the native save dialog: an export goes engine → disk
+// here, in the main process, and only where it went travels back to the renderer.
 import { ipcMain, type BrowserWindow } from 'electron';
-import type { ApiReply, CoreScopeApi } from '../shared/api';
+import type { ApiReply, CoreScopeApi, ExportedFile, SavedFile } from '../shared/api';
+import { isApiCallMethod, returnsFile } from '../shared/apiOverCall';
 import { dispatchApiCall, saveFileDataSchema, saveFileNameSchema, toApiErrorShape } from '../shared/schemas';
 import { IPC_CALL, IPC_EVENT, IPC_SAVE_FILE } from '../preload/ipcChannels';
 import { saveWithDialog } from './saveDialog';
@@ -16,7 +19,15 @@ export function bindEngineIpc(engine: CoreScopeApi, getWindow: () => BrowserWind
   ipcMain.handle(IPC_CALL, async (event, method: unknown, args: unknown): Promise<ApiReply> => {
     const win = getWindow();
     if (!win || !isOwnFrame(win, event.senderFrame)) return refused;
-    return dispatchApiCall(engine, method, args);
+    const reply = await dispatchApiCall(engine, method, args);
+    if (!reply.ok || !isApiCallMethod(method) || !returnsFile(method)) return reply;
+    const file = reply.result as ExportedFile;
+    try {
+      const where = await saveWithDialog(win, file.name, file.data);
+      return { ok: true, result: { name: file.name, ...where } satisfies SavedFile };
+    } catch (err) {
+      return { ok: false, error: toApiErrorShape(err) };
+    }
   });
 
   ipcMain.handle(IPC_SAVE_FILE, async (event, name: unknown, data: unknown): Promise<ApiReply> => {

@@ -2,18 +2,10 @@
 // to navigate away or open new windows (the renderer only ever shows our own bundled page).
 import { BrowserWindow, session, shell } from 'electron';
 import { pathToFileURL } from 'node:url';
+import { contentSecurityPolicy } from '../shared/csp';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The shared policy (src/shared/csp.ts); the window talks to the engine over IPC, so it connects nowhere. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 export interface WindowPaths {
   preload: string;

@@ -1,9 +1,10 @@
 // The sandboxed preload: exposes exactly one object, window.corescope, implementing the shared
-// CoreScopeApi over IPC. No npm imports (a sandboxed preload cannot require them). Failures
-// reject with a plain {message, field, code} object, which survives contextBridge intact.
+// CoreScopeApi over IPC — its methods made from the method table (apiOverCall.ts, which has no
+// zod in it: nothing here may require an npm package). Failures reject with a plain
+// {message, field, code} object, which survives contextBridge intact.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiReply, CoreScopeApi, EngineEvent } from '../shared/api';
-import { apiOverCall } from '../shared/apiOverCall';
+import { apiOverCall, type ApiCallMethod } from '../shared/apiOverCall';
 import { IPC_CALL, IPC_EVENT, IPC_SAVE_FILE } from './ipcChannels';
 
 async function unwrap<T>(reply: Promise<ApiReply>): Promise<T> {
@@ -12,7 +13,7 @@ async function unwrap<T>(reply: Promise<ApiReply>): Promise<T> {
   throw { ...r.error };
 }
 
-const call = <T>(method: string, ...args: unknown[]) => unwrap<T>(ipcRenderer.invoke(IPC_CALL, method, args));
+const call = (method: ApiCallMethod, ...args: unknown[]) => unwrap(ipcRenderer.invoke(IPC_CALL, method, args));
 
 const api: CoreScopeApi = {
   ...apiOverCall(call),

@@ -6,7 +6,7 @@ import type { RunRecord, SystemInfo } from '../shared/types';
 import { liveWindow } from './charts/layout';
 import { canvasToPng } from './export/canvasPng';
 import { atScale, isPngScale, PNG_SCALES, type PngScale } from './charts/renderScale';
-import { samplesToCsv } from './export/samplesCsv';
+import { samplesToCsv } from '../shared/samplesCsv';
 import { saveAs } from './export/saveAs';
 import { SeriesStore } from './state/seriesStore';
 import { ApiError } from './transport/apiError';
@@ -23,6 +23,7 @@ import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
 import { SessionController } from './sessionController';
 import { atDoor } from '../shared/fieldNames';
+import { runSucceeded } from '../shared/runOutcome';
 
 const PNG_SCALE_KEY = 'corescope.pngScale';
 
@@ -285,7 +286,7 @@ export class App {
       this.showRecord(entry);
       const exit = record.result.exit;
       if (exit.reason === 'timeout') this.banner.show('The run timed out', { code: 'run-failed', message: `Stopped after ${record.result.params.timeoutS} s.` });
-      else if (exit.reason === 'exited' && exit.code !== 0) this.banner.show('The workload crashed', { code: 'run-failed', message: `It exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}.` });
+      else if (exit.reason === 'exited' && !runSucceeded(record.result)) this.banner.show('The workload crashed', { code: 'run-failed', message: `It exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}.` });
       else if (exit.reason === 'engine-error') this.banner.show('The profiler failed during the run', { code: 'internal', message: record.result.warnings.join(' ') || 'engine error' });
       this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : `Finished: ${record.result.verdict.text}`;
     } catch (e) {

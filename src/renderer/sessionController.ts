@@ -1,14 +1,15 @@
-// Sessions and sweeps in the app, wired to the API: the current session (the results table's
-// runs and the sweeps over them) saved, exported and autosaved through the engine; session
-// files opened into the machines comparison; sweeps run one after another, cancellable.
+// Sessions and sweeps in the app, wired to the API. The current session is the engine's (every
+// run it finished, the sweeps the app told it about by run id): the page asks it to autosave,
+// save or export, and the engine writes (Electron) or hands over the file to download (a
+// browser) — the session never travels from the page to the engine. Session files the user opens
+// are uploaded as they are, into the machines comparison; sweeps run one after another, cancellable.
 import type { CoreScopeApi, RunRequest, SessionExportFormat } from '../shared/api';
 import type { ScenarioInfo } from '../shared/model';
-import type { LabelledSession, SessionFile } from '../shared/sessionSchema';
+import type { LabelledSession } from '../shared/sessionCompare';
 import type { SweepResult } from '../shared/sweep';
 import type { RunRecord, SystemInfo } from '../shared/types';
-import { saveAs } from './export/saveAs';
-import { buildCurrentSession, planSweep, runTitle, sweepFromRuns, type SweepStep } from './session/sessionData';
-import { exportedBytes, fileBytes, uploadBytes, uploadJson } from './session/transfer';
+import { planSweep, runTitle, sweepFromRuns, sweepRef, type SweepStep } from './session/sessionData';
+import { fileBytes, keepFile, uploadBytes } from './session/transfer';
 import { ApiError } from './transport/apiError';
 import type { ErrorBanner } from './views/errorBanner';
 import { MachinesView } from './views/machinesView';
@@ -43,6 +44,8 @@ export class SessionController {
   readonly machines: MachinesView;
   private sweeps: SweepResult[] = [];
   private opened: LabelledSession[] = [];
+  /** The file each opened session came from, for the comparison report (uploaded again as it is). */
+  private openedFiles: Blob[] = [];
   private sweeping: { stopped: boolean } | null = null;
   /** No autosave until the last one was restored: an empty page must not overwrite it. */
   private restored = false;
@@ -58,29 +61,18 @@ export class SessionController {
       onExport: (c) => app.exportPng(c),
       onRemove: (i) => {
         this.opened.splice(i, 1);
+        this.openedFiles.splice(i, 1);
         this.machines.show(this.opened);
       },
       onReport: () => void this.comparisonReport(),
       onClose: () => {
         this.opened = [];
+        this.openedFiles = [];
         this.machines.show([]);
       },
     });
     const supported = !!(app.api.uploadPart && app.api.loadSession && app.api.exportSession && app.api.autosave && app.api.restoreAutosave);
     this.bar.setSupported(supported);
-  }
-
-  private records(): RunRecord[] {
-    return this.app
-      .entries()
-      .map((e) => e.record)
-      .reverse();
-  }
-
-  private current(): SessionFile {
-    const info = this.app.info();
-    if (!info) throw new ApiError({ code: 'internal', message: 'the engine has not reported this machine yet' });
-    return buildCurrentSession(this.records(), this.sweeps, info);
   }
 
   private refresh(): void {
@@ -144,8 +136,7 @@ export class SessionController {
     if (this.app.entries().length === 0) return;
     this.saving = (async () => {
       try {
-        const id = await uploadJson(this.app.api, this.current());
-        const res = await this.app.api.autosave!(id);
+        const res = await this.app.api.autosave!();
         this.bar.status.textContent = `Autosaved ${res.runs} run${res.runs === 1 ? '' : 's'}.`;
         document.body.dataset.autosaved = String(res.runs);
       } catch (e) {
@@ -160,13 +151,23 @@ export class SessionController {
     }
   }
 
+  /** Tells the engine about a sweep (by its runs' ids) and autosaves, at once: a save right after must hold it. */
+  private async recordSweep(sw: SweepResult): Promise<void> {
+    if (!this.app.api.autosave) return;
+    try {
+      const res = await this.app.api.autosave(sweepRef(sw));
+      this.bar.status.textContent = `Autosaved ${res.runs} run${res.runs === 1 ? '' : 's'}.`;
+      document.body.dataset.autosaved = String(res.runs);
+    } catch (e) {
+      this.bar.status.textContent = `Autosave failed: ${ApiError.from(e).message}`;
+    }
+  }
+
   // ---- save, export, open ----------------------------------------------------------------------
 
   private async exportFile(format: SessionExportFormat, runId?: string): Promise<void> {
     const api = this.app.api;
-    const id = await uploadJson(api, this.current());
-    const file = await api.exportSession!(id, format, runId);
-    const saved = await saveAs(api, file.name, exportedBytes(file), file.mime);
+    const saved = await keepFile(api, await api.exportSession!(format, runId));
     this.bar.status.textContent = saved ? `Saved ${saved}.` : 'Not saved.';
   }
 
@@ -197,6 +198,7 @@ export class SessionController {
         const id = await uploadBytes(api, await fileBytes(file));
         const session = await api.loadSession!(id, file.name);
         this.opened.push({ label: this.uniqueLabel(file.name.replace(/\.session\.json(\.gz)?$|\.json(\.gz)?$/i, '') || file.name), session });
+        this.openedFiles.push(file);
         added++;
       } catch (e) {
         lastError = ApiError.from(e);
@@ -223,9 +225,8 @@ export class SessionController {
     const api = this.app.api;
     try {
       const items = [];
-      for (const o of this.opened) items.push({ uploadId: await uploadJson(api, o.session), label: o.label });
-      const file = await api.exportComparison!(items);
-      const saved = await saveAs(api, file.name, exportedBytes(file), file.mime);
+      for (let i = 0; i < this.opened.length; i++) items.push({ uploadId: await uploadBytes(api, await fileBytes(this.openedFiles[i])), label: this.opened[i].label });
+      const saved = await keepFile(api, await api.exportComparison!(items));
       this.bar.status.textContent = saved ? `Saved ${saved}.` : 'Not saved.';
     } catch (e) {
       this.app.banner.show('The comparison report could not be made', ApiError.from(e));
@@ -278,7 +279,7 @@ export class SessionController {
       this.sweepView.show(sw, scenario.title);
       this.sweepView.el.scrollIntoView({ behavior: 'instant', block: 'start' });
       this.refresh();
-      this.scheduleAutosave();
+      await this.recordSweep(sw);
     }
   }
 

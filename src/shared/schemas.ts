@@ -1,85 +1,32 @@
-// Runtime schemas for everything that crosses a trust boundary into the engine (Electron IPC,
-// the `serve` WebSocket). The engine validates again; these reject garbage at the door so a
-// malformed message never reaches it, and name the offending field in the error.
+// The door every call passes through: each method's argument tuple, built from the method table
+// (apiOverCall.ts) and the argument schemas (argSchemas.ts), and the one dispatcher both front
+// doors (Electron IPC, the `serve` WebSocket) use. A malformed message never reaches the engine,
+// and the error names the offending field.
 import { z } from 'zod';
-import { UPLOAD_PART_BYTES, type ApiErrorShape, type ApiReply, type CoreScopeApi } from './api';
-import { RATE_HZ, TIMEOUT_S } from './runLimits';
+import { argSchemas, type ArgKind } from './argSchemas';
+import { API_CALL_NAMES, argKindsOf, isApiCallMethod, type ApiCallMethod } from './apiOverCall';
+import type { ApiErrorShape, ApiReply } from './api';
 
-const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
-const runId = z.string().min(1).max(200);
-const uploadId = z.string().regex(/^[\w-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -');
-const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
-const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
+export { isApiCallMethod };
+export { runRequestSchema, saveFileDataSchema, saveFileNameSchema } from './argSchemas';
 
-/**
- * z.record, but a key named "__proto__" is refused by name instead of being dropped in silence
- * (zod skips it, so `params: {"__proto__": …}` would otherwise pass as if it were not there).
- */
-const namedRecord = <V extends z.ZodType>(key: z.ZodString, value: V) =>
-  z.preprocess((v, ctx) => {
-    if (v !== null && typeof v === 'object' && Object.prototype.hasOwnProperty.call(v, '__proto__')) {
-      ctx.addIssue({ code: 'custom', message: 'the name "__proto__" is not allowed', path: ['__proto__'] });
-    }
-    return v;
-  }, z.record(key, value));
-
-export const scenarioRunRequestSchema = z.strictObject({
-  kind: z.literal('scenario'),
-  scenario: z.string().min(1).max(200),
-  params: namedRecord(z.string().max(200), paramValue),
-  rateHz,
-  timeoutS,
-  python: z.string().min(1).max(4096).optional(),
-  node: z.string().min(1).max(4096).optional(),
-});
-
-export const commandRunRequestSchema = z.strictObject({
-  kind: z.literal('command'),
-  cmd: z.string().min(1).max(65_536),
-  cwd: z.string().min(1).max(4096).optional(),
-  env: namedRecord(z.string().min(1).max(1024), z.string().max(65_536)).optional(),
-  rateHz,
-  timeoutS,
-});
-
-export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequestSchema, commandRunRequestSchema]);
-
-/** File names for saveFile: a plain base name, no directories (the user picks the folder). */
-export const saveFileNameSchema = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[^/\\\0]+$/, 'must be a file name without a directory');
-
-/** PNGs arrive as bytes; CSV/JSON as text. 512 MiB is far above any real export. */
-export const saveFileDataSchema = z.union([z.string().max(512 * 1024 * 1024), z.instanceof(Uint8Array)]);
-
-/**
- * Argument tuples of each request/response method of CoreScopeApi (onEvent is a subscription,
- * not a call). Both front doors dispatch through this table, so adding a method is one line.
- */
-export const apiCallArgs = {
-  info: z.tuple([]),
-  listScenarios: z.tuple([]),
-  startRun: z.tuple([runRequestSchema]),
-  cancelRun: z.tuple([runId]),
-  getRun: z.tuple([runId]),
-  uploadPart: z.tuple([uploadId, z.number().int().min(0).max(100_000), z.string().max(Math.ceil(UPLOAD_PART_BYTES / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64')]),
-  loadSession: z.tuple([uploadId, z.string().min(1).max(255)]),
-  exportSession: z.tuple([uploadId, z.enum(['session-gz', 'session-json', 'html', 'csv', 'trace']), runId.optional()]),
-  exportComparison: z.tuple([z.array(z.strictObject({ uploadId, label: z.string().min(1).max(255) })).min(1).max(32)]),
-  autosave: z.tuple([uploadId]),
-  restoreAutosave: z.tuple([]),
-} as const;
-
-export type ApiCallMethod = keyof typeof apiCallArgs;
-
-// Compile-time check that every table entry is a real API method.
-type _Check = { [K in ApiCallMethod]: CoreScopeApi[K] };
-
-export function isApiCallMethod(name: unknown): name is ApiCallMethod {
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(apiCallArgs, name);
+function tupleOf(kinds: readonly string[]): z.ZodTuple {
+  const items = kinds.map((k) => {
+    const optional = k.endsWith('?');
+    const kind = (optional ? k.slice(0, -1) : k) as ArgKind;
+    // A kind without a schema is a mistake in the table: fail at startup, not on a call.
+    if (!Object.prototype.hasOwnProperty.call(argSchemas, kind)) throw new Error(`the API table names an argument kind with no schema: ${kind}`);
+    const schema: z.ZodType = argSchemas[kind];
+    return optional ? schema.optional() : schema;
+  });
+  return z.tuple(items as [z.ZodType, ...z.ZodType[]]);
 }
+
+/**
+ * Argument tuples of each request/response method, by name (onEvent is a subscription, not a
+ * call). Both front doors dispatch through this table.
+ */
+export const apiCallArgs = Object.fromEntries(API_CALL_NAMES.map((m) => [m, tupleOf(argKindsOf(m))])) as Record<ApiCallMethod, z.ZodTuple>;
 
 /** A validation failure as the front ends show it: a field path and a message. */
 export interface ArgIssue {
@@ -123,14 +70,17 @@ export function toApiErrorShape(err: unknown): ApiErrorShape {
   return field === undefined ? { message, code } : { message, field, code };
 }
 
+/** What the dispatcher can call: any object with some of the table's methods (the engine, a stub). */
+export type ApiImplementation = { [M in ApiCallMethod]?: unknown };
+
 /**
  * The one place a front door turns an untrusted (method, args) pair into an engine call.
  * Never throws: every failure becomes an error reply naming the problem, and nothing reaches
  * the engine unless the method exists and its arguments parse.
  */
-export async function dispatchApiCall(api: CoreScopeApi, method: unknown, args: unknown): Promise<ApiReply> {
+export async function dispatchApiCall(api: ApiImplementation, method: unknown, args: unknown): Promise<ApiReply> {
   if (!isApiCallMethod(method)) {
-    return { ok: false, error: { code: 'bad-input', field: 'method', message: `unknown method ${JSON.stringify(method)}; expected one of ${Object.keys(apiCallArgs).join(', ')}` } };
+    return { ok: false, error: { code: 'bad-input', field: 'method', message: `unknown method ${JSON.stringify(method)}; expected one of ${API_CALL_NAMES.join(', ')}` } };
   }
   const parsed = parseApiCallArgs(method, args);
   if (!parsed.ok) {
@@ -141,9 +91,9 @@ export async function dispatchApiCall(api: CoreScopeApi, method: unknown, args: 
     };
   }
   try {
-    const fn = api[method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+    const fn = api[method];
     if (typeof fn !== 'function') return { ok: false, error: { code: 'bad-input', field: 'method', message: `${method} is not supported by this engine` } };
-    const result = await fn.apply(api, parsed.args);
+    const result: unknown = await fn.apply(api, parsed.args);
     return { ok: true, result: result ?? null };
   } catch (err) {
     return { ok: false, error: toApiErrorShape(err) };

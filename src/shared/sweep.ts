@@ -7,78 +7,23 @@
 // phase (first task start to last task end) when every run reported its tasks: interpreter
 // start-up is serial and the same at any task count, so counting it would shrink every speedup.
 // Otherwise it is the run's wall time.
+import type { z } from 'zod';
 import type { ParamValue } from './model';
+import type { amdahlFitSchema, spreadSchema, sweepPointSchema, sweepRunRefSchema, sweepSchema } from './sessionSchema';
 import type { RunResult } from './types';
 import { round, speedup as speedupOf } from './metrics';
+import { runSucceeded } from './runOutcome';
 
+// The sweep's shapes are inferred from the session schema, which stores them (sessionSchema.ts
+// documents each field): one definition, no hand-written copy for the schema to mirror.
 /** One run of a sweep, kept small: the full record lives in the session's `runs`. */
-export interface SweepRunRef {
-  runId: string;
-  tasks: number;
-  /** 1-based repeat number at this task count. */
-  repeat: number;
-  wallMs: number;
-  /** Duration of the task phase (first task start to last task end); null when no tasks were reported. */
-  taskMs?: number | null;
-  cpuMs: number;
-  parallelism: number;
-  /** Exited with code 0: only these count in the figures. */
-  ok: boolean;
-}
-
+export type SweepRunRef = z.output<typeof sweepRunRefSchema>;
 /** What speedups are computed from: the task phase of every run, or (when some run reported no tasks) wall time. */
-export type SpeedupBasis = 'task-phase' | 'wall';
-
-export interface Spread {
-  mean: number;
-  min: number;
-  max: number;
-}
-
-export interface SweepPoint {
-  tasks: number;
-  /** Successful runs at this task count. */
-  runs: number;
-  wallMs: Spread;
-  /** Task-phase durations when the speedups are computed from them (see SweepResult.speedupBasis). */
-  taskMs?: Spread | null;
-  cpuMs: number;
-  parallelism: Spread;
-  /** Against the mean 1-task time (task phase or wall, see speedupBasis); null without a successful 1-task run. min/max come from the slowest/fastest repeat. */
-  speedup: Spread | null;
-  efficiency: number | null;
-  /** Cores' worth used as a share of the machine's logical cores (0..1). */
-  coreShare: number;
-}
-
-export interface AmdahlFit {
-  /** Serial fraction s in [0, 1]: speedup(n) = 1 / (s + (1 − s) / n). */
-  serialFraction: number;
-  /** Coefficient of determination of the fitted speedups against the measured ones; null when undefined (all equal). */
-  r2: number | null;
-  /** The ceiling the fit predicts for infinitely many cores (1/s); null when s = 0 (no ceiling). */
-  maxSpeedup: number | null;
-  /** Task counts the fit used (those not above the core count when one was given). */
-  usedTasks: number[];
-  /** The fitted curve at each integer task count from 1 to the largest measured one. */
-  curve: { tasks: number; speedup: number }[];
-}
-
-export interface SweepResult {
-  scenario: string;
-  /** Scenario parameters other than `tasks`. */
-  params: Record<string, ParamValue>;
-  taskCounts: number[];
-  repeat: number;
-  logicalCores: number;
-  runs: SweepRunRef[];
-  points: SweepPoint[];
-  amdahl: AmdahlFit | null;
-  /** Absent in sessions written before it existed: those speedups came from wall time. */
-  speedupBasis?: SpeedupBasis;
-  /** False when the sweep was interrupted before every run finished. */
-  complete: boolean;
-}
+export type SpeedupBasis = NonNullable<SweepResult['speedupBasis']>;
+export type Spread = z.output<typeof spreadSchema>;
+export type SweepPoint = z.output<typeof sweepPointSchema>;
+export type AmdahlFit = z.output<typeof amdahlFitSchema>;
+export type SweepResult = z.output<typeof sweepSchema>;
 
 export function sweepRunRef(result: RunResult, tasks: number, repeat: number): SweepRunRef {
   return {
@@ -89,7 +34,7 @@ export function sweepRunRef(result: RunResult, tasks: number, repeat: number): S
     taskMs: result.taskPhase ? round(result.taskPhase.toMs - result.taskPhase.fromMs, 1) : null,
     cpuMs: result.cpu.totalMs,
     parallelism: result.parallelism,
-    ok: result.exit.reason === 'exited' && result.exit.code === 0,
+    ok: runSucceeded(result),
   };
 }
 
@@ -219,19 +164,6 @@ export function suiteTaskCounts(logicalCores: number): number[] {
   for (let k = 1; k < n; k *= 2) out.push(k);
   out.push(n);
   return out;
-}
-
-/** Parses "1,2,4,8" (sorted, deduplicated, 1 added as the baseline); throws a message naming the bad entry. */
-export function parseTaskCounts(text: string, max = 4096): number[] {
-  const parts = text.split(',').map((s) => s.trim());
-  const out = new Set<number>();
-  for (const p of parts) {
-    const n = Number(p);
-    if (p === '' || !Number.isInteger(n) || n < 1 || n > max) throw new Error(`--tasks must be a comma-separated list of whole numbers from 1 to ${max} (got ${JSON.stringify(p)} in ${JSON.stringify(text)})`);
-    out.add(n);
-  }
-  out.add(1);
-  return [...out].sort((a, b) => a - b);
 }
 
 /** One line saying what the speedups were computed from. */

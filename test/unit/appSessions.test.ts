@@ -1,6 +1,6 @@
-// The app's session plumbing without a browser: base64 and upload parts, the current session as
-// a valid session file, sweep plans from the form, and the engine's uploads, loadSession,
-// exportSession and atomic autosave/restore (errors name the place; nothing half-written).
+// The app's session plumbing without a browser: upload parts, the current session as a valid
+// session file, sweep plans from the form, and the engine's uploads, loadSession, exportSession
+// of the session it owns and atomic autosave/restore (errors name the place; nothing half-written).
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import { dispatchApiCall } from '../../src/shared/schemas';
 import { parseSession, type SessionFile } from '../../src/shared/sessionSchema';
 import type { HardwareProfile, RunRecord, SystemInfo } from '../../src/shared/types';
 import { AppSessions, defaultStateDir } from '../../src/engine/session/appSessions';
-import { buildCurrentSession, fromBase64, mergeRuns, planSweep, runTitle, splitParts, sweepFromRuns, toBase64 } from '../../src/renderer/session/sessionData';
+import { planSweep, runTitle, splitParts, sweepFromRuns } from '../../src/renderer/session/sessionData';
+import { buildCurrentSession, mergeRuns } from '../../src/engine/session/currentSession';
 import { SCENARIOS } from '../../src/shared/scenarios';
 
 const dir = mkdtempSync(join(tmpdir(), 'corescope-appsessions-'));
@@ -69,16 +70,6 @@ function record(runId: string, tasks: number, wallMs: number, reason: 'exited' |
 const scenario = SCENARIOS.find((s) => s.id === 'py-threads-cpu') as ScenarioInfo;
 
 describe('renderer session data (pure)', () => {
-  it('base64 round-trips every length and matches Node', () => {
-    for (let n = 0; n < 70; n++) {
-      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 255);
-      const b64 = toBase64(bytes);
-      expect(b64).toBe(Buffer.from(bytes).toString('base64'));
-      expect([...fromBase64(b64)]).toEqual([...bytes]);
-    }
-    expect(() => fromBase64('ab$d')).toThrow(/base64/);
-  });
-
   it('splits bytes into upload parts, at least one', () => {
     expect(splitParts(new Uint8Array(0), 4)).toHaveLength(1);
     expect(splitParts(new Uint8Array(10), 4).map((p) => p.length)).toEqual([4, 4, 2]);
@@ -132,10 +123,12 @@ describe('renderer session data (pure)', () => {
 describe('engine: app sessions', () => {
   const sessions = new AppSessions(join(dir, 'state'), async () => info);
   const session = buildCurrentSession([record('a', 1, 1000), record('b', 2, 2100)], [], info);
+  // The engine's current session holds these runs (as if it had run them).
+  for (const r of session.runs) sessions.current.addRun(r);
   let n = 0;
   const upload = async (bytes: Buffer, partSize = 100): Promise<string> => {
     const id = `t${n++}`;
-    for (let i = 0, k = 0; i < Math.max(1, bytes.length); i += partSize, k++) await sessions.uploadPart(id, k, bytes.subarray(i, i + partSize).toString('base64'));
+    for (let i = 0, k = 0; i < Math.max(1, bytes.length); i += partSize, k++) await sessions.uploadPart(id, k, bytes.subarray(i, i + partSize));
     return id;
   };
 
@@ -156,26 +149,26 @@ describe('engine: app sessions', () => {
     const gz = gzipSync(Buffer.from(JSON.stringify(session)));
     await expect(sessions.loadSession(await upload(gz.subarray(0, gz.length - 20)), 't.gz')).rejects.toThrow(/t\.gz: not a readable gzip file: it ends early/);
     await expect(sessions.loadSession(await upload(Buffer.from('{"format":"corescope.session/1",')), 't.json')).rejects.toThrow(/the JSON ends early/);
-    await expect(sessions.uploadPart('x1', 1, 'AAAA')).rejects.toThrow(/send its part 0 first/);
-    await sessions.uploadPart('x2', 0, 'AAAA');
-    await expect(sessions.uploadPart('x2', 2, 'AAAA')).rejects.toThrow(/expects part 1 next/);
+    await expect(sessions.uploadPart('x1', 1, new Uint8Array(3))).rejects.toThrow(/send its part 0 first/);
+    await sessions.uploadPart('x2', 0, new Uint8Array(3));
+    await expect(sessions.uploadPart('x2', 2, new Uint8Array(3))).rejects.toThrow(/expects part 1 next/);
     await expect(sessions.loadSession('never', 'x')).rejects.toMatchObject({ field: 'uploadId' });
   });
 
   it('exports the session stamped by the engine, as .gz, HTML, CSV and trace', async () => {
     const foreign = { ...session, hardware: { ...hardware, hostname: 'elsewhere' } };
-    const gz = await sessions.exportSession(await upload(Buffer.from(JSON.stringify(foreign))), 'session-gz');
+    const gz = await sessions.exportSession('session-gz');
     expect(gz.name).toMatch(/^corescope-testhost-.*\.session\.json\.gz$/);
-    const back = parseSession(JSON.parse(gunzipSync(Buffer.from(gz.data, 'base64')).toString('utf8')));
+    const back = parseSession(JSON.parse(gunzipSync(gz.data).toString('utf8')));
     expect(back.ok && back.value.hardware.hostname).toBe('testhost');
-    const html = await sessions.exportSession(await upload(Buffer.from(JSON.stringify(session))), 'html');
+    const html = await sessions.exportSession('html');
     expect(html.data).toMatch(/^<!doctype html>/i);
-    const csv = await sessions.exportSession(await upload(Buffer.from(JSON.stringify(session))), 'csv', 'a');
+    const csv = await sessions.exportSession('csv', 'a');
     expect(csv.data.split('\n')[0]).toBe('t_ms,cpu0_user,cpu0_system,cpu0_iowait,workload_cores');
-    const trace = await sessions.exportSession(await upload(Buffer.from(JSON.stringify(session))), 'trace');
+    const trace = await sessions.exportSession('trace');
     expect(trace.name).toMatch(/-b\.trace\.json$/);
     expect(JSON.parse(trace.data).traceEvents.length).toBeGreaterThan(0);
-    await expect(sessions.exportSession(await upload(Buffer.from(JSON.stringify(session))), 'csv', 'zz')).rejects.toMatchObject({ field: 'runId' });
+    await expect(sessions.exportSession('csv', 'zz')).rejects.toMatchObject({ field: 'runId' });
     const cmp = await sessions.exportComparison([
       { uploadId: await upload(Buffer.from(JSON.stringify(session))), label: 'one' },
       { uploadId: await upload(Buffer.from(JSON.stringify(foreign))), label: 'two' },
@@ -186,11 +179,10 @@ describe('engine: app sessions', () => {
   it('autosaves atomically and restores; a bad upload never replaces a good autosave; an unreadable one is moved aside', async () => {
     const fresh = new AppSessions(join(dir, 'fresh'), async () => info);
     expect(await fresh.restoreAutosave()).toBeNull();
-    const res = await sessions.autosave(await upload(Buffer.from(JSON.stringify(session))));
+    const res = await sessions.autosave();
     expect(res).toEqual({ path: join(dir, 'state', 'autosave.session.json.gz'), runs: 2 });
-    const bad = JSON.parse(JSON.stringify(session));
-    bad.runs = 'oops';
-    await expect(sessions.autosave(await upload(Buffer.from(JSON.stringify(bad))))).rejects.toMatchObject({ field: 'runs' });
+    const bad = { scenario: 'py-threads-cpu', params: {}, taskCounts: [1, 2], repeat: 1, runs: 'oops', complete: true } as never;
+    await expect(sessions.autosave(bad)).rejects.toMatchObject({ field: 'runs' });
     const restored = (await sessions.restoreAutosave()) as { session: SessionFile };
     expect(restored.session.runs.map((r) => r.result.runId)).toEqual(['a', 'b']);
     expect(readdirSync(join(dir, 'state')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
@@ -212,6 +204,6 @@ describe('engine: app sessions', () => {
     expect(await dispatchApiCall(api, 'uploadPart', ['ok', 0, 'not base64!'])).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(await dispatchApiCall(api, 'exportSession', ['ok', 'pdf'])).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(await dispatchApiCall(api, 'restoreAutosave', [])).toMatchObject({ ok: false, error: { message: 'restoreAutosave is not supported by this engine' } });
-    expect(await dispatchApiCall(api, 'uploadPart', ['ok', 0, 'AAAA'])).toEqual({ ok: true, result: { bytes: 0 } });
+    expect(await dispatchApiCall(api, 'uploadPart', ['ok', 0, new Uint8Array(3)])).toEqual({ ok: true, result: { bytes: 0 } });
   });
 });

@@ -1,7 +1,8 @@
 // Sweep math: speedup and efficiency against the 1-task run, spread across repeats, and an
 // Amdahl fit that recovers the serial fraction of synthetic data.
 import { describe, expect, it } from 'vitest';
-import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, parseTaskCounts, amdahlText, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, amdahlText, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+import { parseTaskCounts } from '../../src/shared/sweepPlan';
 
 const ref = (tasks: number, repeat: number, wallMs: number, parallelism = tasks, ok = true): SweepRunRef => ({
   runId: `r${tasks}-${repeat}`,

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/shared/types';
 import { CORES_PID, runToTrace, type TraceEvent } from '../../src/engine/export/traceEvents';
-import { samplesToCsv } from '../../src/engine/export/csv';
+import { samplesToCsv } from '../../src/shared/samplesCsv';
 
 function record(): RunRecord {
   const n = 6;

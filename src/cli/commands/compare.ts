@@ -4,7 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { RunRequest } from '../../shared/api';
-import { compareSessions, type LabelledSession, type SessionComparison } from '../../shared/sessionSchema';
+import { compareSessions, type LabelledSession, type SessionComparison } from '../../shared/sessionCompare';
 import { loadSession, writeFileDurable, comparisonReportHtml } from '../../engine';
 import type { RunResult } from '../../shared/types';
 import { COMPARE_PRESETS, SCENARIOS } from '../../shared/scenarios';
@@ -14,6 +14,7 @@ import { Progress } from '../progress';
 import { withEngine } from '../session';
 import type { RunOpts } from './run';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
+import { runSucceeded } from '../../shared/runOutcome';
 
 interface Side {
   label: string;
@@ -195,6 +196,6 @@ export async function compareCommand(a: string, b: string | undefined, opts: Com
   const labels: [string, string] = [plan.sides[0].label, plan.sides[1].label];
   if (opts.out) await writeFileDurable(opts.out, JSON.stringify({ title: plan.title, labels, results: pair }), { option: '--out' });
   process.stdout.write(opts.json ? `${terminalSafeJson({ title: plan.title, labels, a: pair[0], b: pair[1] })}\n` : `${formatComparison(plan.title, labels, pair)}\n`);
-  const ok = pair.every((r) => r.exit.reason === 'exited' && r.exit.code === 0);
+  const ok = pair.every(runSucceeded);
   return ok ? EXIT_OK : EXIT_RUN_FAILED;
 }

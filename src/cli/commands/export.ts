@@ -1,7 +1,8 @@
 // `corescope export <session-or-run.json> --format html|csv|json|trace [--run N] [--out FILE]`.
 import type { RunRecord } from '../../shared/types';
 import type { SessionFile } from '../../shared/sessionSchema';
-import { loadSessionOrRun, saveSession, writeFileDurable, runReportHtml, sessionReportHtml, samplesToCsv, runToTrace } from '../../engine';
+import { loadSessionOrRun, saveSession, writeFileDurable, runReportHtml, sessionReportHtml, runToTrace } from '../../engine';
+import { samplesToCsv } from '../../shared/samplesCsv';
 import { CliInputError, EXIT_OK } from '../exitCodes';
 import { checkOutputPath } from '../options';
 import { terminalSafeLines } from '../../shared/terminalSafe';

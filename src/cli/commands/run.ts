@@ -9,6 +9,7 @@ import { withEngine } from '../session';
 import { saveRunRecord } from '../runOutput';
 import { savePathFor } from '../keepRecorded';
 import { terminalSafeJson, terminalSafeLines } from '../../shared/terminalSafe';
+import { runSucceeded } from '../../shared/runOutcome';
 
 export interface RunOpts {
   cmd?: string;
@@ -34,8 +35,7 @@ export function buildRequest(scenario: string | undefined, opts: RunOpts, extra:
 
 /** Exit code for a finished run. */
 export function runExitCode(record: RunRecord): number {
-  const e = record.result.exit;
-  return e.reason === 'exited' && e.code === 0 ? EXIT_OK : EXIT_RUN_FAILED;
+  return runSucceeded(record.result) ? EXIT_OK : EXIT_RUN_FAILED;
 }
 
 export async function runCommand(scenario: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {

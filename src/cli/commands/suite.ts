@@ -15,6 +15,7 @@ import { Progress } from '../progress';
 import { withEngine } from '../session';
 import { checkRepeat, formatSweep, interrupted, runSweep, type SweepPlan } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
+import { runSucceeded } from '../../shared/runOutcome';
 
 /** The CPU-bound scenarios whose scaling the suite measures. */
 export const SUITE_SWEEP_SCENARIOS = ['py-mp-cpu', 'py-threads-cpu', 'node-worker-threads', 'node-fork'] as const;
@@ -71,7 +72,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
       if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
       records.push(record);
       const r = record.result;
-      const ok = r.exit.reason === 'exited' && r.exit.code === 0;
+      const ok = runSucceeded(r);
       if (!ok) failed++;
       process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}\n`);
     }

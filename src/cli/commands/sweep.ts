@@ -6,7 +6,8 @@ import type { RunRequest } from '../../shared/api';
 import type { ParamValue } from '../../shared/model';
 import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
-import { amdahlText, buildSweepResult, parseTaskCounts, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
+import { amdahlText, buildSweepResult, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
+import { checkRepeat as checkRepeatAt, plannedRuns, planSweepRuns, type SweepRunPlan } from '../../shared/sweepPlan';
 import { type Engine, buildSession, saveSession, hardwareProfile } from '../../engine';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath, parseKnobs } from '../options';
@@ -40,25 +41,27 @@ export interface SweepPlan {
 /** Whether SIGHUP / Ctrl-C / SIGTERM arrived (withEngine sets the exit code to 129/130/143). */
 export const interrupted = (): boolean => Number(process.exitCode ?? 0) > 2;
 
+/** --repeat against the one limit every door shares (src/shared/sweepPlan.ts), as a usage error. */
 export function checkRepeat(repeat: number): number {
-  if (!Number.isInteger(repeat) || repeat < 1 || repeat > 100) throw new CliInputError(`--repeat must be a whole number from 1 to 100 (got ${repeat})`);
-  return repeat;
+  try {
+    return checkRepeatAt(repeat, 'cli');
+  } catch (err) {
+    throw new CliInputError((err as Error).message);
+  }
 }
 
 export function sweepPlan(scenario: string, opts: SweepOpts, extra: string[]): SweepPlan {
   const info = getScenario(scenario);
   if (!info || info.runtime === 'custom') throw new CliInputError(`unknown scenario ${JSON.stringify(scenario)}; see corescope list`);
-  const tasksSpec = info.params.find((p) => p.name === 'tasks');
-  if (!tasksSpec) throw new CliInputError(`${scenario} has no tasks parameter to sweep; sweep a scenario with --tasks (see corescope list)`);
-  let taskCounts: number[];
+  let planned: SweepRunPlan;
   try {
-    taskCounts = parseTaskCounts(String(opts.tasks), tasksSpec.max ?? 4096);
+    planned = planSweepRuns(info, String(opts.tasks), opts.repeat, 'cli');
   } catch (err) {
     throw new CliInputError((err as Error).message);
   }
   const params = parseKnobs(extra);
   if ('tasks' in params) throw new CliInputError('give the task counts once, as --tasks 1,2,4');
-  return { scenario, params, taskCounts, repeat: checkRepeat(opts.repeat), rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+  return { scenario, params, taskCounts: planned.taskCounts, repeat: planned.repeat, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
 }
 
 /**
@@ -74,48 +77,47 @@ export async function runSweep(
   const records: RunRecord[] = [];
   const refs: SweepRunRef[] = [];
   let complete = true;
-  outer: for (const tasks of plan.taskCounts) {
-    for (let rep = 1; rep <= plan.repeat; rep++) {
+  // The order is the shared planner's, the same as the app's Sweep button.
+  for (const { tasks, repeat: rep } of plannedRuns(plan.taskCounts, plan.repeat)) {
+    if (interrupted()) {
+      complete = false;
+      break;
+    }
+    counter.done++;
+    process.stderr.write(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}\n`);
+    const request: RunRequest = {
+      kind: 'scenario',
+      scenario: plan.scenario,
+      params: { ...plan.params, tasks },
+      rateHz: plan.rateHz,
+      timeoutS: plan.timeoutS,
+      python: plan.python,
+      node: plan.node,
+    };
+    const progress = new Progress(`${plan.scenario} tasks=${tasks}`);
+    const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+    let record: RunRecord;
+    try {
+      record = await engine.runToEnd(request);
+    } catch (err) {
       if (interrupted()) {
         complete = false;
-        break outer;
+        break;
       }
-      counter.done++;
-      process.stderr.write(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}\n`);
-      const request: RunRequest = {
-        kind: 'scenario',
-        scenario: plan.scenario,
-        params: { ...plan.params, tasks },
-        rateHz: plan.rateHz,
-        timeoutS: plan.timeoutS,
-        python: plan.python,
-        node: plan.node,
-      };
-      const progress = new Progress(`${plan.scenario} tasks=${tasks}`);
-      const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
-      let record: RunRecord;
-      try {
-        record = await engine.runToEnd(request);
-      } catch (err) {
-        if (interrupted()) {
-          complete = false;
-          break outer;
-        }
-        throw err;
-      } finally {
-        off();
-        progress.done();
-      }
-      if (interrupted() || record.result.exit.reason === 'profiler-exit') {
-        complete = false;
-        break outer;
-      }
-      records.push(record);
-      const ref = sweepRunRef(record.result, tasks, rep);
-      refs.push(ref);
-      const r = record.result;
-      process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}\n`);
+      throw err;
+    } finally {
+      off();
+      progress.done();
     }
+    if (interrupted() || record.result.exit.reason === 'profiler-exit') {
+      complete = false;
+      break;
+    }
+    records.push(record);
+    const ref = sweepRunRef(record.result, tasks, rep);
+    refs.push(ref);
+    const r = record.result;
+    process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}\n`);
   }
   const sweep = buildSweepResult({
     scenario: plan.scenario,

@@ -2,8 +2,10 @@
 // inline SVG charts. No scripts, no fonts, no images from anywhere: a Content-Security-Policy
 // forbids every request, so the file opens offline and leaks nothing when shared.
 import type { RunRecord } from '../../shared/types';
-import { compareSessions, hardwareFields, type LabelledSession, type SessionFile } from '../../shared/sessionSchema';
+import type { SessionFile } from '../../shared/sessionSchema';
+import { compareSessions, hardwareFields, type LabelledSession } from '../../shared/sessionCompare';
 import { amdahlText, type SweepResult } from '../../shared/sweep';
+import { runSucceeded } from '../../shared/runOutcome';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -50,8 +52,7 @@ const paramsOf = (r: RunRecord): string =>
 const whatOf = (r: RunRecord): string => r.result.scenario ?? `command: ${r.result.params.cmd ?? r.result.params.argv?.join(' ') ?? '?'}`;
 const exitOf = (r: RunRecord): string => {
   const e = r.result.exit;
-  const ok = e.reason === 'exited' && e.code === 0;
-  return `<span class="${ok ? 'ok' : 'bad'}">${esc(e.reason === 'exited' ? `exit ${e.code ?? e.signal}` : e.reason)}</span>`;
+  return `<span class="${runSucceeded(r.result) ? 'ok' : 'bad'}">${esc(e.reason === 'exited' ? `exit ${e.code ?? e.signal}` : e.reason)}</span>`;
 };
 
 function page(title: string, body: string): string {

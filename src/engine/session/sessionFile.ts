@@ -10,32 +10,16 @@ import { pipeline } from 'node:stream/promises';
 import { basename, dirname, join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { RunRecord } from '../../shared/types';
-import { InputError } from '../../shared/runLimits';
 import { batched, jsonChunks } from '../../shared/jsonChunks';
 import { checkOutputTarget, OutputPathError, type OutputCheck } from './outputPath';
 import { removeStaleTemps, tempNameFor } from './tempFiles';
-import { DecompressedTooLarge, gunzipCapped } from './gunzipCapped';
-import { describeIssue, parseSession, parseSessionOrRun, type SessionFile } from '../../shared/sessionSchema';
+import type { SessionFile } from '../../shared/sessionSchema';
+import { SessionFileError, decodeSession, decodeSessionOrRun } from './decodeSession';
+
+export { MAX_SESSION_JSON_BYTES, SessionFileError, TOO_LARGE_DECOMPRESSED } from './decodeSession';
 
 /** Largest file accepted on disk (compressed or not). */
 export const MAX_SESSION_FILE_BYTES = 1024 * 1024 * 1024;
-/** Largest JSON text accepted after decompression (V8 strings stop a little above 512 MiB). */
-export const MAX_SESSION_JSON_BYTES = 500 * 1024 * 1024;
-
-/** The refusal of a gzip that inflates past MAX_SESSION_JSON_BYTES, naming the cap. */
-export const TOO_LARGE_DECOMPRESSED = `decompresses to more than ${MAX_SESSION_JSON_BYTES / 1024 / 1024} MiB (${MAX_SESSION_JSON_BYTES} bytes), the limit for a session's JSON`;
-
-/** A session file that cannot be read or does not validate; `field` is the place in the file. */
-export class SessionFileError extends InputError {
-  constructor(
-    readonly file: string,
-    place: string,
-    detail: string,
-  ) {
-    super(place || 'file', `${file}: ${detail}`);
-    this.name = 'SessionFileError';
-  }
-}
 
 export const isGzipName = (path: string): boolean => /\.gz$/i.test(path);
 export const isSessionName = (path: string): boolean => /\.session\.json(\.gz)?$/i.test(path);
@@ -118,8 +102,8 @@ export async function saveSession(path: string, session: SessionFile, check: Out
   }, check);
 }
 
-/** Reads a JSON file (plain or gzip by magic bytes) with the size caps; errors name the file. */
-export async function readJsonFile(path: string): Promise<unknown> {
+/** A file's bytes, after the checks a path needs (exists, a regular file, within the size cap). */
+async function readSessionBytes(path: string): Promise<Buffer> {
   let size: number;
   try {
     const st = await stat(path);
@@ -132,49 +116,19 @@ export async function readJsonFile(path: string): Promise<unknown> {
   }
   if (size > MAX_SESSION_FILE_BYTES) throw new SessionFileError(path, '', `too large (${size} bytes; the limit is ${MAX_SESSION_FILE_BYTES} bytes)`);
   if (size === 0) throw new SessionFileError(path, '', 'the file is empty');
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    return await readFile(path);
   } catch (err) {
     throw new SessionFileError(path, '', `cannot read: ${(err as Error).message}`);
   }
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = await gunzipCapped(bytes, MAX_SESSION_JSON_BYTES);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e instanceof DecompressedTooLarge) throw new SessionFileError(path, '', TOO_LARGE_DECOMPRESSED);
-      const why = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message) ? 'it ends early (truncated?)' : `it is corrupt (${e.message})`;
-      throw new SessionFileError(path, '', `not a readable gzip file: ${why}`);
-    }
-  } else if (size > MAX_SESSION_JSON_BYTES) {
-    throw new SessionFileError(path, '', `too large (${size} bytes of JSON; the limit is ${MAX_SESSION_JSON_BYTES} bytes)`);
-  }
-  let textContent = bytes.toString('utf8');
-  if (textContent.charCodeAt(0) === 0xfeff) textContent = textContent.slice(1);
-  try {
-    return JSON.parse(textContent) as unknown;
-  } catch (err) {
-    const msg = (err as Error).message;
-    const at = /at position (\d+)/.exec(msg);
-    const atEnd = /end of JSON input|Unterminated/i.test(msg) || (at !== null && Number(at[1]) >= textContent.trimEnd().length);
-    const why = atEnd ? 'the JSON ends early (truncated?)' : `not valid JSON (${msg})`;
-    throw new SessionFileError(path, '', why);
-  }
 }
 
-/** Loads and validates a session file. */
+/** Loads and validates a session file (through the one session decoder). */
 export async function loadSession(path: string): Promise<SessionFile> {
-  const data = await readJsonFile(path);
-  const parsed = parseSession(data);
-  if (!parsed.ok) throw new SessionFileError(path, parsed.issue.place, describeIssue(parsed.issue, parsed.issueCount));
-  return parsed.value;
+  return decodeSession(await readSessionBytes(path), path);
 }
 
 /** Loads a session, or a single run record as `corescope run --out x.json` writes it. */
 export async function loadSessionOrRun(path: string): Promise<{ kind: 'session'; session: SessionFile } | { kind: 'run'; record: RunRecord }> {
-  const data = await readJsonFile(path);
-  const parsed = parseSessionOrRun(data);
-  if (!parsed.ok) throw new SessionFileError(path, parsed.issue.place, describeIssue(parsed.issue, parsed.issueCount));
-  return parsed.value;
+  return decodeSessionOrRun(await readSessionBytes(path), path);
 }

@@ -1,8 +1,11 @@
-// CoreScopeApi over the `serve` WebSocket ({id, method, args} → {id, ok, result|error};
-// {event} pushes). When the socket drops, every pending call rejects with 'connection-lost'
-// and listeners hear about it, so nothing in the UI waits forever.
-import type { ApiErrorShape, CoreScopeApi, EngineEvent } from '../../shared/api';
-import { apiOverCall } from '../../shared/apiOverCall';
+// CoreScopeApi over the `serve` WebSocket, in the shared wire format (shared/wire.ts): calls go
+// as {id, method, args} (uploadPart's bytes as one binary frame), replies come back by id (a
+// file's bytes as one binary frame), events are pushed. When the socket drops, every pending
+// call rejects with 'connection-lost' and listeners hear about it, so nothing in the UI waits
+// forever.
+import type { CoreScopeApi, EngineEvent } from '../../shared/api';
+import { apiOverCall, sendsBytes, type ApiCallMethod } from '../../shared/apiOverCall';
+import { decodeServerMessage, encodeCall } from '../../shared/wire';
 import { ApiError } from './apiError';
 
 export interface WsApi extends CoreScopeApi {
@@ -12,6 +15,7 @@ export interface WsApi extends CoreScopeApi {
 
 export function connectWebSocketApi(url: string): Promise<WsApi> {
   const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: ApiError) => void }>();
   const listeners = new Set<(event: EngineEvent) => void>();
   const lostListeners = new Set<(reason: string) => void>();
@@ -27,12 +31,8 @@ export function connectWebSocketApi(url: string): Promise<WsApi> {
   };
 
   ws.addEventListener('message', (msg) => {
-    let data: { id?: number | null; event?: EngineEvent; ok?: boolean; result?: unknown; error?: ApiErrorShape };
-    try {
-      data = JSON.parse(String(msg.data));
-    } catch {
-      return;
-    }
+    const data = decodeServerMessage(msg.data instanceof ArrayBuffer ? new Uint8Array(msg.data) : String(msg.data));
+    if (!data) return;
     if (data.event) {
       for (const l of listeners) l(data.event);
       return;
@@ -47,12 +47,12 @@ export function connectWebSocketApi(url: string): Promise<WsApi> {
     else p.reject(ApiError.from(data.error));
   });
 
-  const call = <T>(method: string, ...args: unknown[]): Promise<T> => {
+  const call = (method: ApiCallMethod, ...args: unknown[]): Promise<unknown> => {
     if (lostReason !== null) return Promise.reject(new ApiError({ code: 'connection-lost', message: lostReason }));
     const id = nextId++;
-    return new Promise<T>((resolve, reject) => {
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      ws.send(JSON.stringify({ id, method, args }));
+    return new Promise<unknown>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      ws.send(encodeCall({ id, method, args }, sendsBytes(method)));
     });
   };
 

@@ -3,7 +3,7 @@
 // share of each machine's logical cores), and every difference that is not the machine itself
 // flagged — computed by compareSessions, the same function the CLI and the HTML report use.
 import type { Chart } from 'chart.js';
-import { compareSessions, type LabelledSession, type RunCell } from '../../shared/sessionSchema';
+import { compareSessions, type LabelledSession, type RunCell } from '../../shared/sessionCompare';
 import { MACHINE_COLORS, speedupChart } from '../charts/speedupChart';
 import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs } from '../util/format';
