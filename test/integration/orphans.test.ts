@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/waitFor';
 import WebSocket from 'ws';
 import { createEngine } from '../../src/engine/engine';
 import type { EngineEvent } from '../../src/shared/api';
@@ -33,15 +34,6 @@ const sleeper = (marker: string, s = 60): string => `python3 -c "import time; ti
 
 /** Children in every shape that tries to escape: plain background, setsid daemon, double fork. */
 const escapingChildren = (m: string): string => `${sleeper(m)} & setsid ${sleeper(m)} & (${sleeper(m)} &);`;
-
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return check();
-}
 
 // Anything a failed test leaves behind is ended here (by marker only: our own processes).
 const markersUsed: string[] = [];

@@ -7,10 +7,10 @@
 // a file with less: a Ctrl-C'd sweep or run leaves an existing file byte for byte.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRefusedPathKinds } from '../helpers/pathKinds';
 import { loadSession } from '../../src/engine/session/sessionFile';
 
 const ROOT = join(__dirname, '..', '..');
@@ -18,7 +18,7 @@ const BIN = join(ROOT, 'bin', 'corescope.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'cs-outpaths-'));
 const at = (name: string): string => join(dir, name);
 const MARKER = at('the-run-ran');
-let server: Server;
+let kinds: { close(): Promise<void> };
 
 function cli(args: string[], timeoutMs = 60_000): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: timeoutMs, cwd: dir });
@@ -43,17 +43,11 @@ const markerRun = (out: string): string[] => ['run', '--cmd', `touch ${MARKER}`,
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'out', 'cli', 'index.js'))) throw new Error('the CLI is not built: run `node scripts/build-cli.mjs` (npm test does this first)');
-  writeFileSync(at('ro.json'), 'keep me');
-  chmodSync(at('ro.json'), 0o444);
-  mkdirSync(at('folder'));
-  expect(spawnSync('mkfifo', [at('fifo')]).status).toBe(0);
-  expect(spawnSync('mknod', [at('null'), 'c', '1', '3']).status).toBe(0);
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(at('sock'), resolve));
+  kinds = await makeRefusedPathKinds(dir, 'keep me');
   symlinkSync(at('null'), at('link-to-device.json'));
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await kinds.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,10 +5,10 @@
 // everything writable, so the checks must not rely on it). The real /dev is never touched.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRefusedPathKinds } from '../helpers/pathKinds';
 import { checkOutputTarget, OutputPathError } from '../../src/engine/session/outputPath';
 import { writeFileDurable } from '../../src/engine/session/sessionFile';
 import { removeStaleTemps, STALE_TEMP_AGE_MS } from '../../src/engine/session/tempFiles';
@@ -16,7 +16,7 @@ import { besideName } from '../../src/cli/keepRecorded';
 
 const dir = mkdtempSync(join(tmpdir(), 'cs-outpath-'));
 const at = (name: string): string => join(dir, name);
-let server: Server;
+let kinds: { close(): Promise<void> };
 
 /** A pid that is certainly not running: a child that has exited (and been reaped). */
 function deadPid(): number {
@@ -25,20 +25,13 @@ function deadPid(): number {
 }
 
 beforeAll(async () => {
-  writeFileSync(at('ro.json'), 'read-only');
-  chmodSync(at('ro.json'), 0o444);
-  mkdirSync(at('folder'));
-  expect(spawnSync('mkfifo', [at('fifo')]).status).toBe(0);
-  // A character device of our own (the same numbers as /dev/null), in the temp folder only.
-  expect(spawnSync('mknod', [at('null'), 'c', '1', '3']).status).toBe(0);
-  server = createServer();
-  await new Promise<void>((resolve) => server.listen(at('sock'), resolve));
+  kinds = await makeRefusedPathKinds(dir, 'read-only');
   symlinkSync('null', at('link-to-device'));
   symlinkSync('loop-b', at('loop-a'));
   symlinkSync('loop-a', at('loop-b'));
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await kinds.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
