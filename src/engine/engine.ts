@@ -50,6 +50,7 @@ export class Engine implements CoreScopeApi {
   private readonly workloadsDir: string;
   private readonly keepRuns: number;
   private disposed = false;
+  private systemInfo: Promise<SystemInfo> | null = null;
   /** The app's current session (every run this engine finished), its autosave, exports and uploads (see session/appSessions.ts). */
   readonly sessions: AppSessions;
 
@@ -59,9 +60,22 @@ export class Engine implements CoreScopeApi {
     this.sessions = new AppSessions(options.stateDir ?? defaultStateDir(), () => this.info());
   }
 
-  async info(): Promise<SystemInfo> {
-    const [hardware, runtimes] = await Promise.all([hardwareProfile(), listRuntimes(this.options)]);
-    return { hardware, runtimes, corescopeVersion: corescopeVersion(), nodeVersion: process.versions.node };
+  /**
+   * The machine and the runtimes found on it, probed once per engine: probing spawns every
+   * interpreter on PATH (seconds, with pyenv's shims), and whatever asks again — the page at
+   * load, the first autosave, an export — must not do that work again, least of all while a run
+   * is measuring the machine (the first autosave after a run came as the next run started, and
+   * took ~0.3 core from it).
+   */
+  info(): Promise<SystemInfo> {
+    this.systemInfo ??= (async () => {
+      const [hardware, runtimes] = await Promise.all([hardwareProfile(), listRuntimes(this.options)]);
+      return { hardware, runtimes, corescopeVersion: corescopeVersion(), nodeVersion: process.versions.node };
+    })().catch((err: unknown) => {
+      this.systemInfo = null;
+      throw err;
+    });
+    return this.systemInfo;
   }
 
   async listScenarios(): Promise<ScenarioInfo[]> {
