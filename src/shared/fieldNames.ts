@@ -7,8 +7,10 @@ import { SCENARIOS, getScenario } from './scenarios';
 /** api: the WebSocket/IPC call (names as they are); cli: the corescope options; form: the app's labels. */
 export type Door = 'api' | 'cli' | 'form';
 
-/** The request's own fields. Scenario parameters are derived below from the catalog. */
+/** The requests' own fields (a run's, and a sweep's two). Scenario parameters are derived below from the catalog. */
 const RUN_FIELDS: Record<string, Record<Exclude<Door, 'api'>, string>> = {
+  taskCounts: { cli: '--tasks', form: 'task counts' },
+  repeat: { cli: '--repeat', form: 'repeats' },
   rateHz: { cli: '--rate', form: 'Sampling rate' },
   timeoutS: { cli: '--timeout', form: 'Timeout' },
   cmd: { cli: '--cmd', form: 'Command line' },

@@ -1,8 +1,8 @@
 // A sweep's run plan: which task counts, how many repeats, and the runs in the order they are
 // made. One planner for both doors that sweep — `corescope sweep`/`suite` and the app's Sweep
 // button — so they accept the same input, refuse it with the same words (each naming the field
-// as that door names it, the way fieldNames.ts does for runs) and run in the same order.
-import type { Door } from './fieldNames';
+// as that door names it, from fieldNames.ts) and run in the same order.
+import { fieldName, type Door } from './fieldNames';
 import type { ScenarioInfo } from './model';
 
 /**
@@ -13,12 +13,6 @@ import type { ScenarioInfo } from './model';
 export const MAX_SWEEP_REPEAT = 20;
 /** Task counts beyond any real machine: the scenario's own `tasks` maximum usually applies first. */
 export const MAX_SWEEP_TASKS = 4096;
-
-/** What the sweep's two inputs are called at each door. */
-const SWEEP_FIELDS: Record<'taskCounts' | 'repeat', Record<Door, string>> = {
-  taskCounts: { api: 'taskCounts', cli: '--tasks', form: 'task counts' },
-  repeat: { api: 'repeat', cli: '--repeat', form: 'repeats' },
-};
 
 /** One run of the plan: its task count and its 1-based repeat number at that count. */
 export interface PlannedRun {
@@ -44,7 +38,7 @@ export function parseTaskCounts(text: string, max = MAX_SWEEP_TASKS, door: Door 
   for (const p of parts) {
     const n = Number(p);
     if (p === '' || !Number.isInteger(n) || n < 1 || n > max) {
-      throw new Error(`${SWEEP_FIELDS.taskCounts[door]} must be a comma-separated list of whole numbers from 1 to ${max} (got ${JSON.stringify(p)} in ${JSON.stringify(text)})`);
+      throw new Error(`${fieldName('taskCounts', door)} must be a comma-separated list of whole numbers from 1 to ${max} (got ${JSON.stringify(p)} in ${JSON.stringify(text)})`);
     }
     out.add(n);
   }
@@ -56,7 +50,7 @@ export function parseTaskCounts(text: string, max = MAX_SWEEP_TASKS, door: Door 
 export function checkRepeat(value: number | string, door: Door): number {
   const n = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_SWEEP_REPEAT) {
-    throw new Error(`${SWEEP_FIELDS.repeat[door]} must be a whole number from 1 to ${MAX_SWEEP_REPEAT} (got ${typeof value === 'string' ? JSON.stringify(value) : value})`);
+    throw new Error(`${fieldName('repeat', door)} must be a whole number from 1 to ${MAX_SWEEP_REPEAT} (got ${typeof value === 'string' ? JSON.stringify(value) : value})`);
   }
   return n;
 }

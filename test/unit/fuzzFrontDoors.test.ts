@@ -19,7 +19,7 @@ import { loadSession, loadSessionOrRun, SessionFileError } from '../../src/engin
 import { parseKnobs } from '../../src/cli/options';
 import { CliInputError } from '../../src/cli/exitCodes';
 import { startServer, type ServeHandle } from '../../src/cli/serve';
-import { MAX_MESSAGE_BYTES } from '../../src/cli/serve/protocol';
+import { MAX_MESSAGE_BYTES } from '../../src/shared/wire';
 import { apiCallArgs } from '../../src/shared/schemas';
 import { SCENARIOS } from '../../src/shared/scenarios';
 import { makeSession, parseSession, serializeSession, type SessionFile } from '../../src/shared/sessionSchema';
