@@ -176,6 +176,7 @@ export class SyntheticRun {
       events,
       live: { wallMs, cpuMs: Math.round(this.cpuMs), parallelism: wallMs > 0 ? this.cpuMs / wallMs : 0, tasksInFlight: this.open.length, lastLagMs: null },
       windows,
+      phases: [],
     };
   }
 }

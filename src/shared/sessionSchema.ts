@@ -30,6 +30,7 @@ export const SESSION_LIMITS = {
   processesPerRun: 100_000,
   eventsPerRun: 1_000_000,
   windowsPerRun: 1_000_000,
+  phasesPerRun: 100_000,
   warningsPerRun: 1000,
   metricsPerRun: 10_000,
   argv: 10_000,
@@ -55,7 +56,9 @@ const paramValue = z.union([z.number(), z.string().max(SESSION_LIMITS.text), z.b
 // ---- the data model (types.ts and sweep.ts name these shapes' types) ----------------------
 
 export const THREAD_ROLES = ['main', 'libuv-pool', 'v8-helper', 'worker-thread', 'cluster-worker', 'cluster-primary', 'mp-child', 'python-thread', 'child-process', 'other'] as const;
-export const VERDICT_KINDS = ['interleaved', 'parallel', 'waiting', 'blocked'] as const;
+// New kinds are added at the end: files written before them still read.
+export const VERDICT_KINDS = ['interleaved', 'parallel', 'waiting', 'blocked', 'serial', 'contended', 'mixed', 'failed'] as const;
+export const PHASE_KINDS = ['startup', 'serial', 'interleaved', 'parallel', 'waiting', 'blocked', 'contended'] as const;
 export const WAIT_REASONS = ['gil-or-lock', 'event-loop-blocked', 'io-wait', 'oversubscribed'] as const;
 export const RUN_END_REASONS = ['exited', 'cancelled', 'timeout', 'engine-error', 'profiler-exit'] as const;
 export const CORE_FIDELITIES = ['proc-stat', 'os-cpus'] as const;
@@ -64,7 +67,34 @@ export const verdictSchema = obj({
   kind: oneOf(VERDICT_KINDS),
   /** One sentence for people, with the numbers behind it. */
   text: text(SESSION_LIMITS.text),
+  /**
+   * Set when the number that decided the kind lay within the measured run-to-run spread of its
+   * line: the kind could have read `other` on another run.
+   */
+  borderline: obj({ value: num(-1e6, 1e6), line: num(-1e6, 1e6), margin: num(0, 1e6), other: oneOf(VERDICT_KINDS), what: text(200) }).optional(),
 });
+/** One contiguous stretch of the run that behaved one way (shared/phases.ts). */
+export const phaseSchema = obj({
+  kind: oneOf(PHASE_KINDS),
+  fromMs: MS,
+  toMs: MS,
+  /** Cores' worth of CPU the workload used, and wanted (used + waiting in the run queue). */
+  cores: num(0, 1e6),
+  demand: num(0, 1e6),
+  /** Cores' worth other programs used meanwhile. */
+  otherCores: num(0, 1e6),
+  /** Threads active on average. */
+  threads: num(0, 1e7),
+  /** Peak tasks in flight (from the workload's events; 0 without). */
+  tasks: int(0, 1e9),
+  /** What the evidence was, in words. */
+  text: text(SESSION_LIMITS.text),
+});
+/**
+ * Amdahl from one run: the share of the workload's CPU work done while it used at most one core
+ * (serial), and the speedup ceiling that share implies on any number of cores.
+ */
+export const serialFractionSchema = obj({ serialWorkMs: MS, parallelWorkMs: MS, fraction: num(0, 1), ceiling: num(1, 1e9).nullable() });
 
 export const runParamsSchema = obj({
   /** A shell command line (run by /bin/sh -c), or argv when `argv` is given. */
@@ -122,6 +152,9 @@ export const runResultSchema = obj({
   metrics: boundedRecord(z.number({ error: 'must be a number' }), SESSION_LIMITS.metricsPerRun, 200),
   verdict: verdictSchema,
   windows: list(windowVerdictSchema, SESSION_LIMITS.windowsPerRun),
+  /** Absent in files written before phases existed. */
+  phases: list(phaseSchema, SESSION_LIMITS.phasesPerRun).optional(),
+  serialFraction: serialFractionSchema.nullable().optional(),
   exit: obj({
     code: int(-(2 ** 31), 2 ** 31).nullable(),
     signal: text(100).nullable(),

@@ -12,6 +12,9 @@ import type {
   coreResultSchema,
   hardwareSchema,
   lagStatsSchema,
+  PHASE_KINDS,
+  phaseSchema,
+  serialFractionSchema,
   processInfoSchema,
   runParamsSchema,
   runRecordSchema,
@@ -58,6 +61,13 @@ export type Verdict = z.output<typeof verdictSchema>;
 
 export type WindowVerdict = z.output<typeof windowVerdictSchema>;
 
+export type PhaseKind = (typeof PHASE_KINDS)[number];
+
+/** One contiguous stretch of a run that behaved one way, with its evidence. */
+export type Phase = z.output<typeof phaseSchema>;
+
+export type SerialFraction = z.output<typeof serialFractionSchema>;
+
 export type RunParams = z.output<typeof runParamsSchema>;
 
 export type RunEndReason = (typeof RUN_END_REASONS)[number];
@@ -95,6 +105,8 @@ export interface LiveBatch {
   /** Running figures for the live cards. */
   live: { wallMs: number; cpuMs: number; parallelism: number; tasksInFlight: number; lastLagMs: number | null };
   windows: WindowVerdict[];
+  /** The run's phases so far (recomputed each batch: a handful of entries). */
+  phases: Phase[];
 }
 
 export type RuntimeInfo = z.output<typeof runtimeInfoSchema>;

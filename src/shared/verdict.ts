@@ -1,107 +1,180 @@
-// The verdict of a run or a time window in plain words, with the numbers behind it.
-import type { LagStats, Verdict, VerdictKind } from './types';
+// The verdict of a run in plain words, read from its phases: the kind that held most of the run
+// after start-up (or "mixed", with the split), the phases named in order, and "borderline" where
+// the deciding number lay within the run-to-run spread of its line.
+import { mergeActivity, type Activity } from './activity';
+import { decidingLine, PARALLEL_MIN, WAITING_MAX } from './activityKind';
+import type { PhaseOf } from './phases';
+import type { LagStats, Phase, PhaseKind, RunResult, Verdict, VerdictKind } from './types';
 
-/** Above this many cores' worth of CPU on average, work ran in parallel. */
-export const PARALLEL_MIN = 1.4;
-/** Below this, the workload mostly waited. */
-export const WAITING_MAX = 0.2;
-/** A heartbeat this late means the event loop was blocked. */
-export const BLOCKED_LAG_MS = 50;
+export { BLOCKED_LAG_MS, PARALLEL_MIN, WAITING_MAX } from './activityKind';
+
+/** A kind must hold a majority of the run after start-up to be its headline; else the run is mixed. */
+export const DOMINANT_SHARE = 0.5;
+/**
+ * How far a deciding number may move from one run of the same program to the next. Measured
+ * here (test/integration/verdictCorpus.test.ts prints them): over 5 runs of each corpus program,
+ * the dominant phase's cores varied by at most ±0.06 (xz -T2: 1.86–1.97; stress-ng --cpu 2:
+ * 1.93–1.98; one thread: 0.98–1.00), the waiting programs' by ±0.02, and the dominant kind's share
+ * of the run by ±0.08 (sort --parallel, the most variable). The margins are about twice those:
+ * a reading inside them could have gone the other way on another run, so the verdict says so.
+ */
+export const CORES_MARGIN = 0.12;
+export const WAITING_MARGIN = 0.05;
+export const SHARE_MARGIN = 0.15;
+/** Other programs' load worth mentioning, in cores. */
+export const NOTABLE_OTHER_LOAD = 0.3;
 
 export interface VerdictInput {
-  parallelism: number;
-  wallMs: number;
+  phases: readonly PhaseOf[];
   coreCount: number;
   lag: LagStats | null;
-  /** Threads that used a noticeable share of a core. */
-  busyThreads: number;
-  /** Peak tasks in flight, when the workload reported them. */
-  peakConcurrency: number | null;
-  /** Parallelism while the reported tasks ran (first start to last end), when there were tasks. */
-  taskParallelism?: number;
-  /** Share of one core the event loop's thread used over the run (see classify). */
-  loopThreadBusy?: number;
-  /** Cores' worth of CPU other programs used during the run (they compete for the same cores). */
-  otherLoadCores?: number;
 }
 
-/** Other load above this many cores is worth telling: the workload could not have had every core. */
-export const NOTABLE_OTHER_LOAD = 0.3;
-/**
- * With other programs on the cores, parallel means using at least this share of the cores they
- * left free (PARALLEL_MIN is this share of 2 cores) and clearly more than one core's worth: a
- * single thread, or threads taking turns, cannot exceed one core.
- */
-export const PARALLEL_SHARE_OF_FREE = 0.7;
-export const MORE_THAN_ONE_CORE = 1.15;
-
 const f2 = (x: number): string => x.toFixed(2);
+const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
-/** The loop's own thread must have been this busy for late heartbeats to mean it blocked itself. */
-export const LOOP_THREAD_BUSY = 0.5;
+/** A phase for the result: its span, figures, and the evidence in words. */
+export function describePhase(p: PhaseOf): Phase {
+  const a = p.activity;
+  return {
+    kind: p.kind,
+    fromMs: round1(a.fromMs),
+    toMs: round1(a.toMs),
+    cores: round3(a.cores),
+    demand: round3(a.demand),
+    otherCores: round3(a.otherCores),
+    threads: Math.round(a.activeThreads * 10) / 10,
+    tasks: a.tasksInFlight,
+    text: phaseText(p.kind, a),
+  };
+}
 
-/**
- * @param loopThreadBusy share of one core the thread running the reporting event loop wanted (CPU
- *   used plus time queued for a core); late heartbeats with an idle loop thread mean the machine
- *   was busy elsewhere, not a blocked loop.
- */
-export function classify(parallelism: number, lagMaxMs: number | null, loopThreadBusy?: number): VerdictKind {
-  const loopBusy = loopThreadBusy === undefined || loopThreadBusy >= LOOP_THREAD_BUSY;
-  if (lagMaxMs !== null && lagMaxMs >= BLOCKED_LAG_MS && parallelism < PARALLEL_MIN && loopBusy) return 'blocked';
-  if (parallelism < WAITING_MAX) return 'waiting';
-  if (parallelism >= PARALLEL_MIN) return 'parallel';
-  return 'interleaved';
+function phaseText(kind: PhaseKind, a: Activity): string {
+  const tasks = a.tasksInFlight >= 2 ? `, ${a.tasksInFlight} tasks in flight` : '';
+  switch (kind) {
+    case 'startup':
+      return `start-up on ${f2(a.cores)} cores${a.processesBorn >= 2 ? ` (${a.processesBorn} processes started)` : ''}`;
+    case 'serial':
+      return `serial on one thread at a time (${f2(a.cores)} cores)`;
+    case 'interleaved':
+      return a.turnTakers && a.turnTaking > 0.5
+        ? `${a.turnTakers.threads} threads of pid ${a.turnTakers.pid} took turns on ~1 core (${f2(a.cores)} cores)`
+        : `${a.tasksInFlight} tasks took turns on one thread (${f2(a.cores)} cores)`;
+    case 'parallel':
+      return `parallel on ~${a.cores.toFixed(1)} cores${tasks}`;
+    case 'waiting':
+      return `mostly waiting (${f2(a.cores)} cores${tasks}; ${waitedIn(a)})`;
+    case 'blocked':
+      return `event loop blocked (heartbeats up to ${(a.lagMaxMs ?? 0).toFixed(0)} ms late, ${f2(a.cores)} cores)`;
+    case 'contended':
+      return `contended: wanted ${f2(a.demand)} cores, got ${f2(a.cores)}${a.otherCores >= NOTABLE_OTHER_LOAD ? ` (other programs held ${f2(a.otherCores)})` : ''}`;
+  }
+}
+
+/** Where the threads were when not on a core: asleep (timers, sockets, locks), in disk wait, queued. */
+function waitedIn(a: Activity): string {
+  const parts = [`threads asleep ${pct(a.asleep)} of the time`];
+  if (a.diskWait >= 0.02) parts.push(`in disk wait ${pct(a.diskWait)}`);
+  if (a.queued >= 0.02) parts.push(`queued for a core ${pct(a.queued)}`);
+  if (a.iowaitCores >= 0.05) parts.push(`machine iowait ${f2(a.iowaitCores)} cores`);
+  return parts.join(', ');
+}
+
+/** "0.42 s start-up on 1.00 cores → 1.50 s mostly waiting (…)". */
+export function phaseSequence(phases: readonly Phase[]): string {
+  return phases.map((p) => `${secs(p.toMs - p.fromMs)} ${p.text}`).join(' → ');
 }
 
 export function runVerdict(v: VerdictInput): Verdict {
-  let verdict = baseVerdict(v);
-  if (v.taskParallelism !== undefined) {
-    verdict = { ...verdict, text: `${verdict.text} (Judged while its tasks ran; over the whole run, start-up included, ${f2(v.parallelism)} cores.)` };
+  const phases = v.phases;
+  if (phases.length === 0) return { kind: 'waiting', text: 'Too short to judge: no full sample was taken.' };
+  // Start-up is not the workload's behaviour; judge what came after (all of it if nothing did).
+  const judged = phases.filter((p) => p.kind !== 'startup');
+  const body = judged.length ? judged : phases.map((p) => ({ ...p, kind: 'serial' as const }));
+  const total = body.reduce((s, p) => s + dur(p.activity), 0) || 1;
+  const byKind = new Map<Exclude<PhaseKind, 'startup'>, PhaseOf[]>();
+  for (const p of body) {
+    const k = p.kind as Exclude<PhaseKind, 'startup'>;
+    byKind.set(k, [...(byKind.get(k) ?? []), p]);
   }
-  const other = v.otherLoadCores ?? 0;
-  if (other < NOTABLE_OTHER_LOAD) return verdict;
-  return { ...verdict, text: `${verdict.text} Other programs used ${f2(other)} cores meanwhile, so the workload competed for the ${v.coreCount} cores.` };
+  const shares = [...byKind.entries()]
+    .map(([kind, ps]) => ({ kind, share: ps.reduce((s, p) => s + dur(p.activity), 0) / total, activity: mergeActivity(ps.map((p) => p.activity)) }))
+    .sort((a, b) => b.share - a.share);
+  const top = shares[0];
+  const kind: VerdictKind = top.share >= DOMINANT_SHARE ? top.kind : 'mixed';
+  const head = kind === 'mixed' ? `Mixed: ${shares.map((s) => `${pct(s.share)} ${s.kind}`).join(', ')}.` : headline(top.kind, top.activity, top.share, v);
+  const seq = `Phases: ${phaseSequence(phases.map(describePhase))}.`;
+  const whole = mergeActivity(body.map((p) => p.activity));
+  const busy = busyMachine(kind, whole, v.coreCount);
+  const borderline = borderlineOf(kind, top);
+  const edge = borderline
+    ? ` Borderline: ${borderline.what} ${f2(borderline.value)} is within ${f2(borderline.margin)} of the ${f2(borderline.line)} line; another run could read ${borderline.other}.`
+    : '';
+  return { kind, text: `${head}${busy}${edge} ${seq}`, ...(borderline ? { borderline } : {}) };
 }
 
-function baseVerdict(whole: VerdictInput): Verdict {
-  // Judge by the span where the tasks ran: interpreter start-up is not the workload's concurrency.
-  const v = whole.taskParallelism !== undefined ? { ...whole, parallelism: whole.taskParallelism } : whole;
-  let kind = classify(v.parallelism, v.lag ? v.lag.maxMs : null, v.loopThreadBusy);
-  // Other programs took cores: judge against what they left free, not the whole machine.
-  const other = v.otherLoadCores ?? 0;
-  const free = Math.max(1, v.coreCount - other);
-  const parallelOnFree = kind === 'interleaved' && other >= NOTABLE_OTHER_LOAD && v.parallelism >= MORE_THAN_ONE_CORE && v.parallelism >= PARALLEL_SHARE_OF_FREE * free;
-  if (parallelOnFree) kind = 'parallel';
-  const secs = (v.wallMs / 1000).toFixed(2);
-  const tasks = v.peakConcurrency !== null ? `${v.peakConcurrency} task(s) in flight at peak` : `${v.busyThreads} busy thread(s)`;
+function headline(kind: Exclude<PhaseKind, 'startup'>, a: Activity, share: number, v: VerdictInput): string {
+  const of = share < 0.995 ? ` for ${pct(share)} of the run after start-up` : '';
   switch (kind) {
-    case 'blocked':
-      return {
-        kind,
-        text: `Event loop blocked: heartbeats fired up to ${v.lag!.maxMs.toFixed(0)} ms late (p99 ${v.lag!.p99Ms.toFixed(0)} ms) while the workload used ${f2(v.parallelism)} cores over ${secs} s — one thread computed and everything else waited its turn.`,
-      };
-    case 'waiting':
-      return {
-        kind,
-        text:
-          (v.peakConcurrency ?? 0) > 1
-            ? `Mostly waiting (I/O concurrency): ${f2(v.parallelism)} cores busy on average over ${secs} s with ${tasks} — the tasks overlapped while waiting, not while computing.`
-            : `Mostly waiting: ${f2(v.parallelism)} cores busy on average over ${secs} s — the workload spent its time waiting (sleep, I/O or timers), not computing.`,
-      };
     case 'parallel':
-      return {
-        kind,
-        text: parallelOnFree
-          ? `Parallel: spread across ~${v.parallelism.toFixed(1)} of the ~${free.toFixed(1)} cores other programs left free (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — more than one core's worth at once, so the work really ran at the same time.`
-          : `Parallel: spread across ~${v.parallelism.toFixed(1)} of ${v.coreCount} cores (CPU/wall = ${f2(v.parallelism)}) with ${tasks} — the work really ran at the same time.`,
-      };
+      return `Parallel: ~${a.cores.toFixed(1)} of ${v.coreCount} cores busy at once${of} — the work really ran at the same time.`;
+    case 'serial':
+      return `Serial on one thread: ${f2(a.cores)} cores busy${of}, the busiest thread at ${f2(a.topThreadCores)} — nothing ran in parallel.`;
     case 'interleaved':
-      return {
-        kind,
-        text:
-          v.busyThreads > 1
-            ? `Interleaved on ~1 core (concurrency): CPU/wall = ${f2(v.parallelism)} over ${secs} s although ${v.busyThreads} threads were busy — they took turns rather than running at once.`
-            : `Interleaved on ~1 core: CPU/wall = ${f2(v.parallelism)} over ${secs} s — one thread did the work; nothing ran in parallel.`,
-      };
+      return a.turnTakers && a.turnTaking > 0.5
+        ? `Interleaved (took turns): ${a.turnTakers.threads} threads of pid ${a.turnTakers.pid} ran in turns on ~1 core (${f2(a.cores)} cores busy)${of} — concurrency without parallelism, as a GIL or a lock allows.`
+        : `Interleaved on one thread: ${a.tasksInFlight} tasks in flight took turns on ~1 core (${f2(a.cores)} cores busy)${of} — concurrency without parallelism.`;
+    case 'waiting':
+      return a.tasksInFlight >= 2
+        ? `Mostly waiting (I/O concurrency): ${f2(a.cores)} cores busy${of} with ${a.tasksInFlight} tasks in flight — they overlapped while waiting, not while computing (${waitedIn(a)}).`
+        : `Mostly waiting: ${f2(a.cores)} cores busy${of} — the workload waited (sleep, I/O or timers), not computed (${waitedIn(a)}).`;
+    case 'blocked':
+      return v.lag
+        ? `Event loop blocked: heartbeats fired up to ${v.lag.maxMs.toFixed(0)} ms late (p99 ${v.lag.p99Ms.toFixed(0)} ms) while the loop's thread computed (${f2(a.cores)} cores busy)${of} — everything else waited its turn.`
+        : `Event loop blocked (${f2(a.cores)} cores busy)${of}.`;
+    case 'contended':
+      return a.otherCores >= NOTABLE_OTHER_LOAD
+        ? `Contended — the machine was too busy for its parallelism to show: the threads wanted ${f2(a.demand)} cores at once but got ${f2(a.cores)}${of}, while other programs held ${f2(a.otherCores)} of ${v.coreCount} cores.`
+        : `Contended: the threads wanted ${f2(a.demand)} cores at once but got ${f2(a.cores)}${of} — more threads were runnable than there were cores.`;
   }
+}
+
+/** Where other programs left too little free for parallelism to show, say so instead of implying the program is serial. */
+function busyMachine(kind: VerdictKind, whole: Activity, coreCount: number): string {
+  const free = coreCount - whole.otherCores;
+  if (whole.otherCores < NOTABLE_OTHER_LOAD) return '';
+  if ((kind === 'serial' || kind === 'interleaved') && free < PARALLEL_MIN) {
+    return ` Other programs held ${f2(whole.otherCores)} of ${coreCount} cores: parallelism could not have shown.`;
+  }
+  return ` Other programs used ${f2(whole.otherCores)} of ${coreCount} cores meanwhile.`;
+}
+
+function borderlineOf(kind: VerdictKind, top: { kind: Exclude<PhaseKind, 'startup'>; share: number; activity: Activity }): Verdict['borderline'] {
+  // The share that made (or missed) a dominant kind.
+  if (Math.abs(top.share - DOMINANT_SHARE) < SHARE_MARGIN && top.share < 0.995) {
+    return { value: top.share, line: DOMINANT_SHARE, margin: SHARE_MARGIN, other: kind === 'mixed' ? top.kind : 'mixed', what: `the ${top.kind} share` };
+  }
+  if (kind === 'mixed') return undefined;
+  const line = decidingLine(top.activity, top.kind);
+  if (!line) return undefined;
+  const margin = line.line === WAITING_MAX ? WAITING_MARGIN : CORES_MARGIN;
+  if (Math.abs(line.value - line.line) >= margin) return undefined;
+  return { value: line.value, line: line.line, margin, other: line.other, what: line.what };
+}
+
+const dur = (a: Activity): number => Math.max(0, a.toMs - a.fromMs);
+const round1 = (x: number): number => Math.round(x * 10) / 10;
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * A run whose program exited with an error or was killed by a signal not ours gets no verdict on
+ * its concurrency: the phases it went through are still listed. Runs we ended (timeout, cancel)
+ * are judged on what they did until then.
+ */
+export function failedVerdict(exit: RunResult['exit'], wallMs: number, phases: readonly Phase[]): Verdict | null {
+  if (exit.reason !== 'exited' || (exit.code === 0 && !exit.signal)) return null;
+  const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+  const seq = phases.length ? ` What it did before: ${phaseSequence(phases)}.` : '';
+  return { kind: 'failed', text: `Failed (${how}) after ${secs(wallMs)} — not judged: a program that did not finish its work says nothing about how it uses cores; see its stderr.${seq}` };
 }

@@ -12,7 +12,7 @@ function batch(from: number, n: number, value: (i: number) => number): LiveBatch
   return {
     runId: 'r', fromIndex: from, t: idx.map((i) => i * 10), coreUser: [idx.map(value)], coreSystem: [idx.map(() => 0.1)], coreIowait: [idx.map(() => 0)],
     workloadCores: idx.map(value), threads: [thread], threadCpu: [idx.map((i) => (i % 50 < 5 ? Number.NaN : value(i)))], threadCore: [idx.map(() => 0)],
-    events: [], live: { wallMs: 0, cpuMs: 0, parallelism: 0, tasksInFlight: 0, lastLagMs: null }, windows: [],
+    events: [], live: { wallMs: 0, cpuMs: 0, parallelism: 0, tasksInFlight: 0, lastLagMs: null }, windows: [], phases: [],
   };
 }
 

@@ -34,6 +34,7 @@ function recording(over: Partial<RecordedRun> = {}): RecordedRun {
     eventWarnings: [],
     samples: { rateHz: 10, coreCount: 2, t: [], coreUser: [[], []], coreSystem: [[], []], coreIowait: [[], []], workloadCores: [], threadCpu: [], threadCore: [], threads: [], processes: [] },
     windows: [],
+    bins: [],
     engineErrors: [],
     fdFailures: 0,
     stdoutDroppedBytes: 0,

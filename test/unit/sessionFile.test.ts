@@ -191,7 +191,7 @@ describe('session files', () => {
     const wall = edited('wall.session.json', (s) => (s.runs[0].result.wallMs = -1));
     expect(await loadError(wall)).toBe(`${wall}: runs[0].result.wallMs: must be a time in ms from 0 to 1e12 (got -1)`);
     const kind = edited('kind.session.json', (s) => (s.runs[0].result.verdict.kind = 'fast'));
-    expect(await loadError(kind)).toBe(`${kind}: runs[0].result.verdict.kind: must be one of interleaved, parallel, waiting, blocked (got "fast")`);
+    expect(await loadError(kind)).toBe(`${kind}: runs[0].result.verdict.kind: must be one of interleaved, parallel, waiting, blocked, serial, contended, mixed, failed (got "fast")`);
     const missing = edited('missing.session.json', (s) => delete s.hardware.cpu.logicalCores);
     expect(await loadError(missing)).toBe(`${missing}: hardware.cpu.logicalCores: must be a whole number from 1 to 1e6 (missing)`);
     const cols = edited('cols.session.json', (s) => s.runs[0].samples.workloadCores.pop());

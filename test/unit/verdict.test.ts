@@ -1,138 +1,141 @@
-// Run verdicts: the kind at each threshold, and texts that carry the numbers behind them.
+// The one judgement of a stretch (activityKind) and the run's verdict read from its phases.
 import { describe, expect, it } from 'vitest';
-import { BLOCKED_LAG_MS, MORE_THAN_ONE_CORE, NOTABLE_OTHER_LOAD, PARALLEL_MIN, WAITING_MAX, classify, runVerdict, type VerdictInput } from '../../src/shared/verdict';
+import type { Activity } from '../../src/shared/activity';
+import { act } from '../helpers/activity';
+import { activityKind, BLOCKED_LAG_MS, PARALLEL_MIN, WAITING_MAX } from '../../src/shared/activityKind';
+import type { PhaseOf } from '../../src/shared/phases';
+import { CORES_MARGIN, DOMINANT_SHARE, describePhase, failedVerdict, phaseSequence, runVerdict } from '../../src/shared/verdict';
 
-const input = (over: Partial<VerdictInput>): VerdictInput => ({
-  parallelism: 1,
-  wallMs: 2500,
-  coreCount: 8,
-  lag: null,
-  busyThreads: 1,
-  peakConcurrency: null,
-  ...over,
-});
-const lag = (maxMs: number, p99Ms = maxMs, p50Ms = 1) => ({ p50Ms, p99Ms, maxMs, count: 10 });
 
-describe('thresholds', () => {
-  it('are the documented values', () => {
-    expect(PARALLEL_MIN).toBe(1.4);
-    expect(WAITING_MAX).toBe(0.2);
-    expect(BLOCKED_LAG_MS).toBe(50);
-    expect(NOTABLE_OTHER_LOAD).toBe(0.3);
+const phase = (kind: PhaseOf['kind'], fromMs: number, toMs: number, over: Partial<Activity> = {}): PhaseOf => ({ kind, activity: act({ fromMs, toMs, ...over }) });
+
+describe('activityKind', () => {
+  it('waiting below WAITING_MAX cores wanted, judged on what was wanted, not what was got', () => {
+    expect(activityKind(act({ cores: 0.05, demand: 0.05 }))).toBe('waiting');
+    expect(activityKind(act({ cores: WAITING_MAX - 0.01, demand: WAITING_MAX - 0.01 }))).toBe('waiting');
+    // A busy machine gave it little, but it wanted a core: it computed.
+    expect(activityKind(act({ cores: 0.1, demand: 0.9 }))).toBe('serial');
+  });
+
+  it('parallel from PARALLEL_MIN cores used, serial just below with one thread', () => {
+    expect(activityKind(act({ cores: PARALLEL_MIN, demand: PARALLEL_MIN }))).toBe('parallel');
+    expect(activityKind(act({ cores: PARALLEL_MIN - 0.01, demand: PARALLEL_MIN - 0.01 }))).toBe('serial');
+  });
+
+  it('one thread busy is serial, not interleaved', () => {
+    expect(activityKind(act({ cores: 0.99, topThreadCores: 0.99 }))).toBe('serial');
+  });
+
+  it('threads of one process taking turns on ~1 core are interleaved (the GIL)', () => {
+    expect(activityKind(act({ cores: 0.98, turnTaking: 0.9, turnTakers: { pid: 5, threads: 2 }, hungryThreads: 0.2 }))).toBe('interleaved');
+  });
+
+  it('the GIL on a busy machine stays interleaved: the waiting thread sleeps, only the holder queues', () => {
+    // Measured here with another program holding ~1 core: 0.90 cores used, 1.41 wanted.
+    expect(activityKind(act({ cores: 0.9, demand: 1.41, otherCores: 1.07, turnTaking: 0.8, turnTakers: { pid: 5, threads: 2 }, hungryThreads: 0.6 }))).toBe('interleaved');
+  });
+
+  it('parallel threads on a busy machine are contended: each wanted a core throughout', () => {
+    // xz -T2 with another program on one core: 1.01 used, 2.02 wanted, both threads queued.
+    expect(activityKind(act({ cores: 1.01, demand: 2.02, otherCores: 0.99, turnTaking: 0.7, turnTakers: { pid: 5, threads: 2 }, hungryThreads: 2 }))).toBe('contended');
+    // Processes (make -j2's compilers) are never turn-takers: wanting more than a core is contention.
+    expect(activityKind(act({ cores: 0.98, demand: 1.74, otherCores: 0.99, hungryThreads: 1.2 }))).toBe('contended');
+  });
+
+  it('several tasks in flight on one busy thread are interleaved (an event loop)', () => {
+    expect(activityKind(act({ cores: 1, tasksInFlight: 4, topThreadCores: 0.98 }))).toBe('interleaved');
+    expect(activityKind(act({ cores: 1, tasksInFlight: 1, topThreadCores: 0.98 }))).toBe('serial');
+  });
+
+  it('blocked: a late heartbeat while the loop thread wanted its core', () => {
+    expect(activityKind(act({ cores: 1, lagMaxMs: BLOCKED_LAG_MS, loopThreadDemand: 0.95 }))).toBe('blocked');
+    expect(activityKind(act({ cores: 1, lagMaxMs: BLOCKED_LAG_MS - 1, loopThreadDemand: 0.95 }))).toBe('serial');
+    // Late heartbeats while the loop thread idled: the machine was busy, the loop was not blocked.
+    expect(activityKind(act({ cores: 0.1, demand: 0.1, lagMaxMs: 80, loopThreadDemand: 0.05 }))).toBe('waiting');
   });
 });
 
-describe('classify', () => {
-  it('parallel from PARALLEL_MIN up, interleaved just below', () => {
-    expect(classify(PARALLEL_MIN, null)).toBe('parallel');
-    expect(classify(PARALLEL_MIN - 1e-9, null)).toBe('interleaved');
-    expect(classify(7.9, null)).toBe('parallel');
+describe('runVerdict from phases', () => {
+  it('the headline is the kind that held the run after start-up, and the phases are named in order', () => {
+    const v = runVerdict({
+      coreCount: 2,
+      lag: null,
+      phases: [phase('startup', 0, 420, { cores: 1, processesBorn: 9 }), phase('waiting', 420, 1920, { cores: 0.01, demand: 0.01, asleep: 0.97 })],
+    });
+    expect(v.kind).toBe('waiting');
+    expect(v.text).toMatch(/^Mostly waiting: 0\.01 cores busy — /);
+    expect(v.text).toContain('Phases: 0.42 s start-up on 1.00 cores (9 processes started) → 1.50 s mostly waiting (0.01 cores; threads asleep 97% of the time).');
+    expect(v.borderline).toBeUndefined();
   });
 
-  it('waiting below WAITING_MAX, interleaved from it', () => {
-    expect(classify(WAITING_MAX - 1e-9, null)).toBe('waiting');
-    expect(classify(WAITING_MAX, null)).toBe('interleaved');
-    expect(classify(0, null)).toBe('waiting');
-  });
-
-  it('blocked from BLOCKED_LAG_MS of lag when not parallel, whatever the CPU', () => {
-    expect(classify(1, BLOCKED_LAG_MS)).toBe('blocked');
-    expect(classify(1, BLOCKED_LAG_MS - 0.001)).toBe('interleaved');
-    expect(classify(0.05, BLOCKED_LAG_MS)).toBe('blocked');
-    expect(classify(PARALLEL_MIN - 1e-9, 5000)).toBe('blocked');
-  });
-
-  it('a parallel run with a late heartbeat is still parallel', () => {
-    expect(classify(PARALLEL_MIN, 5000)).toBe('parallel');
-  });
-
-  it('no lag reported is not blocked', () => {
-    expect(classify(1, null)).toBe('interleaved');
-    expect(classify(1, 0)).toBe('interleaved');
-  });
-});
-
-describe('runVerdict texts', () => {
-  it('blocked: names the max and p99 lag, the cores and the seconds', () => {
-    const v = runVerdict(input({ parallelism: 0.98, lag: lag(212.4, 180.6) }));
-    expect(v.kind).toBe('blocked');
-    expect(v.text).toBe('Event loop blocked: heartbeats fired up to 212 ms late (p99 181 ms) while the workload used 0.98 cores over 2.50 s — one thread computed and everything else waited its turn.');
-  });
-
-  it('waiting: plain, or I/O concurrency when tasks overlapped', () => {
-    const plain = runVerdict(input({ parallelism: 0.03, wallMs: 1000 }));
-    expect(plain.kind).toBe('waiting');
-    expect(plain.text).toBe('Mostly waiting: 0.03 cores busy on average over 1.00 s — the workload spent its time waiting (sleep, I/O or timers), not computing.');
-    const io = runVerdict(input({ parallelism: 0.1, wallMs: 1000, peakConcurrency: 50 }));
-    expect(io.text).toBe('Mostly waiting (I/O concurrency): 0.10 cores busy on average over 1.00 s with 50 task(s) in flight at peak — the tasks overlapped while waiting, not while computing.');
-    // One task in flight is not concurrency.
-    expect(runVerdict(input({ parallelism: 0.1, peakConcurrency: 1 })).text).toMatch(/^Mostly waiting: /);
-  });
-
-  it('parallel: rounded cores of the machine, CPU/wall, tasks or threads', () => {
-    const v = runVerdict(input({ parallelism: 3.64, coreCount: 4, busyThreads: 4 }));
+  it('start-up does not count: a parallel program with a long start-up is parallel', () => {
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('startup', 0, 500, { cores: 0.95, processesBorn: 5 }), phase('parallel', 500, 1500, { cores: 1.93 })] });
     expect(v.kind).toBe('parallel');
-    expect(v.text).toBe('Parallel: spread across ~3.6 of 4 cores (CPU/wall = 3.64) with 4 busy thread(s) — the work really ran at the same time.');
-    expect(runVerdict(input({ parallelism: 1.4, coreCount: 2, peakConcurrency: 2 })).text).toContain('~1.4 of 2 cores (CPU/wall = 1.40) with 2 task(s) in flight at peak');
+    expect(v.text).toMatch(/^Parallel: ~1\.9 of 2 cores busy at once — /);
   });
 
-  // Regression: the core count was Math.round(parallelism), so at PARALLEL_MIN (1.4) a "Parallel"
-  // verdict read "spread across ~1 of 2 cores"; fixed in e157598.
-  it('a parallel verdict never claims ~1 core', () => {
-    const text = runVerdict(input({ parallelism: PARALLEL_MIN, coreCount: 2 })).text;
-    expect(text).toMatch(/^Parallel: /);
-    expect(text).not.toContain('~1 of');
+  it('mixed, with the split, when no kind holds a majority (DOMINANT_SHARE) of the run', () => {
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 900), phase('parallel', 900, 1700, { cores: 1.9 }), phase('waiting', 1700, 2000, { cores: 0.01, demand: 0.01 })] });
+    expect(DOMINANT_SHARE).toBe(0.5);
+    expect(v.kind).toBe('mixed');
+    expect(v.text).toMatch(/^Mixed: 45% serial, 40% parallel, 15% waiting\./);
   });
 
-  it('interleaved: several threads taking turns, or one thread', () => {
-    const many = runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210 }));
-    expect(many.kind).toBe('interleaved');
-    expect(many.text).toBe('Interleaved on ~1 core (concurrency): CPU/wall = 1.02 over 3.21 s although 4 threads were busy — they took turns rather than running at once.');
-    const one = runVerdict(input({ parallelism: 0.99, busyThreads: 1, wallMs: 500 }));
-    expect(one.text).toBe('Interleaved on ~1 core: CPU/wall = 0.99 over 0.50 s — one thread did the work; nothing ran in parallel.');
+  it('borderline when the dominant share is within SHARE_MARGIN of its line, with both readings', () => {
+    const share = 0.6; // within SHARE_MARGIN of DOMINANT_SHARE
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('parallel', 0, share * 1000, { cores: 1.9 }), phase('serial', share * 1000, 1000)] });
+    expect(v.kind).toBe('parallel');
+    expect(v.borderline).toMatchObject({ line: DOMINANT_SHARE, other: 'mixed', what: 'the parallel share' });
+    expect(v.text).toContain('Borderline: the parallel share 0.60 is within 0.15 of the 0.50 line; another run could read mixed.');
+    // Well clear of the line: no borderline.
+    expect(runVerdict({ coreCount: 2, lag: null, phases: [phase('parallel', 0, 900, { cores: 1.9 }), phase('serial', 900, 1000)] }).borderline).toBeUndefined();
   });
 
-  it('every kind at its threshold carries the threshold-side number', () => {
-    expect(runVerdict(input({ parallelism: PARALLEL_MIN })).text).toContain('CPU/wall = 1.40');
-    expect(runVerdict(input({ parallelism: WAITING_MAX })).text).toContain('CPU/wall = 0.20');
-    expect(runVerdict(input({ parallelism: 0.19 })).text).toContain('0.19 cores busy');
-    expect(runVerdict(input({ parallelism: 1, lag: lag(BLOCKED_LAG_MS) })).text).toContain('up to 50 ms late');
+  it('borderline when the deciding cores lie within CORES_MARGIN of PARALLEL_MIN, never otherwise', () => {
+    const near = runVerdict({ coreCount: 2, lag: null, phases: [phase('parallel', 0, 1000, { cores: PARALLEL_MIN + CORES_MARGIN / 2 })] });
+    expect(near.kind).toBe('parallel');
+    expect(near.borderline).toMatchObject({ line: PARALLEL_MIN, other: 'serial', what: 'cores used' });
+    const below = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 1000, { cores: PARALLEL_MIN - CORES_MARGIN / 2 })] });
+    expect(below.borderline).toMatchObject({ line: PARALLEL_MIN, other: 'parallel' });
+    expect(runVerdict({ coreCount: 2, lag: null, phases: [phase('parallel', 0, 1000, { cores: 1.9 })] }).borderline).toBeUndefined();
+    expect(runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 1000, { cores: 1 })] }).borderline).toBeUndefined();
   });
 
-  it('says when other programs competed for the cores, from NOTABLE_OTHER_LOAD up', () => {
-    const base = runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210 })).text;
-    expect(runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210, otherLoadCores: NOTABLE_OTHER_LOAD - 0.01 })).text).toBe(base);
-    const v = runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210, coreCount: 2, otherLoadCores: 0.8 }));
-    expect(v.kind).toBe('interleaved');
-    expect(v.text).toBe(`${runVerdict(input({ parallelism: 1.02, busyThreads: 4, wallMs: 3210, coreCount: 2 })).text} Other programs used 0.80 cores meanwhile, so the workload competed for the 2 cores.`);
-    expect(runVerdict(input({ parallelism: 2, otherLoadCores: NOTABLE_OTHER_LOAD })).text).toContain('Other programs used 0.30 cores meanwhile');
+  it('a busy machine is named: serial with too little free to show parallelism', () => {
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 1000, { cores: 0.9, otherCores: 1.6 })] });
+    expect(v.kind).toBe('serial');
+    expect(v.text).toContain('Other programs held 1.60 of 2 cores: parallelism could not have shown.');
+  });
+
+  it('contended on a busy machine says the machine was too busy', () => {
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('contended', 0, 1000, { cores: 1.01, demand: 2.02, otherCores: 0.99 })] });
+    expect(v.kind).toBe('contended');
+    expect(v.text).toMatch(/^Contended — the machine was too busy for its parallelism to show: the threads wanted 2\.02 cores at once but got 1\.01, while other programs held 0\.99 of 2 cores\./);
+  });
+
+  it('interleaved names the process whose threads took turns', () => {
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('interleaved', 0, 1000, { cores: 0.97, turnTaking: 0.95, turnTakers: { pid: 4242, threads: 2 } })] });
+    expect(v.text).toMatch(/^Interleaved \(took turns\): 2 threads of pid 4242 ran in turns on ~1 core \(0\.97 cores busy\)/);
+  });
+
+  it('a run with no samples says it is too short to judge', () => {
+    expect(runVerdict({ coreCount: 2, lag: null, phases: [] }).text).toMatch(/^Too short to judge/);
   });
 });
 
-describe('parallel judged against the cores other programs left free', () => {
-  it('two processes on what was left of 2 cores are parallel; threads taking turns stay interleaved', () => {
-    // 0.5 core taken by others: 1.5 free; 1.37 cores' worth is more than one core at once.
-    const mp = runVerdict(input({ parallelism: 1.37, busyThreads: 2, coreCount: 2, otherLoadCores: 0.5 }));
-    expect(mp.kind).toBe('parallel');
-    expect(mp.text).toContain('of the ~1.5 cores other programs left free');
-    expect(mp.text).toContain('Other programs used 0.50 cores meanwhile');
-    // The GIL: never more than one core, however busy the machine.
-    expect(runVerdict(input({ parallelism: 0.98, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('interleaved');
-    // Just above one core with most of the machine free (0.7 × 1.7 = 1.19 needed) is not parallel.
-    expect(runVerdict(input({ parallelism: 1.16, busyThreads: 2, coreCount: 2, otherLoadCores: 0.3 })).kind).toBe('interleaved');
-    // Below the notable load the plain threshold applies.
-    expect(runVerdict(input({ parallelism: 1.37, busyThreads: 2, coreCount: 2, otherLoadCores: NOTABLE_OTHER_LOAD - 0.01 })).kind).toBe('interleaved');
-    expect(runVerdict(input({ parallelism: MORE_THAN_ONE_CORE - 0.01, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('interleaved');
-    expect(runVerdict(input({ parallelism: MORE_THAN_ONE_CORE, busyThreads: 2, coreCount: 2, otherLoadCores: 0.9 })).kind).toBe('parallel');
+describe('failedVerdict', () => {
+  it('a program that exited with an error or a signal is failed, with what it did', () => {
+    const phases = [describePhase(phase('serial', 0, 50, { cores: 0.9 }))];
+    const v = failedVerdict({ code: 3, signal: null, reason: 'exited' }, 50, phases);
+    expect(v?.kind).toBe('failed');
+    expect(v?.text).toMatch(/^Failed \(exit code 3\) after 0\.05 s — not judged/);
+    expect(v?.text).toContain(`What it did before: ${phaseSequence(phases)}.`);
+    expect(failedVerdict({ code: null, signal: 'SIGSEGV', reason: 'exited' }, 50, [])?.text).toMatch(/^Failed \(killed by SIGSEGV\)/);
   });
-});
 
-describe('blocked needs a busy loop thread', () => {
-  it('late heartbeats while the loop thread idles (a busy machine) are not a blocked loop', () => {
-    expect(classify(0.4, 80, 0.1)).toBe('interleaved');
-    expect(classify(0.1, 80, 0.05)).toBe('waiting');
-  });
-  it('late heartbeats while the loop thread computes are', () => {
-    expect(classify(0.95, 80, 0.9)).toBe('blocked');
+  it('success, a timeout and a cancel are judged as usual', () => {
+    expect(failedVerdict({ code: 0, signal: null, reason: 'exited' }, 50, [])).toBeNull();
+    expect(failedVerdict({ code: null, signal: 'SIGTERM', reason: 'timeout' }, 50, [])).toBeNull();
+    expect(failedVerdict({ code: null, signal: 'SIGTERM', reason: 'cancelled' }, 50, [])).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 // The live batches a watched run sends every 100 ms: only what is new since the previous batch
 // (samples, events, windows), with running figures for the live cards. Counting is incremental:
 // recounting every event at each batch made each batch O(run).
-import type { LiveBatch, ThreadInfo, WindowVerdict, WorkloadEvent } from '../../shared/types';
+import type { LiveBatch, Phase, ThreadInfo, WindowVerdict, WorkloadEvent } from '../../shared/types';
 import { TasksInFlight } from '../../shared/metrics';
 import type { SampleStore } from '../store/sampleStore';
 
@@ -12,6 +12,8 @@ export interface LiveSource {
   threads: () => ThreadInfo[];
   events: readonly WorkloadEvent[];
   windows: readonly WindowVerdict[];
+  /** The phases so far (the full list: a handful of entries). */
+  phases: (final: boolean) => Phase[];
   /** Wall time since the workload started, and the tree's CPU so far, in ms. */
   wallMs: number;
   cpuMs: number;
@@ -52,6 +54,7 @@ export class LiveBatcher {
         lastLagMs: this.lastLagMs,
       },
       windows: src.windows.slice(this.windowsFrom),
+      phases: src.phases(final),
     };
     this.windowsFrom = src.windows.length;
     this.samplesFrom = to;

@@ -10,6 +10,7 @@ import { TreeSampler } from '../sampler/treeSampler';
 import { SampleStore } from '../store/sampleStore';
 import { EventChannel } from './eventChannel';
 import { OutputCapture } from './outputCapture';
+import { LivePhases } from './livePhases';
 import { WindowAccumulator } from './windowAccumulator';
 import { registerLiveRun, unregisterLiveRun } from './liveRuns';
 import { endTreeNow } from './endTree';
@@ -49,6 +50,7 @@ export class Run {
   private readonly rates = new ThreadRates();
   private readonly live: LiveBatcher;
   private readonly windows: WindowAccumulator;
+  private readonly livePhases: LivePhases;
   private endReason: RunEndReason | null = null;
   private timer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
@@ -71,6 +73,7 @@ export class Run {
   constructor(private readonly spec: RunSpec) {
     this.store = new SampleStore(this.cores.coreCount);
     this.windows = new WindowAccumulator(this.cores.coreCount, this.events.events);
+    this.livePhases = new LivePhases(this.windows.bins, this.events.events);
     this.live = new LiveBatcher(this.id);
     this.startReading = this.cores.read();
     this.finished = new Promise((resolve, reject) => {
@@ -174,9 +177,7 @@ export class Run {
     const workloadCores = dt > 0 ? Math.max(0, ts.treeCpuMs - this.lastTreeCpuMs) / dt : 0;
     this.lastTreeCpuMs = Math.max(this.lastTreeCpuMs, ts.treeCpuMs);
     this.rates.update(tree.threads, dt);
-    let machineBusy = 0;
-    for (const u of coreUsage) machineBusy += u.user + u.system;
-    if (dt > 0) this.windows.add(t, dt, workloadCores, machineBusy, this.rates.forWindows);
+    if (dt > 0) this.windows.add(t, dt, workloadCores, coreUsage, this.rates.forWindows);
     this.store.append(t, coreUsage, workloadCores, this.rates.points);
     this.lastSampleMs = t;
   }
@@ -207,6 +208,7 @@ export class Run {
         threads: () => tree.threads.map((th) => th.info),
         events: this.events.events,
         windows: this.windows.windows,
+        phases: (final) => this.livePhases.current(final),
         wallMs: this.now() - this.spawnedMs,
         cpuMs: this.lastTreeCpuMs,
       },
@@ -289,6 +291,7 @@ export class Run {
       eventWarnings: this.events.warnings(),
       samples,
       windows: this.windows.windows,
+      bins: this.windows.bins,
       engineErrors: this.engineErrors,
       fdFailures: procOpenFailures.noDescriptors - this.fdFailuresAtStart,
       stdoutDroppedBytes: this.stdout.droppedBytes,

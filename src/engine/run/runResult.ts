@@ -2,7 +2,9 @@
 // RunResult can be tested on made-up recordings, without processes or /proc.
 import type { CoreFidelity, RunEndReason, RunParams, RunResult, RunSamples, ThreadInfo, WorkloadEvent, WindowVerdict } from '../../shared/types';
 import { averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../shared/metrics';
-import { runVerdict } from '../../shared/verdict';
+import type { Activity } from '../../shared/activity';
+import { segmentPhases, serialFraction } from '../../shared/phases';
+import { describePhase, failedVerdict, runVerdict } from '../../shared/verdict';
 import { busyTicksBetween, usageBetween, type CoreReading } from '../sampler/coreSampler';
 import { TICK_MS } from '../proc/kernelUnits';
 
@@ -61,6 +63,8 @@ export interface RecordedRun {
   eventWarnings: readonly string[];
   samples: RunSamples;
   windows: WindowVerdict[];
+  /** The run's activity in 100 ms bins (what the phases are cut from). */
+  bins: readonly Activity[];
   engineErrors: readonly string[];
   /** /proc files that could not be opened for lack of descriptors during the run. */
   fdFailures: number;
@@ -89,21 +93,20 @@ export function buildRunResult(r: RecordedRun): RunResult {
 
   const events = r.events;
   const threads = r.threads.map((th) => ({ pid: th.info.pid, tid: th.info.tid, name: th.info.name, role: th.info.role, cpuMs: round1(th.cpuMs) }));
-  const busyThreads = r.threads.filter((th) => th.cpuMs > 0.1 * wallMs).length;
   const lag = lagStats(events);
   const span = taskSpan(events);
   // Long enough to judge by (a few samples); shorter spans say little beyond the whole run.
   const taskPhase = span && span.toMs - span.fromMs >= Math.max(100, 3000 / r.rateHz)
     ? { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(r.samples.t, r.samples.workloadCores, span.fromMs, span.toMs)) }
     : null;
-  // Which loop reported the lag, and how busy its thread was: a main thread of a process that sent lag events.
-  const lagPids = new Set(events.flatMap((e) => (e.kind === 'lag' && e.pid ? [e.pid] : [])));
-  const loopThreads = r.threads.filter((th) => th.info.tid === th.info.pid && (lagPids.size === 0 || lagPids.has(th.info.pid)));
-  // What the loop thread wanted (ran + queued for a core), so a loaded machine does not hide a blocked loop.
-  const loopThreadBusy = lag && loopThreads.length ? Math.max(...loopThreads.map((th) => th.cpuMs + Math.max(0, th.waitNs) / 1e6)) / wallMs : undefined;
+  const firstTask = events.find((e) => e.kind === 'task-start');
+  const phaseList = segmentPhases(r.bins, { firstTaskMs: firstTask ? firstTask.t : null });
+  const phases = phaseList.map(describePhase);
   const peak = peakConcurrency(events);
   const exitCode = k.code !== undefined ? k.code : r.exit?.code ?? null;
   const exitSignal = k.signal !== undefined ? k.signal : r.exit?.signal ?? null;
+  const exit = { code: exitCode, signal: exitSignal, reason: r.endReason ?? ('exited' as const) };
+  const judged = runVerdict({ phases: phaseList, coreCount: r.coreCount, lag });
 
   return {
     runId: r.runId,
@@ -129,9 +132,12 @@ export function buildRunResult(r: RecordedRun): RunResult {
     profilerCpuPct: round1((r.profilerMs / spanMs) * 100),
     lag,
     metrics: reportedMetrics(events),
-    verdict: runVerdict({ parallelism, wallMs, coreCount: r.coreCount, lag, busyThreads, peakConcurrency: peak, otherLoadCores: noiseMs / spanMs, loopThreadBusy, taskParallelism: taskPhase?.parallelism }),
+    // A program that failed did not do its work: no verdict pretends it did.
+    verdict: failedVerdict(exit, wallMs, phases) ?? judged,
     windows: r.windows,
-    exit: { code: exitCode, signal: exitSignal, reason: r.endReason ?? 'exited' },
+    phases,
+    serialFraction: serialFraction(r.bins),
+    exit,
     fidelity: {
       cores: r.coreFidelity,
       threads: process.platform === 'linux',

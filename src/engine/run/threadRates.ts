@@ -36,7 +36,7 @@ export class ThreadRates {
       this.prevQueuedMs[k] = queuedMs;
       if (n === points.length) {
         points.push({ index: 0, cpu: 0, core: -1 });
-        forWindows.push({ index: 0, pid: 0, tid: 0, role: 'other', cpu: 0, queued: 0, runnable: false, switches: 0 });
+        forWindows.push({ index: 0, pid: 0, tid: 0, role: 'other', cpu: 0, queued: 0, runnable: false, state: 'S', switches: 0 });
       }
       const p = points[n];
       p.index = k;
@@ -50,6 +50,7 @@ export class ThreadRates {
       w.cpu = cpu;
       w.queued = queued;
       w.runnable = th.state === 'R';
+      w.state = th.state;
       w.switches = th.switches;
       n++;
     }

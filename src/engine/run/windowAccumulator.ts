@@ -1,7 +1,12 @@
-// Builds the per-window verdicts as samples arrive, so memory stays bounded by the number of
-// windows, not samples × threads.
-import type { ThreadRole, WindowVerdict, WorkloadEvent } from '../../shared/types';
-import { WINDOW_MS, windowVerdict, type WindowThread } from '../../shared/windowVerdicts';
+// Builds, as samples arrive, the two summaries of a run's activity over time: the per-window
+// verdicts (WINDOW_MS, what the strip shows) and the 100 ms activity bins the phases are
+// segmented from. Memory stays bounded by the number of windows and bins, not samples × threads.
+import type { Activity, StretchInput, ThreadStretch } from '../../shared/activity';
+import { summariseStretch } from '../../shared/activity';
+import { TasksInFlight } from '../../shared/metrics';
+import { BIN_MS } from '../../shared/phases';
+import type { CoreUsage, ThreadRole, ThreadState, WindowVerdict, WorkloadEvent } from '../../shared/types';
+import { WINDOW_MS, windowVerdict } from '../../shared/windowVerdicts';
 
 export interface WindowSampleThread {
   index: number;
@@ -13,6 +18,7 @@ export interface WindowSampleThread {
   /** Share of one core it waited for in the run queue since the previous sample. */
   queued: number;
   runnable: boolean;
+  state: ThreadState;
   /** Context switches so far (cumulative). */
   switches: number;
 }
@@ -24,50 +30,65 @@ interface ThreadAcc {
   cpuMs: number;
   queuedMs: number;
   runnable: number;
+  asleep: number;
+  diskWait: number;
   samples: number;
   firstSwitches: number;
   lastSwitches: number;
 }
 
-export class WindowAccumulator {
-  readonly windows: WindowVerdict[] = [];
+/** One width of stretch (window or bin): sums the samples that fall in it. */
+class StretchAccumulator {
   private fromMs = 0;
   private dtSum = 0;
   private workloadMs = 0;
   private machineMs = 0;
+  private iowaitMs = 0;
   private threads = new Map<number, ThreadAcc>();
-  /** Each thread's last context-switch reading, carried across windows so none is lost at a boundary. */
+  /** Each thread's last context-switch reading, carried across stretches so none is lost at a boundary. */
   private readonly lastSwitches = new Map<number, number>();
+  private readonly seenPids = new Set<number>();
+  private born = 0;
   private eventCursor = 0;
+  private readonly tasks = new TasksInFlight();
+  private tasksPeak = 0;
 
   constructor(
     private readonly coreCount: number,
-    private readonly events: WorkloadEvent[],
-    private readonly windowMs = WINDOW_MS,
+    private readonly events: readonly WorkloadEvent[],
+    private readonly widthMs: number,
+    private readonly onClose: (s: StretchInput) => void,
   ) {}
 
-  add(t: number, dt: number, workloadCores: number, machineBusyCores: number, threads: WindowSampleThread[]): void {
-    while (t > this.fromMs + this.windowMs) this.close(this.fromMs + this.windowMs);
+  add(t: number, dt: number, workloadCores: number, machineBusy: number, iowait: number, threads: readonly WindowSampleThread[]): void {
+    while (t > this.fromMs + this.widthMs) this.close(this.fromMs + this.widthMs);
     this.dtSum += dt;
     this.workloadMs += workloadCores * dt;
-    this.machineMs += machineBusyCores * dt;
+    this.machineMs += machineBusy * dt;
+    this.iowaitMs += iowait * dt;
     for (const th of threads) {
+      if (!this.seenPids.has(th.pid)) {
+        this.seenPids.add(th.pid);
+        this.born++;
+      }
       let acc = this.threads.get(th.index);
       if (!acc) {
         const first = this.lastSwitches.get(th.index) ?? th.switches;
-        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, samples: 0, firstSwitches: first, lastSwitches: th.switches };
+        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, asleep: 0, diskWait: 0, samples: 0, firstSwitches: first, lastSwitches: th.switches };
         this.threads.set(th.index, acc);
       }
       acc.cpuMs += th.cpu * dt;
       acc.queuedMs += th.queued * dt;
-      acc.runnable += th.runnable ? 1 : 0;
+      if (th.runnable) acc.runnable++;
+      else if (th.state === 'D') acc.diskWait++;
+      else acc.asleep++;
       acc.samples++;
       acc.lastSwitches = th.switches;
       this.lastSwitches.set(th.index, th.switches);
     }
   }
 
-  /** Closes the open window at `toMs` (the run's end closes a partial window). */
+  /** Closes the open stretch at `toMs` (the run's end closes a partial one). */
   close(toMs: number): void {
     const from = this.fromMs;
     const span = Math.max(1e-9, this.dtSum);
@@ -75,32 +96,69 @@ export class WindowAccumulator {
     while (this.eventCursor < this.events.length && this.events[this.eventCursor].t < toMs) {
       const e = this.events[this.eventCursor++];
       if (e.kind === 'lag') lagMax = Math.max(lagMax ?? 0, e.lagMs);
+      if (this.tasks.add(e)) this.tasksPeak = Math.max(this.tasksPeak, this.tasks.size);
     }
     if (this.dtSum > 0) {
       const seconds = (toMs - from) / 1000;
-      const threads: WindowThread[] = [...this.threads.values()].map((a) => ({
+      const threads: ThreadStretch[] = [...this.threads.values()].map((a) => ({
         pid: a.pid,
         tid: a.tid,
         role: a.role,
         cpu: a.cpuMs / span,
         demand: (a.cpuMs + a.queuedMs) / span,
         runnable: a.samples ? a.runnable / a.samples : 0,
+        asleep: a.samples ? a.asleep / a.samples : 0,
+        diskWait: a.samples ? a.diskWait / a.samples : 0,
         switchesPerS: seconds > 0 ? Math.max(0, a.lastSwitches - a.firstSwitches) / seconds : 0,
       }));
-      this.windows.push(
-        windowVerdict({
-          fromMs: from,
-          toMs,
-          coreCount: this.coreCount,
-          parallelism: this.workloadMs / span,
-          machineBusy: this.machineMs / span,
-          threads,
-          lagMaxMs: lagMax,
-        }),
-      );
+      this.onClose({
+        fromMs: from,
+        toMs,
+        coreCount: this.coreCount,
+        cores: this.workloadMs / span,
+        machineBusy: this.machineMs / span,
+        iowaitCores: this.iowaitMs / span,
+        threads,
+        lagMaxMs: lagMax,
+        tasksInFlight: this.tasksPeak,
+        processesBorn: this.born,
+      });
     }
     this.fromMs = toMs;
-    this.dtSum = this.workloadMs = this.machineMs = 0;
+    this.dtSum = this.workloadMs = this.machineMs = this.iowaitMs = 0;
     this.threads = new Map();
+    this.born = 0;
+    // The next stretch starts with the tasks still open.
+    this.tasksPeak = this.tasks.size;
+  }
+}
+
+export class WindowAccumulator {
+  readonly windows: WindowVerdict[] = [];
+  /** The run's activity in BIN_MS bins, what phases are segmented from. */
+  readonly bins: Activity[] = [];
+  private readonly windowSpans: StretchAccumulator;
+  private readonly binSpans: StretchAccumulator;
+
+  constructor(coreCount: number, events: readonly WorkloadEvent[], windowMs = WINDOW_MS, binMs = BIN_MS) {
+    this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)));
+    this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)));
+  }
+
+  add(t: number, dt: number, workloadCores: number, coreUsage: readonly CoreUsage[], threads: readonly WindowSampleThread[]): void {
+    let machineBusy = 0;
+    let iowait = 0;
+    for (const u of coreUsage) {
+      machineBusy += u.user + u.system;
+      iowait += u.iowait;
+    }
+    this.windowSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
+    this.binSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
+  }
+
+  /** Closes the open window and bin at `toMs` (the run's end). */
+  close(toMs: number): void {
+    this.windowSpans.close(toMs);
+    this.binSpans.close(toMs);
   }
 }
