@@ -8,6 +8,9 @@
 //      `top -b -H -d 0.05 -p PIDS` (and `top -d 0.01` at 100 Hz).
 //   2. Latency of one sample (core + tree read), p50/p99, at 20 and 100 Hz.
 //   3. Accuracy: CoreScope's CPU total for a busy-loop command against /usr/bin/time.
+//   4. The native sampler (the default where it is built) against the JavaScript one
+//      (CORESCOPE_SAMPLER=js) at 20 and 100 Hz, each run's sample-time jitter, and the cost at
+//      50 / 500 / 2,000 threads (scripts/lib/benchSamplers.mjs renders it).
 //
 // Environment: BENCH_SECONDS (workload length, default 20), BENCH_CPU_PROF=<dir> (run the
 // CoreScope child under `node --cpu-prof` and keep the profiles there).
@@ -20,6 +23,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './lib/bundleForNode.mjs';
 import { statField } from './lib/procStat.mjs';
+import { jitterOf, renderSamplers, samplerOf, SCALE_THREADS, summaryRows } from './lib/benchSamplers.mjs';
 import si from 'systeminformation';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,6 +33,10 @@ const TAG = `corescope-bench-${process.pid}-${Date.now().toString(36)}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const TREE = { processes: 8, threads: 50 };
+// The engine child is bundled into a temp directory, where the addon's search upwards from the
+// module cannot find build/: name it (when it is built; else the runs say "JavaScript sampler").
+const NATIVE_ADDON = join(ROOT, 'build', 'Release', 'corescope_sampler.node');
+const NATIVE_ADDON_ENV = existsSync(NATIVE_ADDON) ? { CORESCOPE_SAMPLER_ADDON: NATIVE_ADDON } : {};
 const TARGETS = { 20: 1, 100: 3 };
 const ACCURACY_TARGET_PCT = 5;
 const BUSY_ITERATIONS = 40_000_000; // ≈ 3 s of pure-Python loop per process on the reference machine
@@ -103,12 +111,12 @@ function workloadPids() {
   return taggedPids().filter((pid) => (argvOf(pid) ?? []).includes(WORKLOAD));
 }
 
-async function waitForTree(timeoutMs = 15000) {
+async function waitForTree(timeoutMs = 15000, want = TREE) {
   const deadline = nowMs() + timeoutMs;
   for (;;) {
     const pids = workloadPids();
     const threads = pids.reduce((s, p) => s + threadCount(p), 0);
-    if (pids.length >= TREE.processes && threads >= TREE.threads) return { pids: pids.sort((a, b) => a - b), threads };
+    if (pids.length >= want.processes && threads >= want.threads) return { pids: pids.sort((a, b) => a - b), threads };
     if (nowMs() > deadline) throw new Error(`workload tree did not come up: ${pids.length} processes, ${threads} threads`);
     await sleep(50);
   }
@@ -204,7 +212,7 @@ async function bundle() {
   return bundleForNode({ engineChild: join(ROOT, 'scripts/bench/engineChild.ts'), latency: join(ROOT, 'scripts/bench/latency.ts') }, tmp);
 }
 
-function startEngineChild(script, cmd, rateHz, label) {
+function startEngineChild(script, cmd, rateHz, label, env = {}) {
   const nodeArgs = [];
   if (CPU_PROF) {
     mkdirSync(CPU_PROF, { recursive: true });
@@ -213,7 +221,7 @@ function startEngineChild(script, cmd, rateHz, label) {
   const child = track(
     spawn(process.execPath, [...nodeArgs, script, '--cmd', cmd, '--rate', String(rateHz), '--timeout', String(SECONDS + 60)], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads') },
+      env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads'), ...NATIVE_ADDON_ENV, ...env },
     }),
   );
   let stderr = '';
@@ -244,8 +252,8 @@ function startEngineChild(script, cmd, rateHz, label) {
 }
 
 /** One CoreScope run in its own Node process; its CPU is measured from "go" to "finished". */
-async function coreScopeRun(script, cmd, rateHz, label, whileRunning) {
-  const c = startEngineChild(script, cmd, rateHz, label);
+async function coreScopeRun(script, cmd, rateHz, label, whileRunning, env = {}) {
+  const c = startEngineChild(script, cmd, rateHz, label, env);
   await c.next('ready', 30000);
   const cpu0 = cpuMsOf(c.child.pid);
   const main0 = threadCpuMs(c.child.pid, c.child.pid);
@@ -273,8 +281,30 @@ async function coreScopeRun(script, cmd, rateHz, label, whileRunning) {
 
 // ---------- phases ----------
 
-function workloadCmd(seconds) {
-  return `exec ${PYTHON} -S ${WORKLOAD} ${TAG} ${seconds} ${TREE.processes} ${TREE.threads}`;
+/** The bench tree; with more threads each one burns as often over a longer period, so the tree's CPU stays ~0.3 core. */
+function workloadCmd(seconds, threads = TREE.threads) {
+  return `exec ${PYTHON} -S ${WORKLOAD} ${TAG} ${seconds} ${TREE.processes} ${threads} 0.3 ${(50 * threads) / TREE.threads}`;
+}
+
+/** Section 4: the JavaScript sampler on the same tree at both rates, then the cost by thread count, native and JavaScript. */
+async function samplersPhase(scripts) {
+  const js = { CORESCOPE_SAMPLER: 'js' };
+  const jsRuns = [];
+  for (const rateHz of [20, 100]) {
+    log(`JavaScript sampler (CORESCOPE_SAMPLER=js) at ${rateHz} Hz on ${TREE.processes} processes / ${TREE.threads} threads for ${SECONDS} s…`);
+    jsRuns.push(await coreScopeRun(scripts.engineChild, workloadCmd(SECONDS), rateHz, `js-${rateHz}hz`, () => waitForTree(), js));
+  }
+  const scaleSeconds = Math.max(5, Math.round(SECONDS / 2));
+  const scale = [];
+  for (const threads of SCALE_THREADS) {
+    const want = { processes: TREE.processes, threads };
+    for (const [sampler, env] of [['native', {}], ['js', js]]) {
+      log(`cost by thread count: ${sampler} sampler at 20 Hz on ${threads} threads for ${scaleSeconds} s…`);
+      const run = await coreScopeRun(scripts.engineChild, workloadCmd(scaleSeconds, threads), 20, `${sampler}-${threads}t`, () => waitForTree(30000, want), env);
+      scale.push({ threads, sampler, run });
+    }
+  }
+  return { jsRuns, scale, scaleSeconds };
 }
 
 /** CoreScope at rateHz on the workload tree, with pidstat and top following the same pids. */
@@ -412,6 +442,7 @@ function render(ctx) {
   L.push('## Summary', '');
   L.push('Rates are what each sampler achieved, not what it was asked for: when the machine is busy (see the load average above) every sampler falls behind, and "CPU per sample" is the figure that compares them at unequal rates.', '');
   L.push('| Measure | Result | Target | Verdict |', '| --- | --- | --- | --- |');
+  L.push(...summaryRows(ctx));
   for (const run of [cpu20, cpu100]) {
     if (!run) continue;
     const target = TARGETS[run.rateHz];
@@ -438,7 +469,7 @@ function render(ctx) {
     const target = TARGETS[run.rateHz];
     const achieved = run.result.samples / (run.result.spanMs / 1000);
     const pass = run.cpuPct <= target;
-    L.push(`| **CoreScope** (Node child, measured from /proc) | ${run.rateHz} Hz | ${f1(achieved)} Hz | ${f0(run.cpuMs)} | ${f1(run.wallMs / 1000)} | ${f0((run.cpuMs * 1000) / Math.max(1, achieved * (run.wallMs / 1000)))} | **${f2(run.cpuPct)}** | ≤ ${target} % | ${pass ? 'PASS' : `**FAIL** (${f1(run.cpuPct / target)}× the target)`} |`);
+    L.push(`| **CoreScope** (Node child, measured from /proc; ${samplerOf(run)} sampler, jitter p99 ${f2(jitterOf(run)?.p99Ms)} ms) | ${run.rateHz} Hz | ${f1(achieved)} Hz | ${f0(run.cpuMs)} | ${f1(run.wallMs / 1000)} | ${f0((run.cpuMs * 1000) / Math.max(1, achieved * (run.wallMs / 1000)))} | **${f2(run.cpuPct)}** | ≤ ${target} % | ${pass ? 'PASS' : `**FAIL** (${f1(run.cpuPct / target)}× the target)`} |`);
     L.push(`| ↳ of which the main (JavaScript) thread / the other threads (V8 GC and compiler, libuv) | | | | | | ${f2(run.mainPct)} / ${f2(run.otherPct)} | | |`);
     L.push(`| ↳ CoreScope's own \`profilerCpuPct\` in the run's result | ${run.rateHz} Hz | | | | | ${f2(run.result.profilerCpuPct)} | | |`);
     if (run.during?.keeper) L.push(`| ↳ CoreScope's keeper (Python, waits in wait4; CPU from start to ~2.5 s before the end) | — | — | ${f0(run.during.keeper.cpuMs)} | | | ${f2(run.during.keeper.cpuMs === null ? null : (run.during.keeper.cpuMs / (SECONDS * 1000 - 2500)) * 100)} | | |`);
@@ -502,8 +533,10 @@ function render(ctx) {
     L.push('Not measured (see above).', '');
   }
 
+  L.push(...renderSamplers(ctx));
+
   L.push('## How to read and re-run', '');
-  L.push('- `npm run bench` takes about four minutes and writes this file; it needs `sysstat` (pidstat), `procps` (top) and `time` from apt. A missing tool is named at the top and its part skipped.');
+  L.push('- `npm run bench` takes about six minutes and writes this file; it needs `sysstat` (pidstat), `procps` (top) and `time` from apt. A missing tool is named at the top and its part skipped.');
   L.push('- `BENCH_SECONDS=10 npm run bench` shortens the workload; `BENCH_CPU_PROF=/tmp/prof npm run bench` runs each CoreScope child under `node --cpu-prof` (profiling adds its own CPU: do not use those figures for the table).');
   L.push('- pidstat takes whole-second intervals only, so it is compared at 1 Hz; top is the reference at 20 Hz (and at `-d 0.01` near 100 Hz, where it reaches the rate shown).');
   L.push(`- Processes left behind after the bench: ${leftovers.length ? `**${leftovers.join(', ')}**` : 'none (checked with pgrep)'}.`);
@@ -573,7 +606,8 @@ async function main() {
   const latency = await latencyPhase(scripts, [20, 100], Math.max(3, Math.round(SECONDS / 2.5)));
   for (const r of latency.results) log(`latency at ${r.rateHz} Hz: p50 ${f0(r.total.p50)} µs, p99 ${f0(r.total.p99)} µs`);
   const accuracy = hasTime ? await accuracyPhase(scripts) : null;
-  return { date, loadBefore, mach, tools, missing, cpu20, cpu100, latency, accuracy };
+  const samplers = await samplersPhase(scripts);
+  return { date, loadBefore, mach, tools, missing, cpu20, cpu100, latency, accuracy, samplers };
 }
 
 let ctx;

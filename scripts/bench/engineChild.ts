@@ -59,6 +59,8 @@ say({
   spanMs: t.length > 1 ? t[t.length - 1] - t[0] : 0,
   exit: r.exit,
   warnings: r.warnings,
+  // Which sampler measured, and its sample-time jitter (a sentence: scripts/lib/benchSamplers.mjs reads it).
+  fidelity: r.fidelity,
   stderrTail: record.stderr.slice(-2000),
 });
 await engine.dispose();

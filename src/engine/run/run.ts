@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { LiveBatch, RunEndReason, RunParams, RunRecord } from '../../shared/types';
 import { CoreSampler, type CoreReading } from '../sampler/coreSampler';
 import { TreeSampler } from '../sampler/treeSampler';
+import { openSampleSource } from '../sampler/sampleSource';
+import type { NativeSampleSource } from '../sampler/nativeSampler';
+import { withSamplerNote } from '../sampler/samplerNote';
 import { SampleStore } from '../store/sampleStore';
 import { EventChannel } from './eventChannel';
 import { OutputCapture } from './outputCapture';
@@ -40,7 +43,9 @@ export class Run {
   private rejectFinished!: (e: Error) => void;
   private workload: WorkloadProcess | null = null;
   private readonly t0 = process.hrtime.bigint();
-  private readonly cores = new CoreSampler();
+  /** Who reads /proc per sample: the native sampler where it loaded, else the JavaScript one. */
+  private readonly source = openSampleSource();
+  private readonly cores = new CoreSampler(this.source.open('/proc/stat', 'cpu-stat'));
   private tree: TreeSampler | null = null;
   private readonly store: SampleStore;
   private readonly events = new EventChannel(() => this.now());
@@ -96,6 +101,7 @@ export class Run {
       await workload.spawned;
     } catch (err) {
       this.cores.close();
+      this.source.close();
       this.rejectFinished(err as Error);
       throw err;
     }
@@ -108,21 +114,30 @@ export class Run {
     if (keeperPipe) this.keeperReport.attach(keeperPipe);
     workload.child.once('exit', (code, signal) => this.onChildExit(code, signal));
 
-    this.tree = new TreeSampler(workload.pid!, workload.viaKeeper, {
-      // New threads of unchanged count, children of non-main threads, renames: once a second.
-      slowEvery: Math.max(1, Math.round(this.spec.rateHz)),
-      // Each thread's core and state: four times a second (CPU time itself is read at every sample).
-      statEvery: Math.max(1, Math.round(this.spec.rateHz / 4)),
-    });
+    // New threads of unchanged count, children of non-main threads, renames: once a second.
+    const slowEvery = Math.max(1, Math.round(this.spec.rateHz));
+    // Each thread's core and state: four times a second (CPU time itself is read at every sample).
+    const statEvery = Math.max(1, Math.round(this.spec.rateHz / 4));
+    this.tree = new TreeSampler(workload.pid!, workload.viaKeeper, { slowEvery, statEvery, source: this.source });
     this.startReading = this.cores.read();
     this.startCpuUsage = process.cpuUsage();
     this.lastSampleMs = this.now();
     this.cores.sample();
     this.sample();
     this.nextTickMs = this.now();
-    this.scheduleTick();
-    // Nobody watching (the CLI, a sweep): no batches to build, and no timer waking the process for them.
-    if (this.spec.onLive) this.liveTimer = setInterval(() => this.emitLive(), LIVE_BATCH_MS);
+    const native = this.nativeSource();
+    if (native?.start({ rateHz: this.spec.rateHz, slowEvery, statEvery, firstPass: this.tree.passes + 1 })) {
+      // The native thread samples on its own schedule; JavaScript wakes only at the live-batch
+      // rate, to replay what it took (and send the batch, in the same wake-up).
+      this.liveTimer = setInterval(() => {
+        this.drainNative();
+        this.emitLive();
+      }, LIVE_BATCH_MS);
+    } else {
+      this.scheduleTick();
+      // Nobody watching (the CLI, a sweep): no batches to build, and no timer waking the process for them.
+      if (this.spec.onLive) this.liveTimer = setInterval(() => this.emitLive(), LIVE_BATCH_MS);
+    }
     this.timeoutTimer = setTimeout(() => this.end('timeout'), this.spec.timeoutS * 1000);
   }
 
@@ -153,6 +168,7 @@ export class Run {
     if (this.nextTickMs < this.now()) this.nextTickMs = this.now() + period;
     this.timer = setTimeout(() => {
       if (this.childExited) return;
+      this.source.jitter.add(this.now() - this.nextTickMs);
       try {
         this.sample();
       } catch (err) {
@@ -165,13 +181,14 @@ export class Run {
     }, Math.max(0, this.nextTickMs - this.now()));
   }
 
-  private sample(): void {
+  /** One sample: now, or one the native sampler took at `at` (ms since t0) as its pass `pass`. */
+  private sample(at?: number, pass?: number): void {
     const tree = this.tree;
     if (!tree) return;
-    const t = this.now();
+    const t = at ?? this.now();
     const dt = t - this.lastSampleMs;
     const coreUsage = this.cores.sample();
-    const ts = tree.sample(t);
+    const ts = tree.sample(t, pass);
     this.rolesFromEvents(tree);
     this.peakRss = Math.max(this.peakRss, ts.rssBytes);
     const workloadCores = dt > 0 ? Math.max(0, ts.treeCpuMs - this.lastTreeCpuMs) / dt : 0;
@@ -180,6 +197,23 @@ export class Run {
     if (dt > 0) this.windows.add(t, dt, workloadCores, coreUsage, this.rates.forWindows);
     this.store.append(t, coreUsage, workloadCores, this.rates.points);
     this.lastSampleMs = t;
+  }
+
+  private nativeSource(): NativeSampleSource | null {
+    return this.source.kind === 'native' ? (this.source as NativeSampleSource) : null;
+  }
+
+  /** Replays the native sampler's samples since the last drain through sample(), in order. */
+  private drainNative(): void {
+    const native = this.nativeSource();
+    if (!native || this.endReason === 'engine-error') return;
+    try {
+      native.replay(this.t0, (tMs, pass) => this.sample(tMs, pass));
+    } catch (err) {
+      // As on the timer: a profiler fault must not leave the workload running unobserved.
+      this.engineErrors.push(`sampling failed: ${(err as Error).message}`);
+      this.end('engine-error');
+    }
   }
 
   /**
@@ -233,6 +267,9 @@ export class Run {
       // A workload that left processes behind without the keeper: end them too.
       this.killNowSync();
       unregisterLiveRun(this.id);
+      // The native thread's last samples, then one more now (as the JavaScript sampler ends).
+      this.nativeSource()?.stop();
+      this.nativeSource()?.replay(this.t0, (tMs, pass) => this.sample(tMs, pass));
       this.sample();
       this.events.end();
       this.windows.close(this.lastSampleMs);
@@ -240,6 +277,7 @@ export class Run {
       const record = this.buildRecord();
       this.tree?.close();
       this.cores.close();
+      this.source.close();
       this.resolveFinished(record);
     } catch (err) {
       this.rejectFinished(err as Error);
@@ -297,6 +335,8 @@ export class Run {
       stdoutDroppedBytes: this.stdout.droppedBytes,
       stderrDroppedBytes: this.stderr.droppedBytes,
     });
+    // Which sampler measured and how steadily (a sentence, until the session schema has fields for it).
+    result.fidelity.note = withSamplerNote(result.fidelity.note, this.source.note());
     return {
       result,
       samples,

@@ -5,6 +5,7 @@ import type { CoreFidelity, CoreUsage } from '../../shared/types';
 import { CPU_FIELDS, parseCpuLinesBytes, parseCpuStat, type CpuTicks } from '../proc/parseCpuStat';
 import { coreTickDelta, countersOf, cpuDelta, intervalTicks, shareOfInterval, type CoreTicks } from '../proc/cpuDelta';
 import { ProcFile } from '../proc/procFile';
+import type { SampledFile } from './sampleSource';
 
 export interface CoreReading {
   cores: CpuTicks[];
@@ -13,7 +14,7 @@ export interface CoreReading {
 export class CoreSampler {
   readonly fidelity: CoreFidelity;
   readonly coreCount: number;
-  private readonly statFile: ProcFile | null;
+  private readonly statFile: SampledFile | null;
   private last: CoreReading;
   // Linux, at every sample: the counters of the previous and current readings, swapped, and the
   // usage objects handed out, reused, so a sample allocates nothing.
@@ -22,8 +23,9 @@ export class CoreSampler {
   private readonly usage: CoreUsage[];
   private readonly delta: CoreTicks = { user: 0, system: 0, iowait: 0, idle: 0 };
 
-  constructor() {
-    this.statFile = process.platform === 'linux' ? ProcFile.open('/proc/stat') : null;
+  /** `statFile`: /proc/stat as the sample source opened it (the native sampler's); by default a ProcFile. */
+  constructor(statFile: SampledFile | null = process.platform === 'linux' ? ProcFile.open('/proc/stat') : null) {
+    this.statFile = statFile;
     this.fidelity = this.statFile ? 'proc-stat' : 'os-cpus';
     this.last = this.read();
     this.coreCount = this.last.cores.length;
@@ -35,7 +37,8 @@ export class CoreSampler {
 
   /** Raw counters now (ticks); exposed so callers can compute whole-run figures. */
   read(): CoreReading {
-    const bytes = this.statFile?.readBytes();
+    const raw = this.statFile?.readBytes();
+    const bytes = raw ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength) : null;
     // Only the cpu lines concern us: skip decoding the long interrupt counters after them.
     const end = bytes ? bytes.indexOf('\nintr') : -1;
     const text = bytes ? bytes.toString('latin1', 0, end > 0 ? end : bytes.length) : null;

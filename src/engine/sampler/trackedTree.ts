@@ -2,15 +2,15 @@
 // how one of them is let go when it ends.
 import type { ProcessInfo, ThreadInfo, ThreadState } from '../../shared/types';
 import type { StatNumbers } from '../proc/parseTaskStat';
-import type { ProcFile } from '../proc/procFile';
+import type { SampledFile } from './sampleSource';
 
 export interface TrackedThread {
   info: ThreadInfo;
   /** Column of this thread in the run's sample store. */
   index: number;
-  stat: ProcFile | null;
-  sched: ProcFile | null;
-  children: ProcFile | null;
+  stat: SampledFile | null;
+  sched: SampledFile | null;
+  children: SampledFile | null;
   alive: boolean;
   cpuMs: number;
   ticks: number;
@@ -39,7 +39,7 @@ export interface TrackedThread {
 
 export interface TrackedProcess {
   info: ProcessInfo;
-  stat: ProcFile | null;
+  stat: SampledFile | null;
   threads: Map<number, TrackedThread>;
   alive: boolean;
   /** The keeper (our launcher): its reaped children count, its own threads do not. */
@@ -58,7 +58,7 @@ export interface TrackedProcess {
   parent?: { name: string; cmdline: string };
   nonMainThreads: number;
   /** Children of the main thread; kept open only for the keeper, whose threads are not sampled. */
-  mainChildren: ProcFile | null;
+  mainChildren: SampledFile | null;
   /** The main thread ran in the previous sample (a fork just after that read shows up now). */
   mainMovedBefore: boolean;
 }

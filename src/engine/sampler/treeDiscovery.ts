@@ -6,8 +6,9 @@ import type { ThreadState } from '../../shared/types';
 import { classifyThreadRole } from '../../shared/threadRoles';
 import { parseChildren } from '../proc/parseChildren';
 import { newStatNumbers, tryParseTaskStat } from '../proc/parseTaskStat';
-import { ProcFile, readProcOnce } from '../proc/procFile';
+import { readProcOnce } from '../proc/procFile';
 import type { ProcPaths } from './procPaths';
+import type { SampleSource } from './sampleSource';
 import type { TrackedProcess, TrackedThread } from './trackedTree';
 
 export class TreeDiscovery {
@@ -22,6 +23,8 @@ export class TreeDiscovery {
     private readonly paths: ProcPaths,
     private readonly maxProcesses: number,
     private readonly maxThreads: number,
+    /** Opens the files read at every sample: as ProcFiles, or as the native sampler's. */
+    private readonly source: SampleSource,
   ) {}
 
   addProcess(pid: number, ppid: number, tMs: number, infrastructure = false): void {
@@ -33,7 +36,7 @@ export class TreeDiscovery {
       }
       return;
     }
-    const stat = ProcFile.open(this.paths.process(pid, 'stat'));
+    const stat = this.source.open(this.paths.process(pid, 'stat'), infrastructure ? 'keeper-stat' : 'process-stat', pid, pid);
     if (!stat) return;
     const cmdline = this.cmdline(pid) ?? '';
     const parsed = tryParseTaskStat(stat.read());
@@ -53,7 +56,7 @@ export class TreeDiscovery {
       // A child of our keeper is the workload's top process, not somebody's child.
       parent: parentProc && !parentProc.infrastructure ? { name: parentProc.info.name, cmdline: parentProc.info.cmdline } : undefined,
       nonMainThreads: 0,
-      mainChildren: infrastructure ? ProcFile.open(this.paths.task(pid, pid, 'children')) : null,
+      mainChildren: infrastructure ? this.source.open(this.paths.task(pid, pid, 'children'), 'keeper-children', pid, pid) : null,
       mainMovedBefore: false,
     };
     this.processes.set(pid, proc);
@@ -79,7 +82,7 @@ export class TreeDiscovery {
         return;
       }
       const pid = proc.info.pid;
-      const stat = ProcFile.open(this.paths.task(pid, tid, 'stat'));
+      const stat = this.source.open(this.paths.task(pid, tid, 'stat'), 'task-stat', pid, tid);
       if (!stat) continue;
       const parsed = tryParseTaskStat(stat.read());
       const threadName = parsed?.comm ?? '?';
@@ -101,10 +104,10 @@ export class TreeDiscovery {
         },
         index: this.threads.length,
         stat,
-        sched: ProcFile.open(this.paths.task(pid, tid, 'schedstat')),
+        sched: this.source.open(this.paths.task(pid, tid, 'schedstat'), 'task-schedstat', pid, tid),
         // Descriptors are scarce (ulimit -n, often 1024): only the main thread's children file,
         // read at every sample, stays open; other threads' files are opened when read.
-        children: tid === pid ? ProcFile.open(this.paths.task(pid, tid, 'children')) : null,
+        children: tid === pid ? this.source.open(this.paths.task(pid, tid, 'children'), 'task-children', pid, tid) : null,
         alive: true,
         cpuMs: 0,
         ticks: 0,

@@ -14,6 +14,7 @@ import { countKeeper, countProcess, foldExitedThreads, readProcessStat, settleRe
 import { ProcPaths } from './procPaths';
 import { FIRST_READ, readThread } from './threadReading';
 import { TreeDiscovery } from './treeDiscovery';
+import { JsSampleSource, type SampleSource, type SampledFile } from './sampleSource';
 import { closeThread, endProcess, endThread, liveThreadCount, type TrackedProcess, type TrackedThread, type TreeSample } from './trackedTree';
 
 export type { TrackedProcess, TrackedThread, TreeSample } from './trackedTree';
@@ -29,6 +30,8 @@ export interface TreeSamplerOptions {
   scanByPpid?: boolean;
   /** Where /proc is: a directory of fixture files in tests. Default '/proc'. */
   procRoot?: string;
+  /** Who reads the per-sample files: the JavaScript sampler (default) or the native one (nativeSampler.ts). */
+  source?: SampleSource;
 }
 
 export class TreeSampler {
@@ -40,7 +43,7 @@ export class TreeSampler {
   private readonly pageSize = pageSizeBytes();
   /** Kernels built without CONFIG_PROC_CHILDREN have no children files: scan /proc by ppid instead. */
   private childrenFilesMissing: boolean | null = null;
-  private readonly loadavg: ProcFile | null;
+  private readonly loadavg: SampledFile | null;
   /** The pass in which a thread or process of the tree was last seen ending (a parent then reaps it). */
   private lastExitPass = -Infinity;
 
@@ -50,9 +53,10 @@ export class TreeSampler {
     options: TreeSamplerOptions = {},
   ) {
     this.paths = new ProcPaths(options.procRoot);
-    this.members = new TreeDiscovery(this.paths, options.maxProcesses ?? 1000, options.maxThreads ?? 4000);
+    const source = options.source ?? new JsSampleSource();
+    this.members = new TreeDiscovery(this.paths, options.maxProcesses ?? 1000, options.maxThreads ?? 4000, source);
     this.planner = new PassPlanner(Math.max(1, options.slowEvery ?? 20), Math.max(1, options.statEvery ?? 5));
-    this.loadavg = ProcFile.open(this.paths.loadavg());
+    this.loadavg = source.open(this.paths.loadavg(), 'loadavg');
     if (options.scanByPpid) this.childrenFilesMissing = true;
   }
 
@@ -79,12 +83,22 @@ export class TreeSampler {
     return out;
   }
 
-  sample(tMs: number): TreeSample {
-    this.pass++;
+  /** Passes taken so far (the native sampler numbers its passes on from here). */
+  get passes(): number {
+    return this.pass;
+  }
+
+  /**
+   * One pass at tMs. `pass`: its number when the native sampler took it (its reads followed the
+   * plan of that number); by default the next one.
+   */
+  sample(tMs: number, pass = this.pass + 1): TreeSample {
+    this.pass = pass;
     if (this.processes.size === 0) this.members.addProcess(this.rootPid, this.rootPid, tMs, this.rootIsInfrastructure);
     if (this.childrenFilesMissing === null) {
-      this.childrenFilesMissing =
-        ProcFile.open(this.paths.task(this.rootPid, this.rootPid, 'children')) === null && readProcOnce(this.paths.process(this.rootPid, 'stat')) !== null;
+      const probe = ProcFile.open(this.paths.task(this.rootPid, this.rootPid, 'children'));
+      probe?.close();
+      this.childrenFilesMissing = probe === null && readProcOnce(this.paths.process(this.rootPid, 'stat')) !== null;
     }
     const plan = this.planner.plan(this.pass, this.readLastPid(), this.lastExitPass, this.childrenFilesMissing);
     if (plan.scanByPpid) this.members.scanForChildren(tMs);
