@@ -1,7 +1,8 @@
 // Shared setup for the browser tests: a fresh renderer build, the real engine behind a real
 // `serve`, and a Chromium page on it. Never a fake engine: these tests prove the whole path.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -46,7 +47,8 @@ export interface Harness {
 export async function openHarness(): Promise<Harness> {
   buildRenderer();
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const engine = createEngine();
+  // A state dir of its own: another test file's autosave must not be restored into this page.
+  const engine = createEngine({ stateDir: mkdtempSync(join(tmpdir(), 'corescope-e2e-state-')) });
   const server = await startServer({ engine, host: '127.0.0.1', rendererDir: join(ROOT, 'out', 'renderer') });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });

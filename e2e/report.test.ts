@@ -29,6 +29,8 @@ beforeAll(async () => {
       records.push(r);
       refs.push(sweepRunRef(r.result, tasks, 1));
     }
+    // A run that failed: the report must say so, with its stderr (issue #20).
+    records.push(await engine.runToEnd({ kind: 'command', cmd: 'echo "oops: input.txt not found" >&2; exit 3', rateHz: 50 }));
     const info = await engine.info();
     const sweep = buildSweepResult({ scenario: 'py-mp-cpu', params: { workMs: 300 }, taskCounts: [1, 2], repeat: 1, logicalCores: info.hardware.cpu.logicalCores, runs: refs, complete: true });
     return buildSession(() => engine.info(), records, { sweeps: [sweep] });
@@ -72,8 +74,17 @@ describe('HTML reports in Chromium', () => {
     const got = await open(html, 'session.html', join(SCREENSHOTS, 'report.png'));
     expect(got.requests).toEqual([pathToFileURL(join(dir, 'session.html')).href]);
     expect(got.errors).toEqual([]);
-    // Per run: core lanes, cores busy, thread lanes; the sweep: speedup and share.
-    expect(got.svgs).toBe(session.runs.length * 3 + 2);
+    // Per run: core lanes, cores busy, thread lanes, and its phases when it has any; the sweep: speedup and share.
+    const withPhases = session.runs.filter((r) => r.result.phases?.length).length;
+    expect(withPhases).toBeGreaterThanOrEqual(4);
+    expect(got.svgs).toBe(session.runs.length * 3 + withPhases + 2);
+    expect(html.match(/data-table="phases"/g)?.length).toBe(withPhases);
+    expect(html).toMatch(/Serial fraction from this run: \d+ %/);
+    // The sweep's fitted Amdahl line and, beside it, each run's own ceiling from its phases.
+    expect(html).toMatch(/data-single-run-ceilings>Single-run Amdahl ceilings/);
+    // The failed run reads as failed, with its stderr.
+    expect(html).toMatch(/<span class="badge failed">failed<\/span>/);
+    expect(html).toMatch(/This run failed[\s\S]*oops: input\.txt not found/);
     expect(got.paths).toBeGreaterThan(session.runs.length * 6);
     expect(html).not.toMatch(/<script|<link|@import|url\(/i);
   });

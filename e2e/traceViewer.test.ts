@@ -42,6 +42,9 @@ describe('trace-event export in a trace viewer (speedscope)', () => {
       writeFileSync(file, JSON.stringify(trace));
       const tracks = new Set(trace.traceEvents.filter((e) => e.ph === 'X' || e.ph === 'B').map((e) => `${e.pid}:${e.tid}`));
       expect(trace.traceEvents.some((e) => e.ph === 'B')).toBe(true);
+      // The run's phases, as slices on a track of their own (issue #14).
+      expect(records[i].result.phases?.length ?? 0).toBeGreaterThan(0);
+      expect(trace.traceEvents.filter((e) => e.cat === 'phase').length).toBe(records[i].result.phases!.length);
 
       const page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
       const warnings: string[] = [];

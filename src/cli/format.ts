@@ -15,6 +15,7 @@ export function formatResult(r: RunResult): string {
   const what = r.scenario ? `scenario ${r.scenario}` : `command ${r.params.cmd ?? r.params.argv?.join(' ')}`;
   lines.push(`CoreScope run ${r.runId.slice(0, 8)}: ${what}`);
   lines.push(`  verdict      ${r.verdict.kind.toUpperCase()} — ${r.verdict.text}`);
+  lines.push(...phaseLines(r));
   lines.push(`  wall time    ${ms(r.wallMs)}`);
   lines.push(`  CPU time     ${ms(r.cpu.totalMs)} (user ${ms(r.cpu.userMs)}, system ${ms(r.cpu.systemMs)})`);
   lines.push(`  parallelism  ${r.parallelism.toFixed(2)} cores busy on average (CPU / wall)`);
@@ -22,7 +23,8 @@ export function formatResult(r: RunResult): string {
   if (r.lag) lines.push(`  loop lag     p50 ${r.lag.p50Ms.toFixed(1)} ms, p99 ${r.lag.p99Ms.toFixed(1)} ms, max ${r.lag.maxMs.toFixed(1)} ms (${r.lag.count} heartbeats)`);
   for (const [name, value] of Object.entries(r.metrics)) lines.push(`  ${name.padEnd(12)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
   lines.push(`  peak memory  ${mib(r.peakRssBytes)} (RSS of the tree), ${r.processes} process(es), ${r.threads.length} thread(s)`);
-  lines.push(`  spawn        ${r.spawnLatencyMs.toFixed(1)} ms to start; exit ${r.exit.signal ?? r.exit.code} (${r.exit.reason})`);
+  const failed = r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
+  lines.push(`  spawn        ${r.spawnLatencyMs.toFixed(1)} ms to start; exit ${r.exit.signal ?? r.exit.code} (${failed ? 'FAILED' : r.exit.reason})`);
   lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${r.profilerCpuPct.toFixed(1)} % of one core`);
   lines.push('  cores (busy over the run):');
   for (const c of r.cores) lines.push(`    cpu${String(c.id).padEnd(3)} ${bar(c.busyPct)} ${c.busyPct.toFixed(0).padStart(3)} %  (user ${c.userPct.toFixed(0)} %, system ${c.systemPct.toFixed(0)} %)`);
@@ -31,7 +33,9 @@ export function formatResult(r: RunResult): string {
     lines.push(`  busiest threads (of ${r.threads.length}):`);
     for (const t of top) lines.push(`    ${String(t.pid).padStart(7)}/${String(t.tid).padEnd(7)} ${t.name.padEnd(16)} ${t.role.padEnd(14)} ${ms(t.cpuMs)}`);
   }
-  const reasons = r.windows.filter((w) => w.reason);
+  // Why cores sat idle: only when they did, and not for a failed run (nothing to explain there).
+  const idleCores = r.cores.reduce((sum, c) => sum + Math.max(0, 100 - c.busyPct), 0) / 100;
+  const reasons = r.verdict.kind === 'failed' || idleCores < 0.25 ? [] : r.windows.filter((w) => w.reason);
   if (reasons.length) {
     const counts = new Map<string, { n: number; text: string }>();
     for (const w of reasons) {
@@ -63,4 +67,23 @@ export function formatInfo(info: SystemInfo): string {
   }
   // Versions and paths are what an interpreter the user named answered.
   return lines.map(terminalSafe).join('\n');
+}
+
+/** The phases in order, one a line, then the serial fraction: both absent from files made before them. */
+export function phaseLines(r: Pick<RunResult, 'phases' | 'serialFraction'>): string[] {
+  const lines: string[] = [];
+  const phases = r.phases ?? [];
+  if (phases.length) {
+    lines.push(`  phases       ${phases.length} in order:`);
+    for (const p of phases) {
+      const span = `${(p.fromMs / 1000).toFixed(2)}–${(p.toMs / 1000).toFixed(2)} s`;
+      lines.push(`    ${span.padEnd(15)} ${p.kind.padEnd(11)} ${p.text}`);
+    }
+  }
+  const sf = r.serialFraction;
+  if (sf) {
+    const ceiling = sf.ceiling === null ? 'no ceiling (no work ran on one core alone)' : `Amdahl ceiling ${sf.ceiling.toFixed(1)}× on any number of cores`;
+    lines.push(`  serial       ${Math.round(sf.fraction * 100)} % of the CPU work ran on at most one core (${ms(sf.serialWorkMs)} of ${ms(sf.serialWorkMs + sf.parallelWorkMs)}): ${ceiling}`);
+  }
+  return lines;
 }

@@ -91,7 +91,36 @@ export function clearRuntimeCache(): void {
   cache.clear();
 }
 
-function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string } | { error: string }> {
+/**
+ * Probes started at once. Starting a process blocks Node's event loop while it forks (~0.1 s for
+ * a process the size of the engine on a loaded 2-core machine): a dozen pyenv shims forked in one
+ * go held `serve` for ~2 s, and the page waited. A few at a time, with the event loop let through
+ * between forks, keeps the probing parallel and the engine answering.
+ */
+const PROBES_AT_ONCE = 6;
+let probesRunning = 0;
+const probeQueue: (() => void)[] = [];
+
+async function probeSlot(): Promise<() => void> {
+  if (probesRunning >= PROBES_AT_ONCE) await new Promise<void>((r) => probeQueue.push(r));
+  probesRunning++;
+  await new Promise((r) => setImmediate(r));
+  return () => {
+    probesRunning--;
+    probeQueue.shift()?.();
+  };
+}
+
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string } | { error: string }> {
+  const release = await probeSlot();
+  try {
+    return await runNow(file, args, env);
+  } finally {
+    release();
+  }
+}
+
+function runNow(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string } | { error: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: PROBE_TIMEOUT_MS, env, maxBuffer: 64 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       if (err) {
@@ -169,7 +198,23 @@ export function pythonCandidates(): string[] {
     const names = listDir(d).filter((n) => PYTHON_NAME.test(n) && n !== 'python3').sort();
     for (const n of names) if (isExecutable(path.join(d, n))) out.push(path.join(d, n));
   }
-  return [...new Set(out)];
+  return sameFileOnce(out);
+}
+
+/** One path per file: /bin/python3 and /usr/bin/python3 (a merged /usr), or python3 → python3.11, are one probe. */
+function sameFileOnce(paths: string[]): string[] {
+  const seen = new Set<string>();
+  return paths.filter((p) => {
+    let key = p;
+    try {
+      key = fs.realpathSync(p);
+    } catch {
+      /* keep the path itself */
+    }
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 export function nodeCandidates(): string[] {
@@ -177,7 +222,7 @@ export function nodeCandidates(): string[] {
   for (const d of pathDirs()) if (isExecutable(path.join(d, 'node'))) out.push(path.join(d, 'node'));
   // The runtime we are in: node itself for the CLI, Electron (run as node) inside the app.
   out.push(process.execPath);
-  return [...new Set(out)];
+  return sameFileOnce(out);
 }
 
 /**
@@ -185,23 +230,26 @@ export function nodeCandidates(): string[] {
  * given path does not work (the user asked for it); missing discovered ones are just skipped.
  */
 export async function findRuntimes(query: RuntimeQuery = {}): Promise<RuntimeInfo[]> {
+  // Every candidate of both kinds is probed at once (each probe is a process start, ~0.1–1 s, and
+  // seconds for a pyenv shim): the page waits for the slowest probe, not for their sum.
+  const lists = await Promise.all((['python', 'node'] as const).map((kind) => runtimesOf(kind, query[kind])));
+  return lists.flat();
+}
+
+async function runtimesOf(kind: 'python' | 'node', given: string | undefined): Promise<RuntimeInfo[]> {
   const found: RuntimeInfo[] = [];
-  for (const kind of ['python', 'node'] as const) {
-    const given = query[kind];
-    const seen = new Set<string>();
-    if (given) {
-      const r = await probe(kind, given);
-      if ('error' in r) throw new RuntimeNotFoundError(kind, [given], r.error);
-      seen.add(r.key);
-      found.push(r.info);
-    }
-    const list = kind === 'python' ? pythonCandidates() : nodeCandidates();
-    const results = await Promise.all(list.map((c) => probe(kind, c)));
-    for (const r of results) {
-      if ('error' in r || seen.has(r.key)) continue;
-      seen.add(r.key);
-      found.push(r.info);
-    }
+  const seen = new Set<string>();
+  const list = kind === 'python' ? pythonCandidates() : nodeCandidates();
+  const [mine, results] = await Promise.all([given ? probe(kind, given) : null, Promise.all(list.map((c) => probe(kind, c)))]);
+  if (mine) {
+    if ('error' in mine) throw new RuntimeNotFoundError(kind, [given!], mine.error);
+    seen.add(mine.key);
+    found.push(mine.info);
+  }
+  for (const r of results) {
+    if ('error' in r || seen.has(r.key)) continue;
+    seen.add(r.key);
+    found.push(r.info);
   }
   return found;
 }

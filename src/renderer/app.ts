@@ -24,6 +24,9 @@ import { VerdictPanel } from './views/verdictPanel';
 import { SessionController } from './sessionController';
 import { atDoor } from '../shared/fieldNames';
 import { runSucceeded } from '../shared/runOutcome';
+import { exitText, failedOnItsOwn } from './views/exitText';
+import { verdictName } from './views/kindNames';
+import { ShownRun } from './views/shownRun';
 
 const PNG_SCALE_KEY = 'corescope.pngScale';
 
@@ -48,11 +51,18 @@ export class App {
   private frameRequested = false;
 
   private readonly banner = new ErrorBanner();
-  private readonly picker = new ScenarioPicker((s) => this.selectScenario(s));
-  private readonly form = new ParamForm((valid) => {
-    this.formValid = valid;
-    this.updateButtons();
-  });
+  private readonly picker = new ScenarioPicker((s, byUser) => this.selectScenario(s, byUser));
+  private readonly form = new ParamForm(
+    (valid, problem) => {
+      this.formValid = valid;
+      this.formHint.textContent = valid ? '' : (problem ?? '');
+      this.updateButtons();
+    },
+    () => void this.run(),
+  );
+  /** Why Run is disabled, in muted words by the button (the fields show theirs once typed in). */
+  private readonly formHint = h('span', { class: 'form-hint', 'data-testid': 'form-hint' });
+  private readonly shownRun = new ShownRun();
   private readonly cards = new LiveCards();
   private readonly charts = new RunCharts((c) => void this.exportPng(c));
   private readonly verdict = new VerdictPanel();
@@ -105,6 +115,8 @@ export class App {
 
   mount(root: HTMLElement): void {
     root.replaceChildren(
+      // The scenario list is ~20 Tab stops: a keyboard user may go straight to the form.
+      h('a', { class: 'skip-link', href: '#run-form', 'data-testid': 'skip-to-form', onclick: (e: Event) => { e.preventDefault(); this.form.focusFirst(); } }, 'Skip to the run form'),
       h('header', { class: 'top' }, h('h1', {}, 'CoreScope'), h('span', { class: 'tagline' }, 'concurrency vs parallelism, core by core'), this.machine),
       h(
         'div',
@@ -117,13 +129,14 @@ export class App {
           this.sessions.bar.el,
           h(
             'section',
-            { class: 'scenario-panel', 'data-testid': 'scenario-panel' },
+            { class: 'scenario-panel', id: 'run-form', 'data-testid': 'scenario-panel' },
             this.titleEl,
             this.explanation,
             this.form.el,
-            h('div', { class: 'actions' }, this.runButton, this.cancelButton, this.status),
+            h('div', { class: 'actions' }, this.runButton, this.cancelButton, this.formHint, this.status),
             this.sessions.sweepControls.el,
           ),
+          this.shownRun.el,
           this.cards.el,
           this.verdict.el,
           h('div', { class: 'exports' }, 'Export this run: ', this.csvButton, this.jsonButton, h('label', { class: 'png-scale' }, 'Chart PNGs at ', this.pngScaleSelect)),
@@ -148,33 +161,67 @@ export class App {
     });
   }
 
+  /**
+   * The page is usable as soon as the scenarios are here (instant): the machine's profile and the
+   * interpreters (seconds: every python on PATH is started once, pyenv shims included; cached by
+   * the engine for its life) fill in when the engine has them. A run started before then needs none of it: the engine picks its
+   * interpreter itself.
+   */
   async load(): Promise<void> {
     try {
-      const [info, scenarios] = await Promise.all([this.api.info(), this.api.listScenarios()]);
-      this.info = info;
+      const scenarios = await this.api.listScenarios();
       this.scenarios = scenarios;
-      const cpu = info.hardware.cpu;
-      const python = info.runtimes.filter((r) => r.kind === 'python').length;
-      this.machine.textContent = `${cpu.brand || 'CPU'} · ${cpu.logicalCores} logical cores · ${this.transport.kind === 'electron' ? 'desktop app' : 'browser'}`;
       this.picker.show(scenarios);
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
-      if (first) this.picker.select(first);
+      if (first) this.picker.select(first, false);
       await this.sessions.restore();
-      if (!python && info.runtimes.length > 0) {
-        this.banner.show('No Python found', { code: 'internal', message: 'No python3 interpreter was found on this machine; the Python scenarios cannot run.' });
-      }
     } catch (err) {
       this.banner.show('Could not talk to the engine', ApiError.from(err));
     }
+    // Asked only now: the engine's probing starts processes, and each start holds its event loop
+    // for a moment; the page is already usable by then. Kept, not awaited.
+    this.infoLoaded = this.loadInfo();
   }
 
-  private selectScenario(s: ScenarioInfo): void {
+  /** Resolves when the machine's profile and runtimes have arrived (or failed). */
+  infoLoaded: Promise<void> = Promise.resolve();
+
+  private async loadInfo(): Promise<void> {
+    this.machine.textContent = 'Looking at this machine and its interpreters…';
+    document.body.dataset.runtimes = 'loading';
+    try {
+      const info = await this.api.info();
+      this.info = info;
+      const cpu = info.hardware.cpu;
+      this.machine.textContent = `${cpu.brand || 'CPU'} · ${cpu.logicalCores} logical cores · ${this.transport.kind === 'electron' ? 'desktop app' : 'browser'}`;
+      this.form.setRuntimes(info.runtimes);
+      if (this.scenario) this.sessions.selectScenario(this.scenario);
+      const python = info.runtimes.filter((r) => r.kind === 'python').length;
+      if (!python && info.runtimes.length > 0) {
+        this.banner.show('No Python found', { code: 'internal', message: 'No python3 interpreter was found on this machine; the Python scenarios cannot run.' });
+      }
+      document.body.dataset.runtimes = 'ready';
+    } catch (err) {
+      this.machine.textContent = 'Machine profile unavailable';
+      document.body.dataset.runtimes = 'error';
+      this.banner.show('Could not read this machine’s profile', ApiError.from(err));
+    }
+  }
+
+  private selectScenario(s: ScenarioInfo, byUser = true): void {
     this.scenario = s;
     this.titleEl.textContent = s.title;
     this.explanation.textContent = s.explanation;
     this.form.show(s, this.info?.runtimes ?? []);
     this.sessions.selectScenario(s);
+    this.nameShownRun();
+    if (byUser) this.form.focusFirst();
+  }
+
+  private nameShownRun(): void {
+    if (this.live) this.shownRun.live(this.live.runId, this.live.title);
+    else this.shownRun.finished(this.shown, this.scenario);
   }
 
   private updateButtons(): void {
@@ -185,7 +232,7 @@ export class App {
   }
 
   private titleFor(req: RunRequest): string {
-    if (req.kind === 'command') return `custom: ${req.cmd.slice(0, 40)}`;
+    if (req.kind === 'command') return `custom: ${req.cmd.length > 40 ? `${req.cmd.slice(0, 39)}…` : req.cmd}`;
     const s = this.scenarios.find((x) => x.id === req.scenario);
     const tasks = req.params.tasks ?? req.params.workers ?? req.params.threads;
     return `${s?.title ?? req.scenario}${tasks !== undefined ? ` ×${tasks}` : ''}`;
@@ -193,6 +240,7 @@ export class App {
 
   /** Starts a run and resolves with its entry when it finishes (null when it failed). */
   async run(request?: RunRequest, title?: string): Promise<RunEntry | null> {
+    if (!request && !this.form.attempt()) return null;
     const req = request ?? this.form.request();
     if (!req || this.live || this.starting) return null;
     this.banner.hide();
@@ -229,8 +277,9 @@ export class App {
     this.verdict.show(null);
     this.cards.update(null);
     this.results.highlight(null);
-    this.charts.setTitle(`Per-core utilisation — ${title} (live)`);
+    this.charts.setTitle(`Per-core utilisation — ${title} (live)`, title);
     this.status.textContent = `Running ${title}…`;
+    this.nameShownRun();
     this.scheduleFrame();
     this.updateButtons();
     return this.live;
@@ -285,10 +334,14 @@ export class App {
       this.sessions.runAdded();
       this.showRecord(entry);
       const exit = record.result.exit;
+      const failed = failedOnItsOwn(record.result);
       if (exit.reason === 'timeout') this.banner.show('The run timed out', { code: 'run-failed', message: `Stopped after ${record.result.params.timeoutS} s.` });
-      else if (exit.reason === 'exited' && !runSucceeded(record.result)) this.banner.show('The workload crashed', { code: 'run-failed', message: `It exited with code ${exit.code}${exit.signal ? ` (${exit.signal})` : ''}.` });
+      else if (failed || (exit.reason === 'exited' && !runSucceeded(record.result)))
+        this.banner.show('The workload failed', { code: 'run-failed', message: `It ended with ${exitText(record.result)}; the end of its stderr is in the Verdict panel below.` });
       else if (exit.reason === 'engine-error') this.banner.show('The profiler failed during the run', { code: 'internal', message: record.result.warnings.join(' ') || 'engine error' });
-      this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : `Finished: ${record.result.verdict.text}`;
+      this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : failed ? `Failed: ${exitText(record.result)} after ${(record.result.wallMs / 1000).toFixed(2)} s.` : `Finished: ${verdictName(record.result.verdict.kind)}.`;
+      this.status.dataset.outcome = failed ? 'failed' : exit.reason;
+      if (failed) this.verdict.el.scrollIntoView({ behavior: 'instant', block: 'nearest' });
     } catch (e) {
       this.banner.show('Could not fetch the finished run', ApiError.from(e));
     } finally {
@@ -302,14 +355,15 @@ export class App {
     if (this.live) return;
     this.shown = entry;
     const { record } = entry;
-    const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows);
-    this.charts.setTitle(`Per-core utilisation — ${entry.title}`);
+    const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows, record.result.phases ?? []);
+    this.charts.setTitle(`Per-core utilisation — ${entry.title}`, entry.title);
     // A finished run fills the width: its whole length is known.
     this.charts.render(store, { fromMs: 0, toMs: Math.max(1000, record.result.wallMs) }, record.samples.processes, record.result.verdict);
     const r = record.result;
     this.cards.update({ wallMs: r.wallMs, cpuMs: r.cpu.totalMs, parallelism: r.parallelism, tasksInFlight: r.peakConcurrency ?? undefined, lastLagMs: r.lag?.maxMs ?? null });
-    this.verdict.show(record);
+    this.verdict.show(record, entry.title);
     this.results.highlight(r.runId);
+    this.nameShownRun();
     this.updateButtons();
   }
 
@@ -330,7 +384,7 @@ export class App {
     try {
       const scale = this.pngScale();
       const canvas = chart.canvas();
-      const bytes = await atScale(canvas, scale, chart.redraw, () => canvasToPng(canvas, chart.title));
+      const bytes = await atScale(canvas, scale, chart.redraw, () => canvasToPng(canvas, chart.title, chart.legend));
       const base = this.shown ? `${this.shown.record.result.scenario ?? 'run'}-${this.shown.record.result.runId}` : 'corescope';
       await saveAs(this.api, `${base}-${chart.id}.png`.replace(/[^\w.-]+/g, '_'), bytes, 'image/png');
     } catch (e) {

@@ -103,9 +103,11 @@ export function summariseStretch(s: StretchInput): Activity {
   return {
     fromMs: s.fromMs,
     toMs: s.toMs,
-    cores: s.cores,
+    // At most every core: more is the sampler booking CPU late (a child reaped between two
+    // samples), not work done in this stretch.
+    cores: Math.min(s.cores, s.coreCount),
     // Never below what was used: threads that exited mid-stretch are in `cores` but not in the list.
-    demand: Math.max(s.cores, demand),
+    demand: Math.max(Math.min(s.cores, s.coreCount), demand),
     otherCores: Math.max(0, s.machineBusy - s.cores),
     coreCount: s.coreCount,
     activeThreads: active.length,

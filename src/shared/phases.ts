@@ -14,7 +14,7 @@
 // matters (a pyenv shim takes 0.3–0.4 s here). Each phase is then judged by activityKind on its
 // summed evidence, and neighbours judged alike are joined.
 import { mergeActivity, type Activity } from './activity';
-import { activityKind, WAITING_MAX } from './activityKind';
+import { activityKind, PARALLEL_MIN, WAITING_MAX } from './activityKind';
 import type { PhaseKind } from './types';
 
 /** Width of one activity bin. */
@@ -149,7 +149,8 @@ function judged(bins: Activity[]): PhaseOf[] {
  * phase.
  */
 const STARTUP_MIN_PROCESSES = 3;
-const STARTUP_MAX_CORES = 1.1;
+/** At most one core, within the tick noise a 300 ms phase carries (the parallel line, PARALLEL_MIN). */
+const STARTUP_MAX_CORES = PARALLEL_MIN;
 const STARTUP_MAX_SHARE = 0.5;
 
 function markStartup(phases: PhaseOf[]): PhaseOf[] {

@@ -7,9 +7,11 @@ import { compareSessions, hardwareFields, type LabelledSession } from '../../sha
 import { amdahlText, type SweepResult } from '../../shared/sweep';
 import { runSucceeded } from '../../shared/runOutcome';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
+import { KIND_COLORS, phaseSection } from './phaseReport';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
+// Badge colours per verdict kind come from the same table as the phase strip (phaseReport.ts).
 const CSS = `
 :root { color-scheme: light; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #0f172a; margin: 0; background: #fff; }
@@ -24,8 +26,12 @@ th { background: #f1f5f9; font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.differs td { background: #fff7ed; }
 .badge { display: inline-block; padding: 1px 7px; border-radius: 9px; font-size: 12px; font-weight: 600; color: #fff; }
-.badge.parallel { background: #16a34a; } .badge.interleaved { background: #d97706; }
-.badge.waiting { background: #0891b2; } .badge.blocked { background: #dc2626; }
+.badge { background: #64748b; }
+${Object.entries(KIND_COLORS)
+  .map(([k, c]) => `.badge.${k} { background: ${c}; }`)
+  .join('\n')}
+.badge.startup { color: #0f172a; }
+.stderr-tail { background: #fef2f2; border-color: #fecaca; }
 .flags { background: #fff7ed; border: 1px solid #fdba74; border-radius: 6px; padding: 8px 12px 8px 28px; margin: 8px 0; }
 .flags li { margin: 2px 0; }
 .ok { color: #15803d; } .bad { color: #b91c1c; }
@@ -106,12 +112,34 @@ export function runSection(r: RunRecord, index: number, open = true): string {
   const body = `
 <p class="verdict">${badge(res.verdict.kind)} ${esc(res.verdict.text)}</p>
 <p class="sub">${esc(facts.join(' · '))}</p>
+${failedBlock(r)}${phaseSection(res)}
 <h3>Per-core utilisation</h3>${LEGEND}${coreLanesSvg(r.samples)}
 <h3>Cores busy</h3>${coresBusySvg(r.samples)}
 <h3>Threads (CPU share; task spans as dark bars)</h3>${threadLanesSvg(r.samples, r.events)}
 ${res.warnings.length ? `<ul class="flags">${res.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}`;
   const title = `Run ${index + 1}: ${esc(whatOf(r))} <small>${esc(paramsOf(r))}</small>`;
   return `<details data-run="${index}"${open ? ' open' : ''}><summary>${title}</summary>${body}</details>`;
+}
+
+/** A failed run says so under its verdict, with the end of its stderr, before any chart. */
+function failedBlock(r: RunRecord): string {
+  if (runSucceeded(r.result) || r.result.exit.reason === 'cancelled' || r.result.exit.reason === 'timeout') return '';
+  const tail = r.stderr.trim().split('\n').slice(-30).join('\n');
+  return `<p class="bad" data-failed><strong>This run failed (${exitOf(r)}):</strong> its figures describe a program that did not finish its work.</p>${tail ? `<pre class="stderr-tail">${esc(tail)}</pre>` : ''}`;
+}
+
+/** The single-run Amdahl ceilings of a sweep's runs (from their phases), beside the fitted one. */
+function singleRunCeilings(sw: SweepResult, runs: RunRecord[]): string {
+  const byId = new Map(runs.map((r) => [r.result.runId, r.result]));
+  const items = sw.runs
+    .map((ref) => ({ ref, res: byId.get(ref.runId) }))
+    .filter((x) => x.res?.serialFraction)
+    .map(({ ref, res }) => {
+      const sf = res!.serialFraction!;
+      return `${ref.tasks} task${ref.tasks === 1 ? '' : 's'}: serial ${Math.round(sf.fraction * 100)} %, ceiling ${sf.ceiling === null ? 'none' : `${sf.ceiling.toFixed(1)}×`}`;
+    });
+  if (!items.length) return '';
+  return `<p data-single-run-ceilings>Single-run Amdahl ceilings (each run's work on at most one core, no fit): ${esc(items.join('; '))}.</p>`;
 }
 
 function sweepTable(sw: SweepResult): string {
@@ -123,7 +151,7 @@ function sweepTable(sw: SweepResult): string {
   return `<table data-table="sweep">${head}${rows.join('')}</table>`;
 }
 
-function sweepSection(sw: SweepResult, logicalCores: number, label: string): string {
+function sweepSection(sw: SweepResult, logicalCores: number, label: string, runs: RunRecord[] = []): string {
   const params = Object.entries(sw.params)
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
@@ -131,6 +159,7 @@ function sweepSection(sw: SweepResult, logicalCores: number, label: string): str
   return `<section data-sweep="${esc(sw.scenario)}"><h3>Sweep: ${esc(sw.scenario)} <small>${esc(params)}, ${sw.repeat}× each${sw.complete ? '' : ', INCOMPLETE'}</small></h3>
 ${sweepTable(sw)}
 <p>${esc(amdahlText(sw))}</p>
+${singleRunCeilings(sw, runs)}
 <div class="charts">${speedupSvg(series, 'speedup')}${speedupSvg(series, 'share')}</div></section>`;
 }
 
@@ -148,7 +177,7 @@ export function sessionReportHtml(session: SessionFile, options: { title?: strin
   ];
   if (session.sweeps?.length) {
     parts.push('<h2>Scaling sweeps</h2>');
-    for (const sw of session.sweeps) parts.push(sweepSection(sw, session.hardware.cpu.logicalCores, session.hardware.hostname));
+    for (const sw of session.sweeps) parts.push(sweepSection(sw, session.hardware.cpu.logicalCores, session.hardware.hostname, session.runs));
   }
   parts.push('<h2>Run details</h2>');
   // Runs of a sweep start folded: the sweep tables summarise them.

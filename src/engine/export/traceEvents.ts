@@ -7,6 +7,8 @@
 // - the workload's task spans as "B"/"E" slices on "tasks" lanes of the process that reported
 //   them, as few lanes as keep them from overlapping (slices on one track must nest); the
 //   reporting thread is named in each slice's args
+// - the run's phases (start-up, serial, parallel, waiting…) as complete slices on a "Phases"
+//   track of their own: phases are contiguous and never overlap, so they nest trivially
 import type { RunRecord, WorkloadEvent } from '../../shared/types';
 
 export interface TraceEvent {
@@ -29,6 +31,8 @@ export interface TraceFile {
 
 /** Synthetic process for the machine's cores (a pid no Linux process has: above pid_max). */
 export const CORES_PID = 2 ** 22 + 1;
+/** Synthetic process for the run's phases, next to the cores'. */
+export const PHASES_PID = CORES_PID + 1;
 /** Synthetic tids for task lanes, above any real tid. */
 const LANE_TID_BASE = 2 ** 22 + 16;
 /** A thread counts as running in a sample when it used at least this share of a core. */
@@ -78,6 +82,19 @@ export function runToTrace(record: RunRecord, meta: { corescopeVersion?: string 
     const ts = us(s.t[i]);
     for (let c = 0; c < s.coreCount; c++) {
       ev.push({ name: `cpu${c} busy %`, ph: 'C', ts, pid: CORES_PID, tid: 0, args: { user: pct(s.coreUser[c][i]), system: pct(s.coreSystem[c][i]), iowait: pct(s.coreIowait[c][i]) } });
+    }
+  }
+
+  // The phases, on their own track (absent from runs recorded before phases existed).
+  const phases = r.phases ?? [];
+  if (phases.length) {
+    ev.push({ name: 'process_name', ph: 'M', ts: 0, pid: PHASES_PID, tid: 0, args: { name: 'Phases (what the run did, in order)' } });
+    ev.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid: PHASES_PID, tid: 0, args: { sort_index: -2 } });
+    ev.push({ name: 'thread_name', ph: 'M', ts: 0, pid: PHASES_PID, tid: 1, args: { name: 'phases' } });
+    for (const p of phases) {
+      const ts = us(p.fromMs);
+      const args = { text: p.text, cores: p.cores, demand: p.demand, otherCores: p.otherCores, threads: p.threads, tasks: p.tasks };
+      ev.push({ name: `phase: ${p.kind}`, cat: 'phase', ph: 'X', ts, dur: Math.max(1, us(p.toMs) - ts), pid: PHASES_PID, tid: 1, args });
     }
   }
 
@@ -177,6 +194,7 @@ export function runToTrace(record: RunRecord, meta: { corescopeVersion?: string 
       runId: r.runId,
       what: r.scenario ?? r.params.cmd ?? r.params.argv?.join(' ') ?? 'run',
       verdict: r.verdict.text,
+      ...(r.serialFraction ? { serialFraction: String(r.serialFraction.fraction), amdahlCeiling: r.serialFraction.ceiling === null ? 'none' : String(r.serialFraction.ceiling) } : {}),
     },
   };
 }

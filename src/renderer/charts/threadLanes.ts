@@ -1,7 +1,10 @@
 // Per-thread lanes on one canvas (NOTES.md: never one Chart.js dataset per thread). From the
-// top: the per-window verdict strip, the workload's task spans, then one row per thread grouped
-// by process, colour = CPU share of one core. Same time axis and gutter as the core charts.
+// top: the run's phases, the per-window verdict strip, the workload's task spans, then one row
+// per thread grouped by process, colour = CPU share of one core. Same time axis and gutter as
+// the core charts. Quiet processes are folded into one line (laneProcesses.ts).
 import type { ProcessInfo, ThreadRole, WindowVerdict } from '../../shared/types';
+import { kindColor, phaseName } from '../views/kindNames';
+import { QUIET_SHARE, displayCommand, pickLaneProcesses } from './laneProcesses';
 import type { SeriesStore, ThreadSeries } from '../state/seriesStore';
 import { BucketCache, bucketize } from './downsample';
 import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWindow } from './layout';
@@ -9,6 +12,7 @@ import { PixelGrid, hexToPixel, hslToPixel } from './pixels';
 import { TaskSpanCache } from './taskSpans';
 import { renderScale } from './renderScale';
 
+const PHASE_H = 16;
 const STRIP_H = 22;
 const TASK_ROW_H = 7;
 const MAX_TASK_ROWS = 16;
@@ -29,7 +33,9 @@ export const roleLabels: Record<ThreadRole, string> = {
 };
 
 type Row =
+  | { kind: 'phases'; y: number; h: number }
   | { kind: 'strip'; y: number; h: number }
+  | { kind: 'folded'; y: number; h: number; pids: number[] }
   | { kind: 'tasks'; y: number; h: number }
   | { kind: 'group'; y: number; h: number; pid: number }
   | { kind: 'thread'; y: number; h: number; series: ThreadSeries };
@@ -52,6 +58,10 @@ export class ThreadLanes {
   private win: TimeWindow = { fromMs: 0, toMs: 10_000 };
   private store: SeriesStore | null = null;
   processes: ProcessInfo[] = [];
+  /** Draw every process, quiet ones too (the "show all" button). */
+  showAll = false;
+  /** Processes folded away at the last render (for the button's label). */
+  hiddenCount = 0;
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -73,14 +83,21 @@ export class ThreadLanes {
     const threadH = this.threadRowHeight(store.threads.size);
 
     // Lay out rows first: the canvas height follows the number of threads.
-    this.rows = [{ kind: 'strip', y: 0, h: STRIP_H }];
-    let y = STRIP_H + 4;
+    this.rows = [
+      { kind: 'phases', y: 0, h: PHASE_H },
+      { kind: 'strip', y: PHASE_H + 2, h: STRIP_H },
+    ];
+    let y = PHASE_H + 2 + STRIP_H + 4;
     if (taskRows) {
       this.rows.push({ kind: 'tasks', y, h: taskRows * TASK_ROW_H });
       y += taskRows * TASK_ROW_H + 4;
     }
-    const pids = [...byPid.keys()].sort((a, b) => a - b);
-    for (const pid of pids) {
+    const pick = pickLaneProcesses(store, byPid, this.processes, this.showAll);
+    this.hiddenCount = pick.hidden.length;
+    // For tests and people inspecting the page: the processes drawn, as their lanes name them.
+    this.canvas.dataset.processes = pick.shown.map((pid) => `${pid} ${this.processLabel(pid, store)}`).join('\n');
+    this.canvas.dataset.folded = String(pick.hidden.length);
+    for (const pid of pick.shown) {
       this.rows.push({ kind: 'group', y, h: GROUP_H, pid });
       y += GROUP_H;
       const threads = byPid.get(pid)!.sort((a, b) => (a.info.tid === pid ? -1 : b.info.tid === pid ? 1 : a.info.tid - b.info.tid));
@@ -88,6 +105,10 @@ export class ThreadLanes {
         this.rows.push({ kind: 'thread', y, h: threadH, series });
         y += threadH;
       }
+    }
+    if (pick.hidden.length) {
+      this.rows.push({ kind: 'folded', y, h: GROUP_H, pids: pick.hidden });
+      y += GROUP_H;
     }
     const cssH = Math.max(120, y + AXIS_H);
     const cssW = this.canvas.clientWidth || 800;
@@ -131,14 +152,24 @@ export class ThreadLanes {
       const top = devY(row.y);
       const bottom = Math.max(top + 1, devY(row.y + row.h));
       grid.clearLines(written, top);
-      if (row.kind === 'strip') {
+      if (row.kind === 'phases') {
+        grid.fill(0, top, grid.width, bottom, hexToPixel('#f8fafc'));
+        const line = devY(row.y + 1);
+        for (const p of store.phases) {
+          if (p.toMs < win.fromMs) continue;
+          const x0 = Math.max(LEFT_GUTTER, xOf(p.fromMs));
+          const a = devX(x0);
+          grid.span(line, a, Math.max(a + 1, devX(x0 + Math.max(1, xOf(p.toMs) - x0 - 1))), hexToPixel(kindColor(p.kind)));
+        }
+        grid.copyLine(line, line + 1, devY(row.y + row.h - 1));
+      } else if (row.kind === 'strip') {
         grid.fill(0, top, grid.width, bottom, hexToPixel('#f1f5f9'));
         const line = devY(row.y + 2);
         for (const w of store.windows) {
           if (w.toMs < win.fromMs) continue;
           const x0 = Math.max(LEFT_GUTTER, xOf(w.fromMs));
           const a = devX(x0);
-          grid.span(line, a, Math.max(a + 1, devX(x0 + Math.max(1, xOf(w.toMs) - x0 - 1))), hexToPixel(palette.verdict[w.kind] ?? '#94a3b8'));
+          grid.span(line, a, Math.max(a + 1, devX(x0 + Math.max(1, xOf(w.toMs) - x0 - 1))), hexToPixel(kindColor(w.kind)));
         }
         grid.copyLine(line, line + 1, devY(row.y + row.h - 2));
       } else if (row.kind === 'tasks') {
@@ -156,7 +187,7 @@ export class ThreadLanes {
           const line = devY(row.y + k * TASK_ROW_H + 1);
           grid.copyLine(line, line + 1, devY(row.y + (k + 1) * TASK_ROW_H - 1));
         }
-      } else if (row.kind === 'group') {
+      } else if (row.kind === 'group' || row.kind === 'folded') {
         grid.clearLines(top, bottom);
       } else {
         // A pixel line of space above each thread's cells.
@@ -183,18 +214,24 @@ export class ThreadLanes {
     ctx.font = '11px system-ui, sans-serif';
     ctx.textBaseline = 'middle';
     for (const row of this.rows) {
-      if (row.kind === 'strip') this.label(ctx, 'verdict per window', row.y + row.h / 2, true);
+      if (row.kind === 'phases') {
+        this.label(ctx, 'phases', row.y + row.h / 2, true);
+        this.phaseWords(ctx, store, xOf, row.y + row.h / 2);
+      } else if (row.kind === 'strip') this.label(ctx, 'verdict per window', row.y + row.h / 2, true);
+      else if (row.kind === 'folded') {
+        ctx.fillStyle = palette.text;
+        ctx.textAlign = 'left';
+        ctx.fillText(`+ ${row.pids.length} quiet or short-lived process${row.pids.length === 1 ? '' : 'es'} folded (pids ${row.pids.slice(0, 8).join(', ')}${row.pids.length > 8 ? ', …' : ''})`, 6, row.y + row.h / 2 + 1);
+      }
       else if (row.kind === 'tasks') this.label(ctx, `tasks (${spans.length})`, row.y + Math.min(row.h, 14) / 2, true);
       else if (row.kind === 'group') {
         ctx.fillStyle = '#e2e8f0';
         ctx.fillRect(0, row.y + 2, cssW - RIGHT_GUTTER, row.h - 3);
-        const proc = this.processes.find((p) => p.pid === row.pid);
-        const main = store.threads.get(row.pid)?.info.name;
         ctx.fillStyle = palette.text;
         ctx.textAlign = 'left';
         ctx.font = 'bold 11px system-ui, sans-serif';
-        const desc = proc ? proc.cmdline || proc.name : main ?? '';
-        ctx.fillText(`process ${row.pid}  ${desc}`.slice(0, 140), 6, row.y + row.h / 2 + 1);
+        const desc = this.processLabel(row.pid, store);
+        ctx.fillText(fitText(ctx, `process ${row.pid}  ${desc}`, cssW - RIGHT_GUTTER - 12), 6, row.y + row.h / 2 + 1);
         ctx.font = '11px system-ui, sans-serif';
       } else {
         const series = row.series;
@@ -220,7 +257,28 @@ export class ThreadLanes {
     ctx.fillStyle = palette.text;
     ctx.textAlign = 'right';
     ctx.font = `${bold ? 'bold ' : ''}${sizePx}px system-ui, sans-serif`;
-    ctx.fillText(text.length > 28 ? `${text.slice(0, 27)}…` : text, LEFT_GUTTER - 6, y);
+    ctx.fillText(fitText(ctx, text, LEFT_GUTTER - 12), LEFT_GUTTER - 6, y);
+    ctx.font = '11px system-ui, sans-serif';
+  }
+
+  /** A process as its lane names it: its command line (never CoreScope's launcher), else its main thread's name. */
+  private processLabel(pid: number, store: SeriesStore): string {
+    const proc = this.processes.find((p) => p.pid === pid);
+    return proc ? displayCommand(proc.cmdline) || proc.name : (store.threads.get(pid)?.info.name ?? '');
+  }
+
+  /** Each phase's kind written on it, where it is wide enough to hold the word. */
+  private phaseWords(ctx: CanvasRenderingContext2D, store: SeriesStore, xOf: (ms: number) => number, y: number): void {
+    ctx.font = '10px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    for (const p of store.phases) {
+      const x0 = Math.max(LEFT_GUTTER, xOf(p.fromMs));
+      const x1 = xOf(p.toMs);
+      const word = phaseName(p.kind).replace(/ \(.*\)$/, '');
+      if (x1 - x0 < ctx.measureText(word).width + 8) continue;
+      ctx.fillStyle = p.kind === 'startup' ? palette.text : '#ffffff';
+      ctx.fillText(word, (x0 + x1) / 2, y + 1);
+    }
     ctx.font = '11px system-ui, sans-serif';
   }
 
@@ -232,11 +290,18 @@ export class ThreadLanes {
     const t = this.win.fromMs + ((cssX - LEFT_GUTTER) / plotW) * (this.win.toMs - this.win.fromMs);
     const row = this.rows.find((r) => cssY >= r.y && cssY < r.y + r.h);
     if (!row) return null;
+    const span = (a: number, b: number) => `${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)} s`;
+    if (row.kind === 'phases') {
+      const p = store.phases.find((x) => t >= x.fromMs && t < x.toMs);
+      return p ? `Phase ${span(p.fromMs, p.toMs)} (${((p.toMs - p.fromMs) / 1000).toFixed(2)} s): ${phaseName(p.kind)} — ${p.text}` : store.phases.length ? null : 'Phases appear here once a second of the run has been judged.';
+    }
     if (row.kind === 'strip') {
       const w: WindowVerdict | undefined = store.windows.find((x) => t >= x.fromMs && t < x.toMs);
       if (!w) return null;
-      return `${(w.fromMs / 1000).toFixed(1)}–${(w.toMs / 1000).toFixed(1)} s: ${w.text}${w.reason ? ` — ${w.reason.text}` : ''}`;
+      // The window's text begins with its verdict word; the reason, when the window had one, says why cores sat idle.
+      return `Window ${span(w.fromMs, w.toMs)}: ${w.text}${w.reason ? ` — why: ${w.reason.text}` : ''}`;
     }
+    if (row.kind === 'folded') return `Processes that used under ${Math.round(100 * QUIET_SHARE)}% of the busiest one's CPU (wrappers, shims, idle helpers): pids ${row.pids.join(', ')}. “Show all processes” draws them.`;
     if (row.kind === 'thread') {
       const info = row.series.info;
       let cpu = NaN;
@@ -248,7 +313,23 @@ export class ThreadLanes {
       }
       return `${info.name} (tid ${info.tid}, pid ${info.pid}, ${roleLabels[info.role]})${Number.isNaN(cpu) ? '' : ` — ${(cpu * 100).toFixed(0)}% of a core at ${(t / 1000).toFixed(2)} s`}`;
     }
-    if (row.kind === 'group') return `process ${row.pid}`;
+    if (row.kind === 'group') {
+      const proc = this.processes.find((p) => p.pid === row.pid);
+      return `process ${row.pid}${proc ? `: ${displayCommand(proc.cmdline) || proc.name}` : ''}`;
+    }
     return 'task spans from the workload’s own events; rows in use at a moment = tasks in flight';
   }
+}
+
+/** The text cut to fit `maxPx`, with an ellipsis where it was cut (never mid-word without one). */
+export function fitText(ctx: CanvasRenderingContext2D, text: string, maxPx: number): string {
+  if (ctx.measureText(text).width <= maxPx) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= maxPx) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo).trimEnd()}…`;
 }

@@ -1,7 +1,7 @@
 // Samples of one run as the charts read them: fixed-capacity ring buffers, so a run that goes
 // on for hours keeps a bounded history (the live view shows the last `capacity` samples; the
 // full record is fetched from the engine when the run ends).
-import type { LiveBatch, RunSamples, ThreadInfo, WindowVerdict, WorkloadEvent } from '../../shared/types';
+import type { LiveBatch, Phase, RunSamples, ThreadInfo, WindowVerdict, WorkloadEvent } from '../../shared/types';
 
 /** Live history window: 60 s at 100 Hz, 5 min at 20 Hz. */
 export const LIVE_CAPACITY = 6000;
@@ -29,6 +29,8 @@ export class SeriesStore {
   threads = new Map<number, ThreadSeries>();
   events: WorkloadEvent[] = [];
   windows: WindowVerdict[] = [];
+  /** The run's phases: each live batch carries the whole list so far, so it replaces, never appends. */
+  phases: Phase[] = [];
 
   constructor(capacity = LIVE_CAPACITY) {
     this.capacity = capacity;
@@ -37,11 +39,12 @@ export class SeriesStore {
     this.machineBusy = new Float32Array(capacity);
   }
 
-  static fromSamples(samples: RunSamples, events: WorkloadEvent[], windows: WindowVerdict[]): SeriesStore {
+  static fromSamples(samples: RunSamples, events: WorkloadEvent[], windows: WindowVerdict[], phases: Phase[] = []): SeriesStore {
     const store = new SeriesStore(Math.max(1, samples.t.length));
     store.push(0, samples.t, samples.coreUser, samples.coreSystem, samples.coreIowait, samples.workloadCores, samples.threads, samples.threadCpu, samples.threadCore);
     store.events = events.slice();
     store.windows = windows.slice();
+    store.phases = phases.slice();
     return store;
   }
 
@@ -71,6 +74,8 @@ export class SeriesStore {
       if (i >= 0) this.windows[i] = w;
       else this.windows.push(w);
     }
+    // Older engines send no phases: keep what we have rather than blanking the strip.
+    if (Array.isArray(batch.phases)) this.phases = batch.phases;
     if (this.windows.length > 2000) this.windows.splice(0, this.windows.length - 2000);
     // Trimmed in steps (to 18 000 once over 20 000), not by a few each batch: the lanes pack task
     // spans incrementally and a trimmed front means packing them all again.

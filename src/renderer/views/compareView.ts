@@ -7,7 +7,7 @@ import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs, paramsSummary } from '../util/format';
 import type { ChartExport } from './runCharts';
 import type { RunEntry } from './resultsTable';
-import { verdictNames } from './scenarioPicker';
+import { verdictName } from './kindNames';
 
 type Pt = { x: number; y: number };
 
@@ -44,7 +44,7 @@ export class CompareView {
             h('div', { class: 'params' }, paramsSummary(e.record.result.params.scenario?.params)),
             h('div', { class: 'card-value' }, fmtCores(e.record.result.parallelism), h('span', { class: 'unit' }, ' parallelism')),
             h('div', {}, `wall ${fmtMs(e.record.result.wallMs)} · CPU ${fmtMs(e.record.result.cpu.totalMs)}`),
-            h('div', { class: `verdict-${e.record.result.verdict.kind}` }, verdictNames[e.record.result.verdict.kind] ?? e.record.result.verdict.kind),
+            h('div', { class: `verdict-${e.record.result.verdict.kind}` }, verdictName(e.record.result.verdict.kind)),
             h('p', { class: 'small-text' }, e.record.result.verdict.text),
           ),
         ),

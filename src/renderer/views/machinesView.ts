@@ -8,7 +8,7 @@ import { MACHINE_COLORS, speedupChart } from '../charts/speedupChart';
 import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs } from '../util/format';
 import type { ChartExport } from './runCharts';
-import { verdictNames } from './scenarioPicker';
+import { verdictName } from './kindNames';
 
 export interface MachinesViewActions {
   onExport(chart: ChartExport): void;
@@ -96,7 +96,7 @@ function cellView(c: RunCell | null): HTMLElement {
   return h(
     'td',
     { class: 'run-cell' },
-    h('div', { class: `verdict-${c.verdict}` }, verdictNames[c.verdict] ?? c.verdict),
+    h('div', { class: `verdict-${c.verdict}` }, verdictName(c.verdict)),
     h('div', {}, `wall ${fmtMs(c.wallMs)} · CPU ${fmtMs(c.cpuMs)}`),
     h('div', { class: 'parallelism' }, `parallelism ${fmtCores(c.parallelism)}`),
     h('div', { class: 'small-text' }, `${c.params} · ${c.rateHz} Hz · ${c.runtime}`),

@@ -1,6 +1,10 @@
 // The parameter form of the selected scenario, validated as the user types with the same
 // validator the engine uses: errors appear next to their field and Run stays disabled until
-// the form is valid, so a bad value never starts a workload.
+// the form is valid, so a bad value never starts a workload. A field shows its error once it
+// has been typed in (or a run was asked for): an empty Custom form is unfinished, not wrong,
+// and says so as a hint by the Run button. Enter in any field runs. An error inside the folded
+// "Advanced" section unfolds it: a disabled Run button with its reason out of sight explains
+// nothing.
 import type { RunRequest } from '../../shared/api';
 import type { ParamValue, ScenarioInfo, ScenarioParamSpec } from '../../shared/model';
 import type { RuntimeInfo } from '../../shared/types';
@@ -21,9 +25,27 @@ export class ParamForm {
   private runtimeSelect: HTMLSelectElement | null = null;
   private scenario: ScenarioInfo | null = null;
   private valid = false;
+  private readonly touched = new Set<string>();
+  /** A run was asked for: every error shows, touched or not. */
+  private attempted = false;
+  private advanced: HTMLDetailsElement | null = null;
 
-  constructor(private readonly onValidity: (valid: boolean) => void) {
+  /**
+   * @param onValidity whether Run may go, and the first problem in words (for the hint by the button)
+   * @param onSubmit Enter pressed in a field
+   */
+  constructor(
+    private readonly onValidity: (valid: boolean, problem: string | null) => void,
+    private readonly onSubmit: () => void = () => undefined,
+  ) {
     this.el.addEventListener('submit', (e) => e.preventDefault());
+    // A form of several text fields has no implicit submission; Enter runs all the same.
+    this.el.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.isComposing || !(e.target instanceof HTMLInputElement)) return;
+      e.preventDefault();
+      this.attempted = true;
+      if (this.validate()) this.onSubmit();
+    });
   }
 
   show(scenario: ScenarioInfo, runtimes: RuntimeInfo[]): void {
@@ -31,6 +53,8 @@ export class ParamForm {
     clear(this.el);
     this.inputs.clear();
     this.errorEls.clear();
+    this.touched.clear();
+    this.attempted = false;
     if (scenario.runtime === 'custom') {
       this.addField('cmd', 'Command line', h('input', { type: 'text', name: 'cmd', placeholder: 'python3 train.py', class: 'wide' }), 'Run by /bin/sh -c; its whole process tree is followed.');
       this.addField('cwd', 'Working directory', h('input', { type: 'text', name: 'cwd', placeholder: '(current directory)', class: 'wide' }), 'Optional.');
@@ -41,17 +65,12 @@ export class ParamForm {
     this.runtimeSelect = null;
     if (kind) {
       const options = runtimes.filter((r) => r.kind === kind);
-      const select = h('select', { name: '__runtime', 'data-testid': 'runtime-select' });
-      // The engine picks a default interpreter itself when the request names none.
-      select.append(h('option', { value: '' }, options.length ? `default (${options[0].implementation} ${options[0].version})` : 'default (found by the engine)'));
-      for (const r of options) {
-        const gil = r.kind === 'python' && r.freeThreadedBuild ? (r.gilEnabled ? ', GIL on' : ', free-threaded') : '';
-        select.append(h('option', { value: r.path }, `${r.implementation} ${r.version} (${r.path}${gil})`));
-      }
+      const select = h('select', { name: '__runtime', 'data-testid': 'runtime-select' }, ...runtimeOptions(options));
       this.runtimeSelect = select;
       this.addField(kind, kind === 'python' ? 'Interpreter' : 'Runtime', select, kind === 'python' ? pythonHelp(options) : 'The node on PATH, or Electron’s own.');
     }
-    const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout'));
+    const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout', h('span', { class: 'advanced-error', 'data-testid': 'advanced-error' })));
+    this.advanced = advanced;
     this.el.append(advanced);
     const rate = h('input', { type: 'text', inputmode: 'numeric', name: 'rateHz', value: String(RATE_HZ.default) });
     const timeout = h('input', { type: 'text', inputmode: 'decimal', name: 'timeoutS', value: '120' });
@@ -80,8 +99,12 @@ export class ParamForm {
   private addField(name: string, label: string, input: HTMLInputElement | HTMLSelectElement, help: string, unit?: string, parent: HTMLElement = this.el): void {
     const error = h('div', { class: 'field-error', 'data-error-for': name, role: 'alert' });
     input.id = `param-${name}`;
-    input.addEventListener('input', () => this.validate());
-    input.addEventListener('change', () => this.validate());
+    const edited = () => {
+      this.touched.add(name);
+      this.validate();
+    };
+    input.addEventListener('input', edited);
+    input.addEventListener('change', edited);
     parent.append(
       h(
         'div',
@@ -133,10 +156,35 @@ export class ParamForm {
       const timeout = this.numberField('timeoutS', TIMEOUT_S.min, TIMEOUT_S.max, 'Timeout');
       if (timeout) errors.push(timeout);
     }
-    this.showErrors(errors);
+    this.showErrors(this.attempted ? errors : errors.filter((e) => this.touched.has(e.field)));
     this.valid = !!this.scenario && errors.length === 0;
-    this.onValidity(this.valid);
+    this.onValidity(this.valid, errors[0] ? atDoor(errors[0].message, 'form', this.scenario?.id) : null);
     return this.valid;
+  }
+
+  /** Marks every field as to be judged (a run was asked for) and validates. */
+  attempt(): boolean {
+    this.attempted = true;
+    return this.validate();
+  }
+
+  /** Puts the keyboard in the first field (after a scenario was picked). */
+  focusFirst(): void {
+    this.el.querySelector<HTMLElement>('input, select')?.focus();
+  }
+
+  /** The interpreters found, arriving after the form was shown (the probe takes seconds): the choice is kept. */
+  setRuntimes(runtimes: RuntimeInfo[]): void {
+    const select = this.runtimeSelect;
+    const kind = this.scenario?.runtime;
+    if (!select || (kind !== 'python' && kind !== 'node')) return;
+    const chosen = select.value;
+    const options = runtimes.filter((r) => r.kind === kind);
+    select.replaceChildren(...runtimeOptions(options));
+    if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+    const help = select.closest('.field')?.querySelector('.help');
+    if (help && kind === 'python') help.textContent = pythonHelp(options);
+    select.dataset.runtimes = String(options.length);
   }
 
   /** Shows errors next to their fields; also used for errors the engine returns (e.g. `params.tasks`). */
@@ -146,6 +194,14 @@ export class ParamForm {
       // Messages name fields as the API does (`workMs must…`); the form says its own labels.
       el.textContent = mine.map((e) => atDoor(e.message, 'form', this.scenario?.id)).join('; ');
       el.closest('.field')?.classList.toggle('invalid', mine.length > 0);
+    }
+    // An error inside the folded section unfolds it, and its summary says so.
+    if (this.advanced) {
+      const inside = errors.filter((e) => e.field === 'rateHz' || e.field === 'timeoutS');
+      if (inside.length && !this.advanced.classList.contains('invalid')) this.advanced.open = true;
+      this.advanced.classList.toggle('invalid', inside.length > 0);
+      // Folded again by hand, the section still says what is wrong in it.
+      this.advanced.querySelector('.advanced-error')!.textContent = inside.length ? ` — ${inside.map((e) => atDoor(e.message, 'form', this.scenario?.id)).join('; ')}` : '';
     }
     const unplaced = errors.filter((e) => !this.errorEls.has(e.field.replace(/^params\./, '')));
     if (unplaced.length && this.errorEls.size) {
@@ -182,6 +238,18 @@ export class ParamForm {
     }
     this.validate();
   }
+}
+
+function runtimeOptions(options: RuntimeInfo[]): HTMLOptionElement[] {
+  // The engine picks a default interpreter itself when the request names none.
+  const first = h('option', { value: '' }, options.length ? `default (${options[0].implementation} ${options[0].version})` : 'default (found by the engine)');
+  return [
+    first,
+    ...options.map((r) => {
+      const gil = r.kind === 'python' && r.freeThreadedBuild ? (r.gilEnabled ? ', GIL on' : ', free-threaded') : '';
+      return h('option', { value: r.path }, `${r.implementation} ${r.version} (${r.path}${gil})`);
+    }),
+  ];
 }
 
 /** Says plainly whether a GIL-free Python is here to compare with, rather than leaving it to guesswork. */

@@ -3,7 +3,8 @@
 import type { RunRecord } from '../../shared/types';
 import { h } from '../util/dom';
 import { fmtCores, fmtMs, paramsSummary } from '../util/format';
-import { verdictNames } from './scenarioPicker';
+import { verdictName } from './kindNames';
+import { exitText, failedOnItsOwn } from './exitText';
 
 export interface RunEntry {
   record: RunRecord;
@@ -47,16 +48,16 @@ export class ResultsTable {
     });
     const row = h(
       'tr',
-      { 'data-run-id': r.runId, 'data-scenario': r.scenario ?? 'custom', onclick: () => this.onShow(entry) },
+      { 'data-run-id': r.runId, 'data-scenario': r.scenario ?? 'custom', 'data-verdict': r.verdict.kind, onclick: () => this.onShow(entry) },
       h('td', {}, box),
-      h('td', {}, entry.title),
-      h('td', { class: 'params' }, paramsSummary(r.params.scenario?.params) || r.params.cmd || ''),
+      h('td', { class: 'title', title: entry.title }, entry.title),
+      h('td', { class: 'params', title: paramsSummary(r.params.scenario?.params) || r.params.cmd || '' }, paramsSummary(r.params.scenario?.params) || r.params.cmd || ''),
       h('td', { class: 'num wall' }, fmtMs(r.wallMs)),
       h('td', { class: 'num cpu' }, fmtMs(r.cpu.totalMs)),
       h('td', { class: 'num parallelism', 'data-value': r.parallelism.toFixed(4) }, fmtCores(r.parallelism)),
       h('td', { class: 'num' }, r.peakConcurrency === null ? '—' : String(r.peakConcurrency)),
-      h('td', { class: `verdict-${r.verdict.kind}` }, verdictNames[r.verdict.kind] ?? r.verdict.kind),
-      h('td', {}, r.exit.reason),
+      h('td', { class: `verdict-${r.verdict.kind}` }, verdictName(r.verdict.kind)),
+      h('td', { class: `exit${failedOnItsOwn(r) ? ' bad' : ''}`, 'data-exit': r.exit.reason }, failedOnItsOwn(r) ? `failed: ${exitText(r)}` : exitText(r)),
     );
     this.body.prepend(row);
   }

@@ -9,6 +9,9 @@ import type { TimeWindow } from '../charts/layout';
 import { ThreadLanes } from '../charts/threadLanes';
 import type { SeriesStore } from '../state/seriesStore';
 import { h } from '../util/dom';
+import { describeBusy, describeCore, hoverTooltip } from './chartHover';
+import { kindColor, phaseNames, verdictNames } from './kindNames';
+import { PHASE_KINDS, VERDICT_KINDS } from '../../shared/sessionSchema';
 
 /** Up to this many cores each gets a readable lane; beyond, a heatmap row. */
 export const MAX_LANE_CORES = 16;
@@ -22,6 +25,8 @@ export interface ChartExport {
   canvas: () => HTMLCanvasElement;
   /** Draws a hand-drawn (not Chart.js) canvas again, at the current render scale. */
   redraw?: () => void;
+  /** Colours and what they mean, for the exported PNG (a PNG on a slide has no page around it). */
+  legend?: { color: string; label: string }[];
 }
 
 export class RunCharts {
@@ -31,8 +36,10 @@ export class RunCharts {
   private readonly lanesCanvas = h('canvas', { 'data-testid': 'thread-lanes', class: 'lanes' });
   private readonly tooltip = h('div', { class: 'lanes-tooltip', hidden: true });
   private readonly windowLine = h('div', { class: 'window-verdict', 'data-testid': 'window-verdict' });
-  private readonly title = h('span', {}, 'Per-core utilisation');
+  private readonly title = h('span', { 'data-testid': 'charts-title' }, 'Per-core utilisation');
+  private readonly showAllButton = h('button', { type: 'button', class: 'small', 'data-testid': 'show-all-processes', hidden: true }, 'Show all processes');
   private coreChart: CoreLanesChart | CoreHeatmap | null = null;
+  private readonly coreTip: HTMLElement;
   private coreCanvas: HTMLCanvasElement | null = null;
   private busy: BusyLineChart;
   private lanes: ThreadLanes;
@@ -40,9 +47,13 @@ export class RunCharts {
   private readonly visible = new Map<Element, boolean>();
   private last: Parameters<RunCharts['render']> | null = null;
 
+  /** The run on screen, named in every exported chart's title. */
+  private runName = '';
+
   constructor(onExport: (chart: ChartExport) => void) {
     const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
-      h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title, canvas, redraw: () => this.flush() }) }, 'PNG');
+      h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title: this.runName ? `${title} — ${this.runName}` : title, canvas, redraw: () => this.flush(), legend: LEGENDS[id] }) }, 'PNG');
+    const busyBox = h('div', { class: 'chart-box busy-box' }, this.busyCanvas);
     this.el = h(
       'section',
       { class: 'run-charts', 'data-testid': 'run-charts' },
@@ -50,13 +61,20 @@ export class RunCharts {
       h('div', { class: 'legend' }, h('span', { class: 'sw user' }), 'user ', h('span', { class: 'sw system' }), 'system'),
       this.coreBox,
       h('div', { class: 'panel-head' }, h('h2', {}, 'Cores busy'), exportButton('busy', 'Cores busy', () => this.busyCanvas)),
-      h('div', { class: 'chart-box busy-box' }, this.busyCanvas),
-      h('div', { class: 'panel-head' }, h('h2', {}, 'Threads and tasks'), exportButton('lanes', 'Threads and tasks', () => this.lanesCanvas)),
+      busyBox,
+      h('div', { class: 'panel-head' }, h('h2', {}, 'Threads and tasks'), h('span', { class: 'head-actions' }, this.showAllButton, exportButton('lanes', 'Threads and tasks', () => this.lanesCanvas))),
       this.windowLine,
+      kindLegend(),
       h('div', { class: 'lanes-box' }, this.lanesCanvas, this.tooltip),
     );
     this.busy = new BusyLineChart(this.busyCanvas);
     this.lanes = new ThreadLanes(this.lanesCanvas);
+    busyBox.append(hoverTooltip(busyBox, 'busy-tooltip', (x, y) => (this.last ? describeBusy(this.last[0], this.busy.chart, x, y) : null)));
+    this.coreTip = hoverTooltip(this.coreBox, 'core-tooltip', (x, y) => (this.last && this.coreChart instanceof CoreLanesChart ? describeCore(this.last[0], this.coreChart.chart, x, y) : null));
+    this.showAllButton.addEventListener('click', () => {
+      this.lanes.showAll = !this.lanes.showAll;
+      this.flush();
+    });
     this.lanesCanvas.addEventListener('mousemove', (e) => {
       const text = this.lanes.describe(e.offsetX, e.offsetY);
       this.tooltip.hidden = !text;
@@ -91,8 +109,11 @@ export class RunCharts {
     return this.visible.get(el) ?? true;
   }
 
-  setTitle(text: string): void {
+  /** `run` names the run on screen (also in exported PNGs' titles). */
+  setTitle(text: string, run = ''): void {
     this.title.textContent = text;
+    this.title.title = text;
+    this.runName = run;
   }
 
   private ensureCoreChart(cores: number): void {
@@ -105,7 +126,7 @@ export class RunCharts {
     this.coreChart?.destroy();
     this.coreBox.replaceChildren();
     const canvas = h('canvas', { 'data-testid': 'core-chart', 'data-mode': wantLanes ? 'lanes' : 'heatmap' });
-    this.coreBox.append(canvas);
+    this.coreBox.append(canvas, this.coreTip);
     this.coreCanvas = canvas;
     this.coreChart = wantLanes ? new CoreLanesChart(canvas) : new CoreHeatmap(canvas);
   }
@@ -175,6 +196,9 @@ export class RunCharts {
     if (i === 2) {
       this.lanes.processes = processes;
       if (this.shows(this.lanesCanvas)) this.lanes.render(store, win);
+      const n = this.lanes.hiddenCount;
+      this.showAllButton.hidden = n === 0 && !this.lanes.showAll;
+      this.showAllButton.textContent = this.lanes.showAll ? 'Fold quiet processes' : `Show all processes (+${n})`;
     }
   }
 
@@ -184,8 +208,9 @@ export class RunCharts {
     this.el.dataset.live = String(!overall);
     this.el.dataset.threads = String(store.threads.size);
     this.el.dataset.pids = [...new Set([...store.threads.values()].map((t) => t.info.pid))].join(' ');
+    this.el.dataset.phases = store.phases.map((p) => p.kind).join(' ');
     if (overall) {
-      this.windowLine.textContent = `Whole run: ${overall.text} Hover the strip below for each window’s verdict and reason.`;
+      this.windowLine.textContent = `Whole run: ${verdictNames[overall.kind] ?? overall.kind}. Hover the phases for each one’s span and evidence, and the strip under them for each 250 ms window’s verdict (and, where cores sat idle, why).`;
       this.windowLine.className = `window-verdict verdict-${overall.kind}`;
       return;
     }
@@ -196,3 +221,29 @@ export class RunCharts {
     this.windowLine.className = `window-verdict ${last ? `verdict-${last.kind}` : ''}`;
   }
 }
+
+/** The colours of the phase strip and the window strip, named. */
+function kindLegend(): HTMLElement {
+  const item = (kind: string, label: string) => h('span', { class: 'kind-item', 'data-kind': kind }, h('span', { class: 'sw', style: `background:${kindColor(kind)}` }), label);
+  const windowKinds = VERDICT_KINDS.filter((k) => k !== 'mixed' && k !== 'failed' && !PHASE_KINDS.includes(k as never));
+  return h(
+    'div',
+    { class: 'legend kind-legend', 'data-testid': 'kind-legend' },
+    h('strong', {}, 'Phases and windows: '),
+    ...PHASE_KINDS.map((k) => item(k, phaseNames[k])),
+    ...windowKinds.map((k) => item(k, verdictNames[k])),
+  );
+}
+
+/** What the colours of each exported chart mean, drawn under its title in the PNG. */
+const LEGENDS: Record<string, { color: string; label: string }[]> = {
+  cores: [
+    { color: '#2563eb', label: 'user' },
+    { color: '#dc2626', label: 'system' },
+  ],
+  busy: [
+    { color: '#0f172a', label: 'cores busy (whole machine)' },
+    { color: '#16a34a', label: 'workload (cores’ worth of CPU)' },
+  ],
+  lanes: [...PHASE_KINDS.map((k) => ({ color: kindColor(k), label: phaseNames[k] })), { color: 'hsl(221, 85%, 34%)', label: 'thread at 100% of a core' }],
+};

@@ -2,6 +2,7 @@
 // command line. Picking one shows its explanation and its parameter form.
 import type { ScenarioInfo } from '../../shared/model';
 import { clear, h } from '../util/dom';
+import { verdictNames } from './kindNames';
 
 const groups: { runtime: ScenarioInfo['runtime']; title: string }[] = [
   { runtime: 'python', title: 'Python' },
@@ -9,19 +10,13 @@ const groups: { runtime: ScenarioInfo['runtime']; title: string }[] = [
   { runtime: 'custom', title: 'Custom' },
 ];
 
-export const verdictNames: Record<string, string> = {
-  interleaved: 'interleaved on ~1 core',
-  parallel: 'spread across cores',
-  waiting: 'mostly waiting',
-  blocked: 'event loop blocked',
-  any: 'depends on the program',
-};
 
 export class ScenarioPicker {
   readonly el = h('nav', { class: 'picker', 'data-testid': 'scenario-picker', 'aria-label': 'Scenarios' });
   private selected: string | null = null;
 
-  constructor(private readonly onSelect: (scenario: ScenarioInfo) => void) {}
+  /** `byUser` is false for the app's own first pick at load, which must not move the keyboard focus. */
+  constructor(private readonly onSelect: (scenario: ScenarioInfo, byUser: boolean) => void) {}
 
   show(scenarios: ScenarioInfo[]): void {
     clear(this.el);
@@ -43,9 +38,9 @@ export class ScenarioPicker {
     }
   }
 
-  select(s: ScenarioInfo): void {
+  select(s: ScenarioInfo, byUser = true): void {
     this.selected = s.id;
     for (const b of this.el.querySelectorAll<HTMLButtonElement>('button.scenario')) b.classList.toggle('selected', b.dataset.scenario === this.selected);
-    this.onSelect(s);
+    this.onSelect(s, byUser);
   }
 }

@@ -1,12 +1,13 @@
 // The session toolbar: save the current session (native dialog in Electron, a download in a
 // browser), open session files (the native chooser in both), export the session as an HTML
-// report or the shown run's samples CSV / trace, and the autosave state.
+// report or the shown run's trace, and the autosave state. (The shown run's samples CSV is one
+// button, in the run's own export row: two buttons with one output only made people wonder.)
 import { h } from '../util/dom';
 
 export interface SessionBarActions {
   save(format: 'session-gz' | 'session-json'): void;
   open(files: File[]): void;
-  exportAs(format: 'html' | 'csv' | 'trace'): void;
+  exportAs(format: 'html' | 'trace'): void;
 }
 
 export class SessionBar {
@@ -25,11 +26,10 @@ export class SessionBar {
       this.fileInput.value = '';
       if (files.length) actions.open(files);
     });
-    const exp = (f: 'html' | 'csv' | 'trace', label: string, title: string) => h('button', { type: 'button', class: 'small', title, 'data-testid': `session-export-${f}`, onclick: () => actions.exportAs(f) }, label);
+    const exp = (f: 'html' | 'trace', label: string, title: string) => h('button', { type: 'button', class: 'small', title, 'data-testid': `session-export-${f}`, onclick: () => actions.exportAs(f) }, label);
     const html = exp('html', 'HTML report', 'the whole session as one self-contained HTML page');
-    const csv = exp('csv', 'Samples CSV', 'the shown run’s samples');
     const trace = exp('trace', 'Trace (Perfetto)', 'the shown run as Chrome trace-event JSON');
-    this.buttons = [save, html, csv, trace];
+    this.buttons = [save, html, trace];
     this.el = h(
       'section',
       { class: 'session-bar', 'data-testid': 'session-bar' },
@@ -41,7 +41,6 @@ export class SessionBar {
       this.fileInput,
       h('span', { class: 'sep' }, 'Export:'),
       html,
-      csv,
       trace,
       this.status,
     );

@@ -1,0 +1,24 @@
+// How a run ended, in the words every view uses: "exit 0", "exit 3", "killed by SIGSEGV",
+// "cancelled", "timed out" — so a failed run never reads "exited" like a good one.
+import type { RunResult } from '../../shared/types';
+
+export function exitText(r: Pick<RunResult, 'exit'>): string {
+  const e = r.exit;
+  switch (e.reason) {
+    case 'exited':
+      return e.signal ? `killed by ${e.signal}` : `exit ${e.code ?? '?'}`;
+    case 'cancelled':
+      return 'cancelled';
+    case 'timeout':
+      return 'timed out';
+    case 'engine-error':
+      return 'profiler error';
+    case 'profiler-exit':
+      return 'profiler quit';
+  }
+}
+
+/** Did the workload fail on its own (not cancelled or timed out by us)? */
+export function failedOnItsOwn(r: Pick<RunResult, 'exit' | 'verdict'>): boolean {
+  return r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
+}

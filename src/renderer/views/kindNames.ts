@@ -1,0 +1,52 @@
+// What each verdict and phase kind is called on screen, and its colour: one table, so the picker,
+// the verdict panel, the results table, the comparisons and the strips' legends never disagree.
+// Every kind in shared/sessionSchema.ts (VERDICT_KINDS, PHASE_KINDS) must be here; a kind a
+// newer file brings falls back to its own word and grey.
+import type { PhaseKind, VerdictKind } from '../../shared/types';
+
+export const verdictNames: Record<VerdictKind | 'any', string> = {
+  interleaved: 'interleaved on ~1 core',
+  parallel: 'spread across cores',
+  waiting: 'mostly waiting',
+  blocked: 'event loop blocked',
+  serial: 'serial on one thread',
+  contended: 'contended for cores',
+  mixed: 'mixed phases',
+  failed: 'failed (not judged)',
+  any: 'depends on the program',
+};
+
+export const phaseNames: Record<PhaseKind, string> = {
+  startup: 'start-up',
+  serial: 'serial (one thread)',
+  interleaved: 'interleaved (took turns)',
+  parallel: 'parallel',
+  waiting: 'waiting',
+  blocked: 'event loop blocked',
+  contended: 'contended (wanted more cores)',
+};
+
+/** Strip colours; the same hues as the CSS classes verdict-<kind> in styles.css. */
+export const kindColors: Record<VerdictKind | PhaseKind, string> = {
+  startup: '#cbd5e1',
+  serial: '#7c3aed',
+  interleaved: '#f59e0b',
+  parallel: '#16a34a',
+  waiting: '#64748b',
+  blocked: '#dc2626',
+  contended: '#db2777',
+  mixed: '#0891b2',
+  failed: '#991b1b',
+};
+
+export function verdictName(kind: string): string {
+  return (verdictNames as Record<string, string>)[kind] ?? kind;
+}
+
+export function phaseName(kind: string): string {
+  return (phaseNames as Record<string, string>)[kind] ?? kind;
+}
+
+export function kindColor(kind: string): string {
+  return (kindColors as Record<string, string>)[kind] ?? '#94a3b8';
+}
