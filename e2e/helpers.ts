@@ -60,6 +60,9 @@ export async function openHarness(): Promise<Harness> {
   });
   await page.goto(server.url);
   await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+  // The charts' code loads after the page is usable (src/renderer/views/lazyViews.ts): tests
+  // start once it has, as a person would hardly notice the tenth of a second.
+  await page.waitForSelector('body[data-views="ready"]', { timeout: 20_000 });
   return {
     engine,
     server,

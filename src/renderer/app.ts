@@ -5,20 +5,22 @@ import type { ScenarioInfo } from '../shared/model';
 import type { RunRecord, SystemInfo } from '../shared/types';
 import { liveWindow } from './charts/layout';
 import { canvasToPng } from './export/canvasPng';
-import { atScale, isPngScale, PNG_SCALES, type PngScale } from './charts/renderScale';
+import { isPngScale, PNG_SCALES, type PngScale } from './charts/pngScale';
 import { samplesToCsv } from '../shared/samplesCsv';
 import { saveAs } from './export/saveAs';
 import { SeriesStore } from './state/seriesStore';
 import { ApiError } from './transport/apiError';
 import type { Transport } from './transport/pickTransport';
 import { h } from './util/dom';
-import { CompareView } from './views/compareView';
+import type { CompareView } from './views/compareView';
 import { ErrorBanner } from './views/errorBanner';
 import { LiveCards } from './views/liveCards';
 import { ParamForm } from './views/paramForm';
 import { PresetBar, type PresetRun } from './views/presetBar';
 import { ResultsTable, type RunEntry } from './views/resultsTable';
-import { RunCharts, type ChartExport } from './views/runCharts';
+import type { RunCharts, ChartExport } from './views/runCharts';
+import type { LazyViews } from './views/lazyViews';
+import { Later } from './util/later';
 import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
 import { SessionController } from './sessionController';
@@ -64,13 +66,14 @@ export class App {
   private readonly formHint = h('span', { class: 'form-hint', 'data-testid': 'form-hint' });
   private readonly shownRun = new ShownRun();
   private readonly cards = new LiveCards();
-  private readonly charts = new RunCharts((c) => void this.exportPng(c));
+  /** Chart.js and the views drawn with it load once the page is usable (loadViews). */
+  private readonly charts = new Later<RunCharts>();
   private readonly verdict = new VerdictPanel();
   private readonly results = new ResultsTable(
     (e) => this.showRecord(e),
-    (entries) => this.compare.show(entries),
+    (entries) => this.compare.use((c) => c.show(entries)),
   );
-  private readonly compare = new CompareView((c) => void this.exportPng(c));
+  private readonly compare = new Later<CompareView>();
   private readonly presets = new PresetBar((preset) => this.runPreset(preset));
   private readonly runButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'run-button', disabled: true, onclick: () => void this.run() }, 'Run');
   private readonly cancelButton = h('button', { type: 'button', 'data-testid': 'cancel-button', disabled: true, onclick: () => void this.cancel() }, 'Cancel');
@@ -149,7 +152,6 @@ export class App {
       ),
     );
     this.cards.update(null);
-    this.charts.render(new SeriesStore(1), liveWindow(0, 0));
     this.api.onEvent((e) => this.onEvent(e));
     this.transport.onConnectionLost((reason) => {
       this.connected = false;
@@ -168,6 +170,9 @@ export class App {
    * interpreter itself.
    */
   async load(): Promise<void> {
+    // The last session's autosave is asked for with the scenarios (two round trips at once), and
+    // filed when it arrives: the page does not wait for it (a long session takes a while).
+    const autosave = this.sessions.askAutosave();
     try {
       const scenarios = await this.api.listScenarios();
       this.scenarios = scenarios;
@@ -175,21 +180,48 @@ export class App {
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first, false);
-      await this.sessions.restore();
+      void this.sessions.restore(autosave);
     } catch (err) {
       this.banner.show('Could not talk to the engine', ApiError.from(err));
     }
-    // Asked only now: the engine's probing starts processes, and each start holds its event loop
-    // for a moment; the page is already usable by then. Kept, not awaited.
-    this.infoLoaded = this.loadInfo();
+    // The charts' code (Chart.js, the session schema) is more than half the script: it loads now,
+    // after the picker and the form, and each chart is made when it arrives.
+    this.views = this.loadViews();
+    // The machine's profile is asked only then: the engine's probing starts processes, and each
+    // start holds its event loop (which also serves the charts' code) for a moment; the page is
+    // already usable by then. Kept, not awaited.
+    this.machine.textContent = 'Looking at this machine and its interpreters…';
+    document.body.dataset.runtimes = 'loading';
+    this.infoLoaded = this.views.then(
+      () => this.loadInfo(),
+      () => this.loadInfo(),
+    );
+  }
+
+  /** Resolves with the charts' code once it has loaded and the charts are made. */
+  views: Promise<LazyViews> = new Promise(() => undefined);
+
+  private async loadViews(): Promise<LazyViews> {
+    try {
+      const views = await import('./views/lazyViews');
+      this.charts.arrive(new views.RunCharts((c) => void this.exportPng(c)));
+      this.compare.arrive(new views.CompareView((c) => void this.exportPng(c)));
+      this.sessions.viewsLoaded(views);
+      // Empty axes until a run: what was asked of the charts meanwhile is done by now.
+      if (this.live) this.scheduleFrame();
+      else if (!this.shown) this.charts.use((c) => c.render(new SeriesStore(1), liveWindow(0, 0)));
+      document.body.dataset.views = 'ready';
+      return views;
+    } catch (err) {
+      this.banner.show('The charts could not be loaded', ApiError.from(err));
+      throw err;
+    }
   }
 
   /** Resolves when the machine's profile and runtimes have arrived (or failed). */
   infoLoaded: Promise<void> = Promise.resolve();
 
   private async loadInfo(): Promise<void> {
-    this.machine.textContent = 'Looking at this machine and its interpreters…';
-    document.body.dataset.runtimes = 'loading';
     try {
       const info = await this.api.info();
       this.info = info;
@@ -244,7 +276,7 @@ export class App {
     const req = request ?? this.form.request();
     if (!req || this.live || this.starting) return null;
     this.banner.hide();
-    this.compare.show([]);
+    this.compare.use((c) => c.show([]));
     this.starting = true;
     this.updateButtons();
     this.status.textContent = 'Starting…';
@@ -277,7 +309,7 @@ export class App {
     this.verdict.show(null);
     this.cards.update(null);
     this.results.highlight(null);
-    this.charts.setTitle(`Per-core utilisation — ${title} (live)`, title);
+    this.charts.use((c) => c.setTitle(`Per-core utilisation — ${title} (live)`, title));
     this.status.textContent = `Running ${title}…`;
     this.nameShownRun();
     this.scheduleFrame();
@@ -356,9 +388,11 @@ export class App {
     this.shown = entry;
     const { record } = entry;
     const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows, record.result.phases ?? []);
-    this.charts.setTitle(`Per-core utilisation — ${entry.title}`, entry.title);
-    // A finished run fills the width: its whole length is known.
-    this.charts.render(store, { fromMs: 0, toMs: Math.max(1000, record.result.wallMs) }, record.samples.processes, record.result.verdict);
+    this.charts.use((c) => {
+      c.setTitle(`Per-core utilisation — ${entry.title}`, entry.title);
+      // A finished run fills the width: its whole length is known.
+      c.render(store, { fromMs: 0, toMs: Math.max(1000, record.result.wallMs) }, record.samples.processes, record.result.verdict);
+    });
     const r = record.result;
     this.cards.update({ wallMs: r.wallMs, cpuMs: r.cpu.totalMs, parallelism: r.parallelism, tasksInFlight: r.peakConcurrency ?? undefined, lastLagMs: r.lag?.maxMs ?? null });
     this.verdict.show(record, entry.title);
@@ -373,15 +407,18 @@ export class App {
     requestAnimationFrame(() => {
       this.frameRequested = false;
       const live = this.live;
-      if (!live) return;
+      // Before the charts' code is here, loadViews asks for a frame when it arrives.
+      const charts = this.charts.view;
+      if (!live || !charts) return;
       // Until the ring wraps, the axis starts at 0; after, it scrolls with the history window.
       const from = live.store.first === 0 ? 0 : live.store.t[live.store.slot(live.store.first)];
-      this.charts.renderLive(live.store, liveWindow(live.store.lastT(), from));
+      charts.renderLive(live.store, liveWindow(live.store.lastT(), from));
     });
   }
 
   private async exportPng(chart: ChartExport): Promise<void> {
     try {
+      const { atScale } = await this.views;
       const scale = this.pngScale();
       const canvas = chart.canvas();
       const bytes = await atScale(canvas, scale, chart.redraw, () => canvasToPng(canvas, chart.title, chart.legend));
@@ -432,7 +469,9 @@ export class App {
       entries.push(entry);
     }
     this.results.selectOnly(entries.map((e) => e.record.result.runId));
-    this.compare.show(entries, preset.title);
-    this.compare.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+    this.compare.use((c) => {
+      c.show(entries, preset.title);
+      c.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+    });
   }
 }

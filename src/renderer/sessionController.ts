@@ -12,11 +12,14 @@ import { planSweep, runTitle, sweepFromRuns, sweepRef, type SweepStep } from './
 import { fileBytes, keepFile, uploadBytes } from './session/transfer';
 import { ApiError } from './transport/apiError';
 import type { ErrorBanner } from './views/errorBanner';
-import { MachinesView } from './views/machinesView';
+import type { LazyViews } from './views/lazyViews';
+import type { MachinesView } from './views/machinesView';
 import type { RunEntry } from './views/resultsTable';
 import type { ChartExport } from './views/runCharts';
 import { SessionBar } from './views/sessionBar';
-import { SweepControls, SweepView } from './views/sweepPanel';
+import { SweepControls } from './views/sweepControls';
+import type { SweepView } from './views/sweepPanel';
+import { Later } from './util/later';
 import './sessions.css';
 
 /** What the controller needs of the App (closures over its private state). */
@@ -40,8 +43,9 @@ export interface AppHooks {
 export class SessionController {
   readonly bar: SessionBar;
   readonly sweepControls: SweepControls;
-  readonly sweepView: SweepView;
-  readonly machines: MachinesView;
+  /** Drawn with Chart.js: made when the charts' code has loaded (viewsLoaded). */
+  readonly sweepView = new Later<SweepView>();
+  readonly machines = new Later<MachinesView>();
   private sweeps: SweepResult[] = [];
   private opened: LabelledSession[] = [];
   /** The file each opened session came from, for the comparison report (uploaded again as it is). */
@@ -49,6 +53,7 @@ export class SessionController {
   private sweeping: { stopped: boolean } | null = null;
   /** No autosave until the last one was restored: an empty page must not overwrite it. */
   private restored = false;
+  private runsBeforeRestore = false;
   private saveTimer: ReturnType<typeof setTimeout> | null = null;
   private saving: Promise<void> | null = null;
   private dirty = false;
@@ -56,23 +61,30 @@ export class SessionController {
   constructor(private readonly app: AppHooks) {
     this.bar = new SessionBar({ save: (f) => void this.save(f), open: (files) => void this.open(files), exportAs: (f) => void this.exportAs(f) });
     this.sweepControls = new SweepControls(() => void this.sweep(), () => void this.stopSweep());
-    this.sweepView = new SweepView((c) => app.exportPng(c));
-    this.machines = new MachinesView({
-      onExport: (c) => app.exportPng(c),
-      onRemove: (i) => {
-        this.opened.splice(i, 1);
-        this.openedFiles.splice(i, 1);
-        this.machines.show(this.opened);
-      },
-      onReport: () => void this.comparisonReport(),
-      onClose: () => {
-        this.opened = [];
-        this.openedFiles = [];
-        this.machines.show([]);
-      },
-    });
     const supported = !!(app.api.uploadPart && app.api.loadSession && app.api.exportSession && app.api.autosave && app.api.restoreAutosave);
     this.bar.setSupported(supported);
+  }
+
+  /** The charts' code is here: the sweep and machines views are made (and do what was asked of them). */
+  viewsLoaded(views: LazyViews): void {
+    const app = this.app;
+    this.sweepView.arrive(new views.SweepView((c) => app.exportPng(c)));
+    this.machines.arrive(
+      new views.MachinesView({
+        onExport: (c) => app.exportPng(c),
+        onRemove: (i) => {
+          this.opened.splice(i, 1);
+          this.openedFiles.splice(i, 1);
+          this.machines.use((m) => m.show(this.opened));
+        },
+        onReport: () => void this.comparisonReport(),
+        onClose: () => {
+          this.opened = [];
+          this.openedFiles = [];
+          this.machines.use((m) => m.show([]));
+        },
+      }),
+    );
   }
 
   private refresh(): void {
@@ -81,6 +93,7 @@ export class SessionController {
 
   /** Called when a run joins the results table. */
   runAdded(): void {
+    if (!this.restored) this.runsBeforeRestore = true;
     this.refresh();
     this.scheduleAutosave();
   }
@@ -91,11 +104,18 @@ export class SessionController {
 
   // ---- autosave ------------------------------------------------------------------------------
 
-  async restore(): Promise<void> {
-    const api = this.app.api;
-    if (!api.restoreAutosave) return;
+  /** Asks the engine for the last session's autosave; `restore` files it (`asked` is this call, made early). */
+  askAutosave(): ReturnType<NonNullable<CoreScopeApi['restoreAutosave']>> | null {
+    const asked = this.app.api.restoreAutosave?.() ?? null;
+    // Awaited by restore; a failure before then must not be an unhandled rejection.
+    asked?.catch(() => undefined);
+    return asked;
+  }
+
+  async restore(asked = this.askAutosave()): Promise<void> {
+    if (!asked) return;
     try {
-      const found = await api.restoreAutosave();
+      const found = await asked;
       if (found) {
         const have = new Set(this.app.entries().map((e) => e.record.result.runId));
         const scenarios = this.app.scenarios();
@@ -107,7 +127,7 @@ export class SessionController {
         }
         this.sweeps = [...(found.session.sweeps ?? [])];
         const last = this.sweeps[this.sweeps.length - 1];
-        if (last) this.sweepView.show(last, scenarios.find((s) => s.id === last.scenario)?.title);
+        if (last) this.sweepView.use((v) => v.show(last, scenarios.find((s) => s.id === last.scenario)?.title));
         this.bar.status.textContent = n ? `Restored ${n} run${n === 1 ? '' : 's'} from the last session.` : '';
         document.body.dataset.restored = String(n);
       }
@@ -116,6 +136,8 @@ export class SessionController {
     } finally {
       this.restored = true;
       this.refresh();
+      // A run that finished while the autosave was on its way was not saved then.
+      if (this.runsBeforeRestore) this.scheduleAutosave();
     }
   }
 
@@ -206,8 +228,10 @@ export class SessionController {
       }
     }
     if (added) {
-      this.machines.show(this.opened);
-      this.machines.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+      this.machines.use((m) => {
+        m.show(this.opened);
+        m.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+      });
     }
     if (failures.length) {
       this.app.banner.show(failures.length === 1 ? 'This session file could not be opened' : `${failures.length} session files could not be opened`, new ApiError({ code: 'bad-input', field: lastError?.field, message: failures.join('\n') }));
@@ -276,8 +300,10 @@ export class SessionController {
     c.progress.textContent = sw.complete ? `Sweep done: ${sw.runs.length} runs.` : `Sweep stopped: ${sw.runs.length} of ${steps.length} runs kept.`;
     if (sw.runs.length) {
       this.sweeps.push(sw);
-      this.sweepView.show(sw, scenario.title);
-      this.sweepView.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+      this.sweepView.use((v) => {
+        v.show(sw, scenario.title);
+        v.el.scrollIntoView({ behavior: 'instant', block: 'start' });
+      });
       this.refresh();
       await this.recordSweep(sw);
     }

@@ -7,6 +7,7 @@ import type { SessionFile } from './sessionSchema';
 import type { HardwareProfile, RunRecord, RuntimeInfo } from './types';
 import type { SweepResult } from './sweep';
 import { runSucceeded } from './runOutcome';
+import { getScenario } from './scenarios';
 
 export interface LabelledSession {
   /** How the machine is called in tables: the file name, or the host name. */
@@ -82,13 +83,21 @@ export function hardwareFields(h: HardwareProfile): [string, string][] {
   ];
 }
 
-const paramsText = (p: Record<string, unknown> | undefined): string =>
-  p
-    ? Object.keys(p)
-        .sort()
-        .map((k) => `${k}=${String(p[k])}`)
-        .join(' ')
-    : '';
+/**
+ * A scenario's parameters as one comparable text: every parameter the scenario has, its default
+ * where the run did not name it (a session from another version, or a run that left it out, is
+ * the same run), in name order.
+ */
+export function paramsText(p: Record<string, unknown> | undefined, scenarioId?: string): string {
+  const all: Record<string, unknown> = {};
+  for (const spec of (scenarioId && getScenario(scenarioId)?.params) || []) all[spec.name] = spec.default;
+  Object.assign(all, p ?? {});
+  return Object.keys(all)
+    .filter((k) => all[k] !== undefined)
+    .sort()
+    .map((k) => `${k}=${String(all[k])}`)
+    .join(' ');
+}
 
 function runtimeText(session: SessionFile, record: RunRecord): string {
   const rt = runtimeOfRun(session, record);
@@ -105,7 +114,7 @@ function cellOf(session: SessionFile, record: RunRecord): RunCell {
     verdict: r.verdict.kind,
     verdictText: r.verdict.text,
     rateHz: r.params.rateHz,
-    params: r.params.scenario ? paramsText(r.params.scenario.params) : (r.params.cmd ?? r.params.argv?.join(' ') ?? ''),
+    params: r.params.scenario ? paramsText(r.params.scenario.params, r.params.scenario.id) : (r.params.cmd ?? r.params.argv?.join(' ') ?? ''),
     runtime: runtimeText(session, record),
     ok: runSucceeded(r),
   };
@@ -157,27 +166,12 @@ export function compareSessions(input: LabelledSession[]): SessionComparison {
     if (x.session.incomplete) flags.push(`${x.label} is incomplete: ${x.session.incomplete}`);
   });
 
-  // Runs that are not part of a sweep, matched by scenario and occurrence.
-  const keyed = input.map(({ session }) => {
-    const inSweep = new Set((session.sweeps ?? []).flatMap((s) => s.runs.map((r) => r.runId)));
-    const seen = new Map<string, number>();
-    const out = new Map<string, RunRecord>();
-    for (const rec of session.runs) {
-      if (inSweep.has(rec.result.runId)) continue;
-      const base = rec.result.scenario ?? `command: ${rec.result.params.cmd ?? rec.result.params.argv?.join(' ') ?? '?'}`;
-      const k = (seen.get(base) ?? 0) + 1;
-      seen.set(base, k);
-      out.set(k === 1 ? base : `${base} #${k}`, rec);
-    }
-    return out;
-  });
-  const keys: string[] = [];
-  for (const m of keyed) for (const k of m.keys()) if (!keys.includes(k)) keys.push(k);
-  const scenarios = keys.map((key) => {
-    const cells = keyed.map((m, i) => {
-      const rec = m.get(key);
-      return rec ? cellOf(input[i].session, rec) : null;
-    });
+  // Runs that are not part of a sweep, matched by what was run: the same scenario (or command)
+  // with the same parameters, the k-th such run of one session with the k-th of another. Runs
+  // left without a partner that share a scenario then share a row, their parameters flagged as
+  // different, so that no session holds a half-empty row the other could have filled.
+  const scenarios = matchRuns(input).map(({ key, recs }) => {
+    const cells = recs.map((rec, i) => (rec ? cellOf(input[i].session, rec) : null));
     return { key, cells, flags: input.length > 1 ? differences(labels, cells) : [] };
   });
 
@@ -195,7 +189,7 @@ export function compareSessions(input: LabelledSession[]): SessionComparison {
       const first = sw && x.session.runs.find((r) => r.result.runId === sw.runs[0]?.runId);
       if (!sw || !first) return null;
       const c = cellOf(x.session, first);
-      return { ...c, params: paramsText(sw.params), ok: sw.complete && sw.runs.every((r) => r.ok) };
+      return { ...c, params: paramsText(sw.params, sw.scenario), ok: sw.complete && sw.runs.every((r) => r.ok) };
     });
     const f = input.length > 1 ? differences(labels, cells) : [];
     const counts = series.map((s) => (s.sweep ? s.sweep.taskCounts.join(',') : ''));
@@ -203,4 +197,49 @@ export function compareSessions(input: LabelledSession[]): SessionComparison {
     return { scenario, series, flags: f };
   });
   return { labels, hardware, runtimes, scenarios, sweeps, flags };
+}
+
+interface MatchedRow {
+  base: string;
+  params: string;
+  recs: (RunRecord | null)[];
+}
+
+/** What a run ran, for matching: the scenario id (or the command line) and its parameters. */
+function runIdentity(rec: RunRecord): { base: string; params: string } {
+  const p = rec.result.params;
+  if (p.scenario) return { base: rec.result.scenario ?? p.scenario.id, params: paramsText(p.scenario.params, p.scenario.id) };
+  const cmd = p.cmd ?? p.argv?.join(' ') ?? '?';
+  return { base: rec.result.scenario ?? `command: ${cmd}`, params: cmd };
+}
+
+/** The sessions' runs outside sweeps in rows, one cell per session (null: not recorded there). */
+export function matchRuns(input: LabelledSession[]): { key: string; recs: (RunRecord | null)[] }[] {
+  const rows: MatchedRow[] = [];
+  input.forEach(({ session }, i) => {
+    const inSweep = new Set((session.sweeps ?? []).flatMap((s) => s.runs.map((r) => r.runId)));
+    for (const rec of session.runs) {
+      if (inSweep.has(rec.result.runId)) continue;
+      const { base, params } = runIdentity(rec);
+      let row = rows.find((r) => r.base === base && r.params === params && r.recs[i] === null);
+      if (!row) {
+        row = { base, params, recs: input.map(() => null) };
+        rows.push(row);
+      }
+      row.recs[i] = rec;
+    }
+  });
+  // Rows of one scenario that no session fills twice become one row (different parameters).
+  const merged: MatchedRow[] = [];
+  for (const row of rows) {
+    const into = merged.find((m) => m.base === row.base && m.recs.every((r, i) => r === null || row.recs[i] === null));
+    if (into) row.recs.forEach((r, i) => (into.recs[i] ??= r));
+    else merged.push({ ...row, recs: [...row.recs] });
+  }
+  const seen = new Map<string, number>();
+  return merged.map(({ base, recs }) => {
+    const k = (seen.get(base) ?? 0) + 1;
+    seen.set(base, k);
+    return { key: k === 1 ? base : `${base} #${k}`, recs };
+  });
 }

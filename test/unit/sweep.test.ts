@@ -1,7 +1,8 @@
 // Sweep math: speedup and efficiency against the 1-task run, spread across repeats, and an
 // Amdahl fit that recovers the serial fraction of synthetic data.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, amdahlText, speedupBasisText, suiteTaskCounts, type SweepRunRef } from '../../src/shared/sweep';
+import { aggregateSweep, amdahlSpeedup, buildSweepResult, fitAmdahl, amdahlText, speedupBasisText, suiteTaskCounts, type SweepPoint, type SweepRunRef } from '../../src/shared/sweep';
 import { parseTaskCounts } from '../../src/shared/sweepPlan';
 
 const ref = (tasks: number, repeat: number, wallMs: number, parallelism = tasks, ok = true): SweepRunRef => ({
@@ -139,6 +140,39 @@ describe('the Amdahl sentence agrees with the measured speedups', () => {
     expect(amdahlText(sw)).toMatch(/Serial fraction s = 0\.200 .* the fit's ceiling is 5\.0× however many cores\.$/);
   });
 
+  it('a threads sweep over 1,2 tasks measuring more than 1.0× gets a ceiling at or above what it measured', () => {
+    // One point past 1 task: the one-parameter fit goes through it, so its ceiling is above it.
+    for (const s2 of [1.02, 1.1, 1.3]) {
+      const sw = buildSweepResult({ scenario: 'py-threads-cpu', params: {}, taskCounts: [1, 2], repeat: 1, logicalCores: 2, runs: [ref(1, 1, 1000), ref(2, 1, 2000 / s2)], complete: true });
+      const text = amdahlText(sw);
+      expect(disagreement(text, sw.points), text).toBeNull();
+      expect(text).toMatch(/the fit's ceiling is \d+\.\d× however many cores\.$/);
+    }
+  });
+
+  it('judges a point by its mean, the number the tables show, not by its slowest repeat', () => {
+    // 4 tasks: repeats at 1.02× and 1.40× (mean 1.21×) over a fit (tasks 1, 2) with ceiling 1.0×.
+    const runs = [ref(1, 1, 1000), ref(2, 1, 2100), ref(4, 1, 4000 / 1.02), ref(4, 2, 4000 / 1.4)];
+    const sw = buildSweepResult({ scenario: 'py-threads-cpu', params: {}, taskCounts: [1, 2, 4], repeat: 2, logicalCores: 2, runs, complete: true });
+    expect(sw.amdahl!.maxSpeedup).toBe(1);
+    const text = amdahlText(sw);
+    expect(text).toMatch(/ceiling would be 1\.0×, but this sweep measured 1\.\d\d× at 4 tasks, beyond it/);
+    expect(disagreement(text, sw.points), text).toBeNull();
+  });
+
+  it('never states a ceiling that a measured mean speedup beat (any sweep)', () => {
+    const point = fc.record({ tasks: fc.integer({ min: 2, max: 16 }), walls: fc.array(fc.integer({ min: 200, max: 40_000 }), { minLength: 1, maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.integer({ min: 500, max: 5000 }), fc.array(point, { minLength: 1, maxLength: 5 }), fc.integer({ min: 1, max: 16 }), (base, pts, cores) => {
+        const runs = [ref(1, 1, base), ...pts.flatMap((p) => p.walls.map((w, k) => ref(p.tasks, k + 1, w)))];
+        const sw = buildSweepResult({ scenario: 'py-threads-cpu', params: {}, taskCounts: [1, ...pts.map((p) => p.tasks)], repeat: 1, logicalCores: cores, runs, complete: true });
+        const text = amdahlText(sw);
+        expect(disagreement(text, sw.points), text).toBeNull();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('says when there is no ceiling, and when there is no fit', () => {
     const runs = [1, 2].map((n) => ref(n, 1, 1000));
     const sw = buildSweepResult({ scenario: 'py-mp-cpu', params: {}, taskCounts: [1, 2], repeat: 1, logicalCores: 2, runs, complete: true });
@@ -146,3 +180,25 @@ describe('the Amdahl sentence agrees with the measured speedups', () => {
     expect(amdahlText({ amdahl: null, points: [] })).toMatch(/Not enough points/);
   });
 });
+
+/**
+ * What a reader would catch, comparing the sentence with the table beside it (means to 2
+ * decimals): a ceiling stated as holding that a shown speedup passed (beyond the 5 % the
+ * sentence allows, and the ceiling's own rounding to 1 decimal), or points named as beyond it
+ * that the table does not show so. Null when they agree. The e2e test reads the page the same way.
+ */
+function disagreement(text: string, points: SweepPoint[]): string | null {
+  if (/never pass|can never/i.test(text)) return 'says "never"';
+  const shown = points.filter((p) => p.speedup).map((p) => ({ tasks: p.tasks, speedup: Number(p.speedup!.mean.toFixed(2)) }));
+  const holds = /the fit's ceiling is (\d+\.\d)× however many cores/.exec(text);
+  const beaten = /the fit's ceiling would be (\d+\.\d)×, but this sweep measured (.*), beyond it/.exec(text);
+  const ceiling = Number((holds ?? beaten)?.[1] ?? Infinity);
+  const over = shown.filter((p) => p.speedup > (ceiling + 0.05) * 1.05 + 0.005);
+  if (holds && over.length) return `ceiling ${ceiling}× stated, table shows ${over.map((p) => `${p.speedup}× at ${p.tasks}`).join(', ')}`;
+  if (beaten) {
+    const named = [...beaten[2].matchAll(/(\d+\.\d\d)× at (\d+) tasks/g)].map((m) => ({ tasks: Number(m[2]), speedup: Number(m[1]) }));
+    for (const n of named) if (!shown.some((p) => p.tasks === n.tasks && p.speedup === n.speedup && p.speedup > ceiling)) return `names ${n.speedup}× at ${n.tasks}, not in the table as beyond ${ceiling}×`;
+    for (const p of over) if (!named.some((n) => n.tasks === p.tasks)) return `${p.speedup}× at ${p.tasks} is beyond ${ceiling}× but not named`;
+  }
+  return null;
+}

@@ -9,13 +9,7 @@ export function renderScale(): number {
   return override ?? (window.devicePixelRatio || 1);
 }
 
-/** The scales offered for PNG export, in device pixels per CSS pixel. */
-export const PNG_SCALES = [1, 2, 3, 4] as const;
-export type PngScale = (typeof PNG_SCALES)[number];
-
-export function isPngScale(x: unknown): x is PngScale {
-  return PNG_SCALES.includes(x as PngScale);
-}
+export { PNG_SCALES, isPngScale, type PngScale } from './pngScale';
 
 /**
  * Runs `capture` while `canvas` holds its chart drawn at `scale`, then draws it back at the

@@ -1,51 +1,12 @@
-// Sweeps in the app: the controls under the run form (task counts, repeats, Sweep / Stop,
-// "run 3/6"), and the result: speedup against task count with the ideal line, the core count
-// and the Amdahl fit, plus the serial fraction as a number — where scaling stops.
+// A sweep's result in the app: speedup against task count with the ideal line, the core count
+// and the Amdahl fit, plus the serial fraction as a number — where scaling stops. (The controls
+// under the run form are in sweepControls.ts: they are on the page before Chart.js is loaded.)
 import type { Chart } from 'chart.js';
-import type { ScenarioInfo } from '../../shared/model';
 import { amdahlText, speedupBasisText, type SweepResult } from '../../shared/sweep';
 import { MACHINE_COLORS, speedupChart } from '../charts/speedupChart';
 import { clear, h } from '../util/dom';
 import { fmtCores, fmtMs, paramsSummary } from '../util/format';
 import type { ChartExport } from './runCharts';
-
-export class SweepControls {
-  readonly el: HTMLElement;
-  readonly tasks = h('input', { type: 'text', name: 'sweep-tasks', value: '1,2,4', size: 12, 'data-testid': 'sweep-tasks', 'aria-label': 'task counts' });
-  readonly repeat = h('input', { type: 'text', name: 'sweep-repeat', value: '1', size: 3, 'data-testid': 'sweep-repeat', 'aria-label': 'repeats' });
-  readonly button = h('button', { type: 'button', 'data-testid': 'sweep-button' }, 'Sweep');
-  readonly stop = h('button', { type: 'button', 'data-testid': 'sweep-stop', disabled: true }, 'Stop sweep');
-  readonly progress = h('span', { class: 'status', 'data-testid': 'sweep-progress', 'aria-live': 'polite' });
-  readonly error = h('span', { class: 'field-error', 'data-testid': 'sweep-error' });
-
-  constructor(onSweep: () => void, onStop: () => void) {
-    this.button.addEventListener('click', onSweep);
-    this.stop.addEventListener('click', onStop);
-    this.tasks.addEventListener('input', () => (this.tasks.dataset.touched = '1'), { once: true });
-    this.el = h(
-      'div',
-      { class: 'sweep-controls', 'data-testid': 'sweep-controls', hidden: true },
-      h('strong', {}, 'Scaling sweep'),
-      h('label', {}, 'tasks ', this.tasks),
-      h('label', {}, 'repeats ', this.repeat),
-      this.button,
-      this.stop,
-      this.progress,
-      this.error,
-    );
-  }
-
-  setScenario(s: ScenarioInfo | null, logicalCores: number): void {
-    const spec = s?.params.find((p) => p.name === 'tasks');
-    this.el.hidden = !spec;
-    if (spec) {
-      const max = Math.min(spec.max ?? 64, Math.max(2, logicalCores * 2));
-      const counts = [1];
-      for (let n = 2; n <= max && counts.length < 5; n *= 2) counts.push(n);
-      if (!this.tasks.dataset.touched) this.tasks.value = counts.join(',');
-    }
-  }
-}
 
 export class SweepView {
   readonly el = h('section', { class: 'sweep-view', 'data-testid': 'sweep-view', hidden: true });
