@@ -222,6 +222,7 @@ export async function startBenchServer(rendererDir: string, cfg: StreamConfig): 
   const engine: CoreScopeApi = {
     info: async () => info,
     listScenarios: async (): Promise<ScenarioInfo[]> => SCENARIOS,
+    listProcesses: async () => [],
     startRun: async (request: RunRequest) => {
       if (current) throw Object.assign(new Error('a bench run is already going'), { code: 'bad-input' });
       const runId = `bench-${++runs}`;

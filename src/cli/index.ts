@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError } from '../shared/runLimits';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, CliInputError } from './exitCodes';
 import { runCommand } from './commands/run';
+import { attachCommand } from './commands/attach';
 import { listCommand } from './commands/list';
 import { infoCommand } from './commands/info';
 import { compareCommand } from './commands/compare';
@@ -29,6 +30,7 @@ recorded is still printed and saved).
 Examples:
   corescope run --cmd "python3 train.py" --rate 50
   corescope run py-threads-cpu --tasks 2 --json
+  corescope attach 4242 --duration 30
   corescope compare threads-vs-processes
   corescope sweep py-mp-cpu --tasks 1,2,4 --repeat 2 --out mp.session.json
   corescope suite --out laptop.session.json.gz
@@ -58,6 +60,18 @@ runOptions(
 ).action(async (scenario: string | undefined, opts, cmd: Command) => {
   process.exitCode = await runCommand(scenario, opts, cmd.args.slice(scenario ? 1 : 0));
 });
+
+program
+  .command('attach')
+  .description('watch a program that is already running, by pid, as `run` watches one it launches; it is never signalled')
+  .argument('<pid>', 'process id of the program (its children and threads are followed too)')
+  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+  .addOption(new Option('--duration <s>', 'stop watching after this many seconds (else: when the program exits, or Ctrl-C)').default(86_400).argParser(parseFloatOption('--duration')))
+  .option('--json', 'print the result as one JSON object on stdout')
+  .option('--out <file>', 'also save the full run as JSON; a name ending in .session.json[.gz] saves a session')
+  .action(async (pid: string, opts) => {
+    process.exitCode = await attachCommand(pid, opts);
+  });
 
 runOptions(
   program

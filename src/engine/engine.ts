@@ -1,9 +1,11 @@
 // The engine behind every front door (Electron IPC, the CLI, the `serve` WebSocket). It trusts
 // nothing it is given: requests are validated here, whatever checked them before.
+import { checkAttachTarget, type AttachTarget } from './attach/attachTarget';
+import { ProcessLister } from './attach/processList';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat, SweepRef } from '../shared/api';
-import type { ScenarioInfo } from '../shared/model';
+import type { RunningProcess, ScenarioInfo } from '../shared/model';
 import type { SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
@@ -42,10 +44,13 @@ export interface PreparedRun {
   cwd?: string;
   params: RunParams;
   scenarioId?: string;
+  /** A running program to attach to (argv is then empty). */
+  attach?: AttachTarget;
 }
 
 export class Engine implements CoreScopeApi {
   private readonly runs = new Map<string, RunEntry>();
+  private readonly processes = new ProcessLister();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly workloadsDir: string;
   private readonly keepRuns: number;
@@ -82,6 +87,10 @@ export class Engine implements CoreScopeApi {
     return SCENARIOS;
   }
 
+  async listProcesses(): Promise<RunningProcess[]> {
+    return this.processes.list();
+  }
+
   /** Turns a request into what to spawn, or throws an InputError naming the field. */
   async prepare(input: unknown): Promise<PreparedRun> {
     // The limits first: their messages name the allowed range, which the schema's do not.
@@ -98,6 +107,11 @@ export class Engine implements CoreScopeApi {
     const req = parsed.data as RunRequest;
     const rateHz = checkRateHz(req.rateHz);
     const timeoutS = checkTimeoutS(req.timeoutS);
+    if (req.kind === 'attach') {
+      // Refuses (InputError on `pid`) anything that cannot be followed: see attachTarget.ts.
+      const target = checkAttachTarget(req.pid);
+      return { argv: [], env: {}, attach: target, params: { attach: { pid: target.pid, name: target.name, cmdline: target.cmdline }, rateHz, timeoutS } };
+    }
     if (req.kind === 'command') {
       if (req.cwd !== undefined && !isDirectory(req.cwd)) throw new InputError('cwd', `cwd: ${JSON.stringify(req.cwd)} is not an existing directory; give the folder to run the command in`);
       return {
@@ -138,7 +152,9 @@ export class Engine implements CoreScopeApi {
       timeoutS: prepared.params.timeoutS,
       params: prepared.params,
       scenarioId: prepared.scenarioId,
-      keeper: keeperFor(this.workloadsDir),
+      attach: prepared.attach,
+      // An attached program already runs: no keeper launches it.
+      keeper: prepared.attach ? null : keeperFor(this.workloadsDir),
       onLive: (batch) => this.emit({ type: 'live', batch }),
       // Building batches costs CPU in the profiler: only when someone watches.
       wantsLive: () => this.listeners.size > 0,

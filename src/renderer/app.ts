@@ -10,6 +10,7 @@ import { samplesToCsv } from '../shared/samplesCsv';
 import { saveAs } from './export/saveAs';
 import { SeriesStore } from './state/seriesStore';
 import { ApiError } from './transport/apiError';
+import { ATTACH_ENTRY } from './views/attachList';
 import type { Transport } from './transport/pickTransport';
 import { h } from './util/dom';
 import type { CompareView } from './views/compareView';
@@ -176,7 +177,9 @@ export class App {
     try {
       const scenarios = await this.api.listScenarios();
       this.scenarios = scenarios;
-      this.picker.show(scenarios);
+      // The attach picker sits with the Custom entry: a way to pick a running program, not a scenario.
+      this.picker.show([...scenarios, ATTACH_ENTRY]);
+      this.form.setProcessLister(() => this.api.listProcesses());
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first, false);
@@ -265,6 +268,7 @@ export class App {
 
   private titleFor(req: RunRequest): string {
     if (req.kind === 'command') return `custom: ${req.cmd.length > 40 ? `${req.cmd.slice(0, 39)}…` : req.cmd}`;
+    if (req.kind === 'attach') return `attached: pid ${req.pid}`;
     const s = this.scenarios.find((x) => x.id === req.scenario);
     const tasks = req.params.tasks ?? req.params.workers ?? req.params.threads;
     return `${s?.title ?? req.scenario}${tasks !== undefined ? ` ×${tasks}` : ''}`;

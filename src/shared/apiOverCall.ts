@@ -8,7 +8,7 @@
 // clients, the IPC handler and serve's dispatcher are all made from this table. This file has no
 // zod in it on purpose: the sandboxed preload bundles it, and needs only the names.
 import type { ArgKind, ArgType } from './argSchemas';
-import type { ScenarioInfo } from './model';
+import type { RunningProcess, ScenarioInfo } from './model';
 import type { SessionFile } from './sessionSchema';
 import type { RunRecord, SystemInfo } from './types';
 
@@ -57,6 +57,8 @@ export const API_METHODS = {
     cancelRun: { args: ['runId'], result: returns<void>() },
     /** The full record (samples, events, output) of a finished run. */
     getRun: { args: ['runId'], result: returns<RunRecord>() },
+    /** Running programs one may attach to (startRun with kind 'attach'), busiest first, with CPU since the previous call. */
+    listProcesses: { args: [], result: returns<RunningProcess[]>() },
   },
   sessions: {
     /** Adds part `index` (0, 1, 2… in order) of the upload `uploadId`: bytes of a file the user opened. */

@@ -45,9 +45,17 @@ export const commandRunRequestSchema = z.strictObject({
   timeoutS,
 });
 
-export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequestSchema, commandRunRequestSchema]);
+/** Watch a program that is already running, by pid; timeoutS is how long to watch at most. */
+export const attachRunRequestSchema = z.strictObject({
+  kind: z.literal('attach'),
+  pid: z.number().int().min(1).max(4_194_304),
+  rateHz,
+  timeoutS,
+});
 
-/** What a front end asks the engine to run: a catalog scenario, or a custom command line. */
+export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequestSchema, commandRunRequestSchema, attachRunRequestSchema]);
+
+/** What a front end asks the engine to run: a catalog scenario, a custom command line, or a running program to attach to. */
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
 export const sessionExportFormatSchema = z.enum(['session-gz', 'session-json', 'html', 'csv', 'trace']);

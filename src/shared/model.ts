@@ -22,3 +22,16 @@ export interface ScenarioInfo {
   params: ScenarioParamSpec[];
   expectedVerdict: 'interleaved' | 'parallel' | 'waiting' | 'blocked' | 'any';
 }
+
+/** A running program as the attach picker lists it (like a row of top). */
+export interface RunningProcess {
+  pid: number;
+  name: string;
+  cmdline: string;
+  user: string;
+  threads: number;
+  /** Share of one core since the previous listing, in %; null on the first listing. */
+  cpuPct: number | null;
+  /** An interpreter a user most likely wants to look at (python, node, java…). */
+  likely: boolean;
+}

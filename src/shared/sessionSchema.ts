@@ -62,6 +62,8 @@ export const PHASE_KINDS = ['startup', 'serial', 'interleaved', 'parallel', 'wai
 export const WAIT_REASONS = ['gil-or-lock', 'event-loop-blocked', 'io-wait', 'oversubscribed'] as const;
 export const RUN_END_REASONS = ['exited', 'cancelled', 'timeout', 'engine-error', 'profiler-exit'] as const;
 export const CORE_FIDELITIES = ['proc-stat', 'os-cpus'] as const;
+/** What ended an attached run: the program exited, the user stopped watching, --duration passed, or CoreScope went away. */
+export const ATTACH_END_REASONS = ['target-exited', 'stopped', 'duration', 'engine-error', 'profiler-exit'] as const;
 
 export const verdictSchema = obj({
   kind: oneOf(VERDICT_KINDS),
@@ -105,6 +107,8 @@ export const runParamsSchema = obj({
   rateHz: num(1, 100),
   timeoutS: num(0.1, 86_400, 'a number of seconds'),
   scenario: obj({ id: text(200, 1), params: boundedRecord(paramValue, 1000, 200) }).optional(),
+  /** A program that was already running, attached to by pid (no cmd/argv then). */
+  attach: obj({ pid: PID, name: name(), cmdline: text(SESSION_LIMITS.text) }).optional(),
 });
 
 export const windowVerdictSchema = obj({
@@ -160,7 +164,15 @@ export const runResultSchema = obj({
     signal: text(100).nullable(),
     reason: oneOf(RUN_END_REASONS),
   }),
-  fidelity: obj({ cores: oneOf(CORE_FIDELITIES), threads: bool, note: text(SESSION_LIMITS.text).optional() }),
+  fidelity: obj({
+    cores: oneOf(CORE_FIDELITIES),
+    threads: bool,
+    note: text(SESSION_LIMITS.text).optional(),
+    /** What this run could not have (an attached program gives no task events, output, stacks…). */
+    unavailable: list(text(SESSION_LIMITS.name), 100).optional(),
+  }),
+  /** Set for a run attached to a running program: which one, and what ended the watching. */
+  attach: obj({ pid: PID, name: name(), endedBy: oneOf(ATTACH_END_REASONS) }).optional(),
   warnings: list(text(SESSION_LIMITS.text), SESSION_LIMITS.warningsPerRun),
 });
 

@@ -11,12 +11,13 @@ export { BLOCKED_LAG_MS, PARALLEL_MIN, WAITING_MAX } from './activityKind';
 /** A kind must hold a majority of the run after start-up to be its headline; else the run is mixed. */
 export const DOMINANT_SHARE = 0.5;
 /**
- * How far a deciding number may move from one run of the same program to the next. Measured
- * here (test/integration/verdictCorpus.test.ts prints them): over 5 runs of each corpus program,
- * the dominant phase's cores varied by at most ±0.06 (xz -T2: 1.86–1.97; stress-ng --cpu 2:
- * 1.93–1.98; one thread: 0.98–1.00), the waiting programs' by ±0.02, and the dominant kind's share
- * of the run by ±0.08 (sort --parallel, the most variable). The margins are about twice those:
- * a reading inside them could have gone the other way on another run, so the verdict says so.
+ * How far a deciding number may move from one run of the same program to the next, measured by
+ * the verdict corpus (test/integration/verdictCorpus.test.ts, five runs of each program on a quiet
+ * 2-core machine, 2 December 2026; the README's table): the dominant phase's cores moved by at
+ * most ±0.06 (xz -T2 1.84–1.91, pigz 1.78–1.89, make -j2 1.70–1.88 ±0.09 the widest, gzip
+ * 0.92–0.93), waiting phases by ±0.01, and the dominant kind's share of the run by ±0.06 (sort
+ * --parallel=2: 0.50–0.62). The margins are about twice those: a reading inside one could have
+ * gone the other way on another run, so the verdict says so.
  */
 export const CORES_MARGIN = 0.12;
 export const WAITING_MARGIN = 0.05;
@@ -173,7 +174,8 @@ const round3 = (x: number): number => Math.round(x * 1000) / 1000;
  * are judged on what they did until then.
  */
 export function failedVerdict(exit: RunResult['exit'], wallMs: number, phases: readonly Phase[]): Verdict | null {
-  if (exit.reason !== 'exited' || (exit.code === 0 && !exit.signal)) return null;
+  // Code and signal both unknown: an attached program, whose exit is not ours to see.
+  if (exit.reason !== 'exited' || (exit.code === 0 && !exit.signal) || (exit.code === null && !exit.signal)) return null;
   const how = exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
   const seq = phases.length ? ` What it did before: ${phaseSequence(phases)}.` : '';
   return { kind: 'failed', text: `Failed (${how}) after ${secs(wallMs)} — not judged: a program that did not finish its work says nothing about how it uses cores; see its stderr.${seq}` };

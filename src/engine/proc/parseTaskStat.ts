@@ -14,6 +14,8 @@ const STAT_FIELD = {
   ppid: 4,
   pgrp: 5,
   session: 6,
+  /** The kernel's PF_* flags of the task (PF_KTHREAD marks a kernel thread). */
+  flags: 9,
   /** Ticks (USER_HZ) in user mode. */
   utime: 14,
   /** Ticks in kernel mode. */
@@ -37,6 +39,8 @@ export interface TaskStat {
   ppid: number;
   pgrp: number;
   session: number;
+  /** PF_* flags (include/linux/sched.h). */
+  flags: number;
   /** Ticks (USER_HZ). */
   utime: number;
   stime: number;
@@ -72,6 +76,7 @@ export function parseTaskStat(text: string): TaskStat {
     ppid: f(STAT_FIELD.ppid),
     pgrp: f(STAT_FIELD.pgrp),
     session: f(STAT_FIELD.session),
+    flags: f(STAT_FIELD.flags),
     utime: f(STAT_FIELD.utime),
     stime: f(STAT_FIELD.stime),
     cutime: f(STAT_FIELD.cutime),

@@ -23,6 +23,9 @@ import { LiveBatcher } from './liveBatcher';
 import { buildRunResult } from './runResult';
 import { ThreadRates } from './threadRates';
 import { WorkloadProcess, type WorkloadLaunch } from './workloadProcess';
+import type { WorkloadHandle } from './workloadHandle';
+import { AttachedProcess } from '../attach/attachedProcess';
+import type { AttachTarget } from '../attach/attachTarget';
 
 export interface RunSpec extends WorkloadLaunch {
   rateHz: number;
@@ -31,6 +34,8 @@ export interface RunSpec extends WorkloadLaunch {
   scenarioId?: string;
   onLive?: (batch: LiveBatch) => void;
   wantsLive?: () => boolean;
+  /** Attach to this running program instead of launching `argv`: it is followed, never signalled. */
+  attach?: AttachTarget;
 }
 
 const LIVE_BATCH_MS = 100;
@@ -41,7 +46,7 @@ export class Run {
   readonly finished: Promise<RunRecord>;
   private resolveFinished!: (r: RunRecord) => void;
   private rejectFinished!: (e: Error) => void;
-  private workload: WorkloadProcess | null = null;
+  private workload: WorkloadHandle | null = null;
   private readonly t0 = process.hrtime.bigint();
   /** Who reads /proc per sample: the native sampler where it loaded, else the JavaScript one. */
   private readonly source = openSampleSource();
@@ -95,7 +100,7 @@ export class Run {
 
   /** Spawns the workload; rejects when it cannot be started at all. */
   async start(): Promise<void> {
-    const workload = new WorkloadProcess(this.spec);
+    const workload: WorkloadHandle = this.spec.attach ? new AttachedProcess(this.spec.attach) : new WorkloadProcess(this.spec);
     this.workload = workload;
     try {
       await workload.spawned;
@@ -107,12 +112,12 @@ export class Run {
     }
     this.spawnedMs = this.now();
     registerLiveRun(this.id, () => this.killNowSync());
-    this.stdout.attach(workload.stdout);
-    this.stderr.attach(workload.stderr);
-    this.events.attach(workload.events);
+    if (workload.stdout) this.stdout.attach(workload.stdout);
+    if (workload.stderr) this.stderr.attach(workload.stderr);
+    if (workload.events) this.events.attach(workload.events);
     const keeperPipe = workload.keeperPipe;
     if (keeperPipe) this.keeperReport.attach(keeperPipe);
-    workload.child.once('exit', (code, signal) => this.onChildExit(code, signal));
+    workload.onExit((code, signal) => this.onChildExit(code, signal));
 
     // New threads of unchanged count, children of non-main threads, renames: once a second.
     const slowEvery = Math.max(1, Math.round(this.spec.rateHz));
@@ -149,6 +154,12 @@ export class Run {
   end(reason: RunEndReason): void {
     if (this.childExited || this.endReason) return;
     this.endReason = reason;
+    if (this.workload && !this.workload.owned) {
+      // Attached: stop watching; the program runs on, untouched.
+      this.workload.close();
+      this.onChildExit(null, null);
+      return;
+    }
     // The keeper ends the tree gently (SIGTERM, then SIGKILL) and still reports the CPU it reaped.
     this.workload?.signalTree('SIGTERM');
     this.killTimer = setTimeout(() => this.killNowSync(), GRACE_MS);
@@ -156,7 +167,9 @@ export class Run {
 
   /** Last resort, also used on profiler exit: SIGKILL the group and every pid ever seen. */
   killNowSync(): void {
-    const pid = this.workload?.pid;
+    // Never an attached program, whatever ends the run (a stop, the profiler exiting).
+    if (!this.workload?.owned) return;
+    const pid = this.workload.pid;
     if (!pid) return;
     endTreeNow(pid, this.tree?.livePidsVerified() ?? []);
   }
@@ -300,6 +313,7 @@ export class Run {
       params: this.spec.params,
       rateHz: this.spec.rateHz,
       viaKeeper: this.workload!.viaKeeper,
+      attached: this.spec.attach ? { pid: this.spec.attach.pid, name: this.spec.attach.name } : undefined,
       spawnedMs: this.spawnedMs,
       endMs,
       keeper: {

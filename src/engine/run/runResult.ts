@@ -24,6 +24,8 @@ export interface RecordedRun {
   rateHz: number;
   /** Whether the keeper launched the workload (it is then one of the tracked processes, not the workload's). */
   viaKeeper: boolean;
+  /** Set when the run watched a program it did not launch. */
+  attached?: { pid: number; name: string };
   // Times in ms since the run's clock started.
   /** When the workload process was spawned. */
   spawnedMs: number;
@@ -106,6 +108,7 @@ export function buildRunResult(r: RecordedRun): RunResult {
   const exitCode = k.code !== undefined ? k.code : r.exit?.code ?? null;
   const exitSignal = k.signal !== undefined ? k.signal : r.exit?.signal ?? null;
   const exit = { code: exitCode, signal: exitSignal, reason: r.endReason ?? ('exited' as const) };
+  const attach = r.attached ? { pid: r.attached.pid, name: r.attached.name, endedBy: ATTACH_ENDED_BY[exit.reason] } : undefined;
   const judged = runVerdict({ phases: phaseList, coreCount: r.coreCount, lag });
 
   return {
@@ -138,7 +141,9 @@ export function buildRunResult(r: RecordedRun): RunResult {
     phases,
     serialFraction: serialFraction(r.bins),
     exit,
+    ...(attach ? { attach } : {}),
     fidelity: {
+      ...(attach ? { unavailable: ATTACH_UNAVAILABLE } : {}),
       cores: r.coreFidelity,
       threads: process.platform === 'linux',
       note: r.coreFidelity === 'proc-stat' ? undefined : 'Per-core figures come from os.cpus() (no iowait, coarse timing); thread data needs Linux /proc.',
@@ -154,9 +159,28 @@ function runWarnings(r: RecordedRun): string[] {
   if (r.keeper.leftovers) warnings.push(`${r.keeper.leftovers} process(es) of the workload were still running when it ended; CoreScope ended them.`);
   if (r.stdoutDroppedBytes > 0) warnings.push(`stdout truncated: ${r.stdoutDroppedBytes} bytes beyond the capture cap were dropped.`);
   if (r.stderrDroppedBytes > 0) warnings.push(`stderr truncated: ${r.stderrDroppedBytes} bytes beyond the capture cap were dropped.`);
-  if (!r.viaKeeper) warnings.push('No Python interpreter for the keeper: the run was launched directly, so orphans that leave its process group may escape and exited children are counted from samples.');
+  if (r.attached) {
+    warnings.push(`Attached to pid ${r.attached.pid} (${r.attached.name}), which CoreScope did not launch: ${ATTACH_UNAVAILABLE.join('; ')} — not available. It was never signalled.`);
+  } else if (!r.viaKeeper) warnings.push('No Python interpreter for the keeper: the run was launched directly, so orphans that leave its process group may escape and exited children are counted from samples.');
   return warnings;
 }
+
+/** What only a launch can give, marked rather than silently missing on an attached run. */
+const ATTACH_UNAVAILABLE = [
+  'task events (the fd-3 channel a launched workload writes to)',
+  "the program's stdout and stderr",
+  'exact CPU of children reaped before CoreScope saw them (the keeper measures those of a launch)',
+  'in-process stack samples',
+];
+
+/** How the watching of an attached program ended, from the run's end reason. */
+const ATTACH_ENDED_BY = {
+  exited: 'target-exited',
+  cancelled: 'stopped',
+  timeout: 'duration',
+  'engine-error': 'engine-error',
+  'profiler-exit': 'profiler-exit',
+} as const;
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -3,6 +3,7 @@
 // keeper, the keeper's control pipe on fd 4.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import type { WorkloadHandle } from './workloadHandle';
 
 export interface WorkloadLaunch {
   argv: string[];
@@ -17,9 +18,10 @@ const EVENT_FD = 3;
 /** The fd the keeper reports on. */
 const KEEPER_FD = 4;
 
-export class WorkloadProcess {
+export class WorkloadProcess implements WorkloadHandle {
   readonly child: ChildProcess;
   readonly viaKeeper: boolean;
+  readonly owned = true;
   /** Resolves once the process runs; rejects when it cannot be started at all. */
   readonly spawned: Promise<void>;
 
@@ -56,6 +58,14 @@ export class WorkloadProcess {
   /** The keeper's control pipe; null when the workload runs directly. */
   get keeperPipe(): Readable | null {
     return this.viaKeeper ? (this.child.stdio[KEEPER_FD] as Readable) : null;
+  }
+
+  onExit(callback: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+    this.child.once('exit', callback);
+  }
+
+  close(): void {
+    // The child's handles close with it.
   }
 
   /**

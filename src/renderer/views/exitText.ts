@@ -2,7 +2,11 @@
 // "cancelled", "timed out" — so a failed run never reads "exited" like a good one.
 import type { RunResult } from '../../shared/types';
 
-export function exitText(r: Pick<RunResult, 'exit'>): string {
+const ATTACH_ENDS = { 'target-exited': 'program exited', stopped: 'stopped watching', duration: 'watched its full time', 'engine-error': 'profiler error', 'profiler-exit': 'profiler quit' } as const;
+
+export function exitText(r: Pick<RunResult, 'exit' | 'attach'>): string {
+  // An attached program's exit code is not ours to see: say how the watching ended.
+  if (r.attach) return ATTACH_ENDS[r.attach.endedBy];
   const e = r.exit;
   switch (e.reason) {
     case 'exited':
@@ -19,6 +23,7 @@ export function exitText(r: Pick<RunResult, 'exit'>): string {
 }
 
 /** Did the workload fail on its own (not cancelled or timed out by us)? */
-export function failedOnItsOwn(r: Pick<RunResult, 'exit' | 'verdict'>): boolean {
+export function failedOnItsOwn(r: Pick<RunResult, 'exit' | 'verdict' | 'attach'>): boolean {
+  if (r.attach) return false;
   return r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
 }

@@ -12,6 +12,8 @@ import { RATE_HZ, TIMEOUT_S } from '../../shared/runLimits';
 import { validateScenarioParams } from '../../shared/scenarioParams';
 import { clear, h } from '../util/dom';
 import { atDoor, fieldName } from '../../shared/fieldNames';
+import type { RunningProcess } from '../../shared/model';
+import { ATTACH_ENTRY, AttachList } from './attachList';
 
 export interface FieldError {
   field: string;
@@ -29,6 +31,9 @@ export class ParamForm {
   /** A run was asked for: every error shows, touched or not. */
   private attempted = false;
   private advanced: HTMLDetailsElement | null = null;
+  /** The live process list, shown when the scenario is ATTACH_ENTRY. */
+  private attachList: AttachList | null = null;
+  private listProcesses: (() => Promise<RunningProcess[]>) | null = null;
 
   /**
    * @param onValidity whether Run may go, and the first problem in words (for the hint by the button)
@@ -48,14 +53,31 @@ export class ParamForm {
     });
   }
 
+  /** Where the attach picker gets the running programs (the engine's listProcesses). */
+  setProcessLister(list: () => Promise<RunningProcess[]>): void {
+    this.listProcesses = list;
+  }
+
   show(scenario: ScenarioInfo, runtimes: RuntimeInfo[]): void {
     this.scenario = scenario;
+    this.attachList?.stop();
     clear(this.el);
     this.inputs.clear();
     this.errorEls.clear();
     this.touched.clear();
     this.attempted = false;
-    if (scenario.runtime === 'custom') {
+    if (scenario.id === ATTACH_ENTRY.id) {
+      const pid = h('input', { type: 'text', inputmode: 'numeric', name: 'pid', placeholder: 'pick one below, or type a pid', 'data-testid': 'attach-pid' });
+      this.addField('pid', 'Process id', pid, 'The program and everything it starts is followed; it is never signalled.');
+      this.attachList ??= new AttachList(() => (this.listProcesses ? this.listProcesses() : Promise.resolve([])), (p) => {
+        pid.value = String(p.pid);
+        this.touched.add('pid');
+        this.validate();
+      });
+      this.el.append(this.attachList.el);
+      this.attachList.select(null);
+      this.attachList.start();
+    } else if (scenario.runtime === 'custom') {
       this.addField('cmd', 'Command line', h('input', { type: 'text', name: 'cmd', placeholder: 'python3 train.py', class: 'wide' }), 'Run by /bin/sh -c; its whole process tree is followed.');
       this.addField('cwd', 'Working directory', h('input', { type: 'text', name: 'cwd', placeholder: '(current directory)', class: 'wide' }), 'Optional.');
     }
@@ -75,7 +97,12 @@ export class ParamForm {
     const rate = h('input', { type: 'text', inputmode: 'numeric', name: 'rateHz', value: String(RATE_HZ.default) });
     const timeout = h('input', { type: 'text', inputmode: 'decimal', name: 'timeoutS', value: '120' });
     this.addField('rateHz', 'Sampling rate', rate, '/proc/stat counts in 10 ms ticks: above 100 Hz adds noise, not detail.', 'Hz', advanced);
-    this.addField('timeoutS', 'Timeout', timeout, 'The run is stopped (and counted as timed out) after this long.', 's', advanced);
+    if (scenario.id === ATTACH_ENTRY.id) {
+      timeout.value = '600';
+      this.addField('timeoutS', 'Watch for at most', timeout, 'Watching stops after this long, when the program exits, or when you press Cancel.', 's', advanced);
+    } else {
+      this.addField('timeoutS', 'Timeout', timeout, 'The run is stopped (and counted as timed out) after this long.', 's', advanced);
+    }
     this.validate();
   }
 
@@ -145,7 +172,10 @@ export class ParamForm {
   validate(): boolean {
     const errors: FieldError[] = [];
     if (this.scenario) {
-      if (this.scenario.runtime === 'custom') {
+      if (this.scenario.id === ATTACH_ENTRY.id) {
+        const pid = (this.inputs.get('pid')?.value ?? '').trim();
+        if (!/^\d{1,7}$/.test(pid) || Number(pid) < 1 || Number(pid) > 4_194_304) errors.push({ field: 'pid', message: pid ? `Process id must be a whole number from 1 to 4194304 (got ${JSON.stringify(pid)})` : 'Pick a program to attach to' });
+      } else if (this.scenario.runtime === 'custom') {
         if (!(this.inputs.get('cmd')?.value ?? '').trim()) errors.push({ field: 'cmd', message: 'Enter a command line to profile' });
       } else {
         const result = validateScenarioParams(this.scenario.id, this.rawParams());
@@ -215,6 +245,7 @@ export class ParamForm {
     if (!this.scenario || !this.validate()) return null;
     const rateHz = Number(this.inputs.get('rateHz')!.value);
     const timeoutS = Number(this.inputs.get('timeoutS')!.value);
+    if (this.scenario.id === ATTACH_ENTRY.id) return { kind: 'attach', pid: Number(this.inputs.get('pid')!.value.trim()), rateHz, timeoutS };
     if (this.scenario.runtime === 'custom') {
       const cwd = this.inputs.get('cwd')!.value.trim();
       return { kind: 'command', cmd: this.inputs.get('cmd')!.value.trim(), ...(cwd ? { cwd } : {}), rateHz, timeoutS };
