@@ -2,7 +2,7 @@
 // default where it is built) against the JavaScript one on the same tree, each run's sample-time
 // jitter, and how the cost grows with the number of threads followed. Also the summary rows for
 // the targets of issue #16. Which sampler measured a run, and its jitter, come from the run's
-// own fidelity note (src/engine/sampler/samplerNote.ts writes it).
+// own fidelity (fidelity.sampler and fidelity.jitterMs).
 
 export const SCALE_THREADS = [50, 500, 2000];
 const TARGET_2000_PCT = 10;
@@ -13,16 +13,16 @@ const f2 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' 
 const f0 = (x) => (x === null || x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(0));
 const verdict = (ok) => (ok === null ? '—' : ok ? 'PASS' : '**FAIL**');
 
-/** 'native' or 'JavaScript', from the run's fidelity note. */
+/** 'native' or 'JavaScript': which sampler measured the run. */
 export function samplerOf(run) {
-  const note = run?.result?.fidelity?.note ?? '';
-  return /native sampler \(its own thread/.test(note) ? 'native' : /JavaScript sampler/.test(note) ? 'JavaScript' : '?';
+  const s = run?.result?.fidelity?.sampler;
+  return s === 'native' ? 'native' : s === 'js' ? 'JavaScript' : '?';
 }
 
-/** The run's sample-time jitter in ms, from its fidelity note; null when absent. */
+/** The run's sample-time jitter in ms; null when absent. */
 export function jitterOf(run) {
-  const m = /p50 ([\d.]+) ms, p99 ([\d.]+) ms, max ([\d.]+) ms over (\d+) samples/.exec(run?.result?.fidelity?.note ?? '');
-  return m ? { p50Ms: Number(m[1]), p99Ms: Number(m[2]), maxMs: Number(m[3]), samples: Number(m[4]) } : null;
+  const j = run?.result?.fidelity?.jitterMs;
+  return j ? { p50Ms: j.p50, p99Ms: j.p99, maxMs: j.max, samples: j.samples } : null;
 }
 
 /** CPU per sample in µs: the run's CPU over the samples it took. */

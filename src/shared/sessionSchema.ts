@@ -168,6 +168,10 @@ export const runResultSchema = obj({
     cores: oneOf(CORE_FIDELITIES),
     threads: bool,
     note: text(SESSION_LIMITS.text).optional(),
+    /** Which sampler measured: the native addon's thread, or the JavaScript timer (absent in older files). */
+    sampler: oneOf(['native', 'js'] as const).optional(),
+    /** How late samples were taken against their schedule (actual − scheduled), in ms. */
+    jitterMs: obj({ samples: int(0, 1e12), p50: num(0, 1e9), p99: num(0, 1e9), max: num(0, 1e9) }).optional(),
     /** What this run could not have (an attached program gives no task events, output, stacks…). */
     unavailable: list(text(SESSION_LIMITS.name), 100).optional(),
   }),

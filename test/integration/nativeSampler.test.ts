@@ -13,7 +13,9 @@ import type { NativeSampleSource } from '../../src/engine/sampler/nativeSampler'
 import { openSampleSource } from '../../src/engine/sampler/sampleSource';
 import { TreeSampler, type TreeSample } from '../../src/engine/sampler/treeSampler';
 
-const native = loadNativeAddon().addon !== null;
+const loaded = loadNativeAddon();
+// Fail loudly, never skip: npm install builds the addon on Linux (python3, make, g++).
+if (!loaded.addon) throw new Error(`the native sampler is not built or does not load (${loaded.reason ?? 'unknown'}): run npm run build:native`);
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const TICK_MS = 10;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -49,7 +51,7 @@ interface Series {
 
 const coresOver = (s: Series): number => (s.cpu[s.cpu.length - 1] - s.cpu[0]) / (s.t[s.t.length - 1] - s.t[0]);
 
-describe.skipIf(!native)('the native sampler against the JavaScript one', () => {
+describe('the native sampler against the JavaScript one', () => {
   it('sees the same tree and the same CPU on the same workload', async () => {
     const tree = startTree(4);
     await sleep(400);
@@ -155,7 +157,7 @@ describe.skipIf(!native)('the native sampler against the JavaScript one', () => 
 describe('runs say which sampler measured them', () => {
   const cmd = `${PYTHON} -c 'import time; time.sleep(0.3)'`;
 
-  async function runWith(env: Record<string, string | undefined>): Promise<{ note: string; threads: number; profilerCpuPct: number }> {
+  async function runWith(env: Record<string, string | undefined>): Promise<{ note: string; sampler?: string; jitterSamples?: number; threads: number; profilerCpuPct: number }> {
     const saved = { CORESCOPE_SAMPLER: process.env.CORESCOPE_SAMPLER, CORESCOPE_SAMPLER_ADDON: process.env.CORESCOPE_SAMPLER_ADDON };
     Object.assign(process.env, env);
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete process.env[k];
@@ -163,7 +165,7 @@ describe('runs say which sampler measured them', () => {
     try {
       const { runId } = await engine.startRun({ kind: 'command', cmd, rateHz: 50, timeoutS: 30 });
       const r = (await engine.getRun(runId)).result;
-      return { note: r.fidelity.note ?? '', threads: r.threads.length, profilerCpuPct: r.profilerCpuPct };
+      return { note: r.fidelity.note ?? '', sampler: r.fidelity.sampler, jitterSamples: r.fidelity.jitterMs?.samples, threads: r.threads.length, profilerCpuPct: r.profilerCpuPct };
     } finally {
       await engine.dispose();
       for (const [k, v] of Object.entries(saved)) {
@@ -173,10 +175,12 @@ describe('runs say which sampler measured them', () => {
     }
   }
 
-  it.skipIf(!native)('native by default, with its jitter', async () => {
+  it('native by default, with its jitter, also in the fidelity fields', async () => {
     const r = await runWith({ CORESCOPE_SAMPLER: undefined, CORESCOPE_SAMPLER_ADDON: undefined });
     expect(r.note).toMatch(/Sampled by the native sampler/);
     expect(r.note).toMatch(/jitter .*p50 [\d.]+ ms, p99 [\d.]+ ms, max [\d.]+ ms over \d+ samples/);
+    expect(r.sampler).toBe('native');
+    expect(r.jitterSamples).toBeGreaterThan(5);
     expect(r.threads).toBeGreaterThanOrEqual(1);
     expect(r.profilerCpuPct).toBeGreaterThan(0);
   });
@@ -184,6 +188,7 @@ describe('runs say which sampler measured them', () => {
   it('the JavaScript sampler when the addon is absent', async () => {
     const r = await runWith({ CORESCOPE_SAMPLER: undefined, CORESCOPE_SAMPLER_ADDON: '/nonexistent/corescope_sampler.node' });
     expect(r.note).toMatch(/Sampled by the JavaScript sampler .*not found/);
+    expect(r.sampler).toBe('js');
     expect(r.threads).toBeGreaterThanOrEqual(1);
   });
 });

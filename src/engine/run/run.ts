@@ -351,6 +351,9 @@ export class Run {
     });
     // Which sampler measured and how steadily (a sentence, until the session schema has fields for it).
     result.fidelity.note = withSamplerNote(result.fidelity.note, this.source.note());
+    result.fidelity.sampler = this.source.measuredBy();
+    const jitter = this.source.jitter.summary();
+    if (jitter) result.fidelity.jitterMs = { samples: jitter.samples, p50: round3(jitter.p50Ms), p99: round3(jitter.p99Ms), max: round3(jitter.maxMs) };
     return {
       result,
       samples,
@@ -361,3 +364,5 @@ export class Run {
     };
   }
 }
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;

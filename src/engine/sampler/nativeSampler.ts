@@ -102,6 +102,10 @@ export class NativeSampleSource implements SampleSource {
     return samplerNote('the native sampler (its own thread, absolute deadlines, pread of kept-open /proc files)', this.jitter.summary(), dropped);
   }
 
+  measuredBy(): 'native' | 'js' {
+    return this.started ? 'native' : 'js';
+  }
+
   /** The native thread's tid, once it started (tests, the bench). */
   threadTid(): number {
     return this.addon.threadTid(this.handle);

@@ -28,6 +28,8 @@ export interface SampleSource {
   open(path: string, role: FileRole, pid?: number, tid?: number): SampledFile | null;
   /** One sentence for the run's fidelity: which sampler measured, and how steadily. */
   note(): string;
+  /** Which sampler took the samples: 'native' only when its thread ran. */
+  measuredBy(): 'native' | 'js';
   close(): void;
 }
 
@@ -38,6 +40,10 @@ export class JsSampleSource implements SampleSource {
 
   /** `whyNotNative`: why the native sampler is not measuring (shown in the run's fidelity). */
   constructor(private readonly whyNotNative = 'not requested') {}
+
+  measuredBy(): 'js' {
+    return 'js';
+  }
 
   open(path: string): SampledFile | null {
     return ProcFile.open(path);
