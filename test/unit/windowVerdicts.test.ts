@@ -246,3 +246,19 @@ describe('WindowAccumulator activity bins (what phases are cut from)', () => {
     expect(third.queued).toBeCloseTo(0.25, 9);
   });
 });
+
+describe('a blocked loop is seen where it was blocked', () => {
+  it('a heartbeat reported late marks every bin of the block, not only the one it arrived in', () => {
+    const events: WorkloadEvent[] = [];
+    const acc = new WindowAccumulator(2, events);
+    const busyMain: WindowSampleThread[] = [{ index: 0, pid: 1, tid: 1, role: 'main', cpu: 1, queued: 0, runnable: true, state: 'R', switches: 0 }];
+    // The loop computes from 100 ms to 900 ms; the heartbeat due at 100 ms fires at 900 ms, 800 ms late.
+    for (let t = 10; t <= 900; t += 10) acc.add(t, 10, 1, usage(1), busyMain);
+    events.push({ t: 905, kind: 'lag', lagMs: 800 });
+    for (let t = 910; t <= 1200; t += 10) acc.add(t, 10, 0.05, usage(0.05), busyMain);
+    acc.close(1200);
+    const lagged = acc.bins.filter((b) => (b.lagMaxMs ?? 0) >= 800).map((b) => b.fromMs);
+    expect(lagged).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900]);
+    expect(acc.bins[0].lagMaxMs).toBeNull();
+  });
+});

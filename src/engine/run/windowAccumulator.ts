@@ -58,6 +58,8 @@ class StretchAccumulator {
     private readonly events: readonly WorkloadEvent[],
     private readonly widthMs: number,
     private readonly onClose: (s: StretchInput) => void,
+    /** Each heartbeat lag as it is read: the span it covers may lie in stretches already closed. */
+    private readonly onLag: (fromMs: number, toMs: number, lagMs: number) => void = () => undefined,
   ) {}
 
   add(t: number, dt: number, workloadCores: number, machineBusy: number, iowait: number, threads: readonly WindowSampleThread[]): void {
@@ -95,7 +97,10 @@ class StretchAccumulator {
     let lagMax: number | null = null;
     while (this.eventCursor < this.events.length && this.events[this.eventCursor].t < toMs) {
       const e = this.events[this.eventCursor++];
-      if (e.kind === 'lag') lagMax = Math.max(lagMax ?? 0, e.lagMs);
+      if (e.kind === 'lag') {
+        lagMax = Math.max(lagMax ?? 0, e.lagMs);
+        this.onLag(e.t - e.lagMs, e.t, e.lagMs);
+      }
       if (this.tasks.add(e)) this.tasksPeak = Math.max(this.tasksPeak, this.tasks.size);
     }
     if (this.dtSum > 0) {
@@ -142,7 +147,7 @@ export class WindowAccumulator {
 
   constructor(coreCount: number, events: readonly WorkloadEvent[], windowMs = WINDOW_MS, binMs = BIN_MS) {
     this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)));
-    this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)));
+    this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)), (from, to, lag) => this.lateLoop(from, to, lag));
   }
 
   add(t: number, dt: number, workloadCores: number, coreUsage: readonly CoreUsage[], threads: readonly WindowSampleThread[]): void {
@@ -154,6 +159,18 @@ export class WindowAccumulator {
     }
     this.windowSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
     this.binSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
+  }
+
+  /**
+   * A heartbeat `lagMs` late at `toMs` says the loop was blocked from `fromMs` on; it is only
+   * reported once the block is over, so the bins of the block itself, already closed, get it too
+   * (else a long block reads as a busy thread, and only the bin after it as blocked).
+   */
+  private lateLoop(fromMs: number, toMs: number, lagMs: number): void {
+    for (let i = this.bins.length - 1; i >= 0 && this.bins[i].toMs > fromMs; i--) {
+      const b = this.bins[i];
+      if (b.fromMs < toMs) b.lagMaxMs = Math.max(b.lagMaxMs ?? 0, lagMs);
+    }
   }
 
   /** Closes the open window and bin at `toMs` (the run's end). */
