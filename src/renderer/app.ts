@@ -451,7 +451,7 @@ export class App {
     const { record } = this.shown;
     const base = `${record.result.scenario ?? 'run'}-${record.result.runId}`.replace(/[^\w.-]+/g, '_');
     try {
-      if (kind === 'csv') await saveAs(this.api, `${base}-samples.csv`, samplesToCsv(record.samples), 'text/csv');
+      if (kind === 'csv') await saveAs(this.api, `${base}-samples.csv`, samplesToCsv(record.samples, record.result.phases), 'text/csv');
       else await saveAs(this.api, `${base}.json`, JSON.stringify(record, null, 1), 'application/json');
     } catch (e) {
       this.banner.show('Export failed', ApiError.from(e));

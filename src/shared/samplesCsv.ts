@@ -8,20 +8,29 @@
 // layout, workload_cores after the per-core columns, is the one the tests and the CLI documented;
 // and its six decimals keep what was measured, where the renderer's four (and 1 µs on t) rounded
 // it away. A value that is missing or not finite (NaN, a column shorter than t) is an empty
-// cell, not "NaN" that a spreadsheet would read as text.
-import type { RunSamples } from './types';
+// cell, not "NaN" that a spreadsheet would read as text. The last column names the phase each
+// sample falls in (shared/phases.ts), when the run has phases: a spreadsheet can then filter or
+// colour the rows by what the program was doing.
+import type { Phase, RunSamples } from './types';
 
 const cell = (x: number | undefined): string => (x !== undefined && Number.isFinite(x) ? String(Math.round(x * 1e6) / 1e6) : '');
 
-export function samplesToCsv(s: RunSamples): string {
+export function samplesToCsv(s: RunSamples, phases: readonly Phase[] = []): string {
   const header = ['t_ms'];
   for (let c = 0; c < s.coreCount; c++) header.push(`cpu${c}_user`, `cpu${c}_system`, `cpu${c}_iowait`);
   header.push('workload_cores');
+  if (phases.length) header.push('phase');
   const lines = [header.join(',')];
+  let p = 0;
   for (let i = 0; i < s.t.length; i++) {
     const row = [cell(s.t[i])];
     for (let c = 0; c < s.coreCount; c++) row.push(cell(s.coreUser[c]?.[i]), cell(s.coreSystem[c]?.[i]), cell(s.coreIowait[c]?.[i]));
     row.push(cell(s.workloadCores[i]));
+    if (phases.length) {
+      // Samples and phases are both in time order: one pass.
+      while (p < phases.length - 1 && s.t[i] >= phases[p].toMs) p++;
+      row.push(s.t[i] >= phases[p].fromMs && s.t[i] <= phases[p].toMs ? phases[p].kind : '');
+    }
     lines.push(row.join(','));
   }
   return `${lines.join('\n')}\n`;

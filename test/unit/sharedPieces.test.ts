@@ -35,6 +35,14 @@ describe('samplesToCsv (the one writer behind every Samples CSV)', () => {
     expect(csv).not.toMatch(/NaN|undefined/);
     expect(csv.split('\n')[2]).toBe('100.25,1,,,');
   });
+
+  it('ends each row with the phase its sample falls in, when the run has phases', () => {
+    const phase = (kind: 'startup' | 'parallel', fromMs: number, toMs: number) => ({ kind, fromMs, toMs, cores: 1, demand: 1, otherCores: 0, threads: 1, tasks: 0, text: kind });
+    const csv = samplesToCsv(samples({ t: [0, 50, 100.25, 400] , workloadCores: [0.5, 0.5, 0.5, 0.5] }), [phase('startup', 0, 60), phase('parallel', 60, 300)]);
+    const lines = csv.split('\n');
+    expect(lines[0]).toBe('t_ms,cpu0_user,cpu0_system,cpu0_iowait,workload_cores,phase');
+    expect(lines.slice(1, 5).map((l) => l.split(',').at(-1))).toEqual(['startup', 'startup', 'parallel', '']);
+  });
 });
 
 describe('the sweep planner (CLI and app alike)', () => {

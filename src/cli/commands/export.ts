@@ -41,7 +41,8 @@ export async function exportCommand(file: string, opts: ExportOpts): Promise<num
     if (session && opts.run === undefined) data = sessionReportHtml(session);
     else data = runReportHtml(pickRun(runs, opts.run, file, format).record);
   } else if (format === 'csv') {
-    data = samplesToCsv(pickRun(runs, opts.run, file, format).record.samples);
+    const picked = pickRun(runs, opts.run, file, format).record;
+    data = samplesToCsv(picked.samples, picked.result.phases);
   } else if (format === 'trace') {
     data = JSON.stringify(runToTrace(pickRun(runs, opts.run, file, format).record, { corescopeVersion: session?.corescopeVersion }));
   } else if (opts.run !== undefined || !session) {

@@ -101,7 +101,7 @@ export class AppSessions {
         const record = runId === undefined ? session.runs[session.runs.length - 1] : session.runs.find((r) => r.result.runId === runId);
         if (!record) throw new InputError('runId', runId === undefined ? 'the session holds no runs to export' : `the session holds no run ${JSON.stringify(runId)}`);
         const name = safeName(`${record.result.scenario ?? 'run'}-${record.result.runId}`);
-        if (format === 'csv') return { name: `${name}-samples.csv`, mime: 'text/csv', data: samplesToCsv(record.samples) };
+        if (format === 'csv') return { name: `${name}-samples.csv`, mime: 'text/csv', data: samplesToCsv(record.samples, record.result.phases) };
         return { name: `${name}.trace.json`, mime: 'application/json', data: JSON.stringify(runToTrace(record, { corescopeVersion: session.corescopeVersion })) };
       }
     }
