@@ -5,7 +5,8 @@
 // Why this method: programs change behaviour at a few instants (the interpreter is up, the
 // workers start, the input is read) and are steady in between, which is exactly the model of
 // change-point detection: piecewise-constant means plus noise. We find the partition that
-// minimises the within-phase squared error of the bins' (cores used, cores wanted, turn-taking)
+// minimises the within-phase squared error of the bins' (cores used, cores wanted, turn-taking,
+// processes starting)
 // plus a penalty per phase — optimal partitioning (Jackson et al. 2005), exact by dynamic
 // programming — instead of thresholding bin by bin, which flickers wherever a series hovers near
 // a line. The penalty is BIC's: (features + 1) · ln(n) on noise-normalised errors, so a phase is
@@ -29,11 +30,20 @@ export interface PhaseOf {
   activity: Activity;
 }
 
-/** Feature scales: differences smaller than these are noise for our purposes (a tenth of a core). */
-const MIN_SCALE = [0.1, 0.1, 0.5];
+/**
+ * Feature scales: differences smaller than these are noise for our purposes — a tenth of a core;
+ * for the two yes/no features (threads taking turns, processes starting), a third of the bins
+ * flipping.
+ */
+const MIN_SCALE = [0.1, 0.1, 0.3, 0.3];
 
+/**
+ * What a phase is cut on: cores used, cores wanted, threads taking turns, and whether processes
+ * were starting — a launcher or shim forking its helpers is how a start-up looks, and the moment
+ * it stops is the moment the program proper begins.
+ */
 function features(a: Activity): number[] {
-  return [a.cores, a.demand, a.turnTaking];
+  return [a.cores, a.demand, a.turnTaking, a.processesBorn > 0 ? 1 : 0];
 }
 
 /** Optimal partition of bins into segments (start indices, ascending, first = 0). */
@@ -151,14 +161,19 @@ function judged(bins: Activity[]): PhaseOf[] {
 const STARTUP_MIN_PROCESSES = 3;
 /** At most one core, within the tick noise a 300 ms phase carries (the parallel line, PARALLEL_MIN). */
 const STARTUP_MAX_CORES = PARALLEL_MIN;
+/**
+ * At most half the run, or 2 s whatever the run's length: interpreters and shims start in well
+ * under that (0.3–0.7 s here), and a short program may spend most of its run starting.
+ */
 const STARTUP_MAX_SHARE = 0.5;
+const STARTUP_MAX_MS = 2000;
 
 function markStartup(phases: PhaseOf[]): PhaseOf[] {
   if (phases.length < 2) return phases;
   const [first] = phases;
   const a = first.activity;
   const runMs = phases[phases.length - 1].activity.toMs - a.fromMs;
-  if (a.demand <= STARTUP_MAX_CORES && a.processesBorn >= STARTUP_MIN_PROCESSES && a.toMs - a.fromMs <= STARTUP_MAX_SHARE * runMs) {
+  if (a.demand <= STARTUP_MAX_CORES && a.processesBorn >= STARTUP_MIN_PROCESSES && a.toMs - a.fromMs <= Math.max(STARTUP_MAX_MS, STARTUP_MAX_SHARE * runMs)) {
     return [{ kind: 'startup', activity: a }, ...phases.slice(1)];
   }
   return phases;
@@ -166,18 +181,19 @@ function markStartup(phases: PhaseOf[]): PhaseOf[] {
 
 /**
  * Amdahl from one run: of the CPU work done while the workload computed (not waiting), the share
- * done on at most one core is its serial fraction f, and 1/f the most any number of cores could
- * speed it up. Bins are 100 ms, so a bin is counted serial when it used at most about one core.
+ * done in phases on about one core (below PARALLEL_MIN) is its serial fraction f, and 1/f the most
+ * any number of cores could speed it up.
  */
-export const SERIAL_BIN_MAX_CORES = 1.15;
-
-export function serialFraction(bins: readonly Activity[]): { serialWorkMs: number; parallelWorkMs: number; fraction: number; ceiling: number | null } | null {
+export function serialFraction(phases: readonly PhaseOf[]): { serialWorkMs: number; parallelWorkMs: number; fraction: number; ceiling: number | null } | null {
+  // Judged per phase, not per 100 ms bin: a bin of two or three samples books CPU a sample late
+  // now and then (1.3 cores in one bin, 0.7 in the next, under the GIL), and the phases are what
+  // the segmentation found steady.
   let serial = 0;
   let parallel = 0;
-  for (const b of bins) {
-    const work = b.cores * Math.max(0, b.toMs - b.fromMs);
-    if (b.demand < WAITING_MAX) continue;
-    if (b.cores <= SERIAL_BIN_MAX_CORES) serial += work;
+  for (const { activity: a } of phases) {
+    const work = a.cores * Math.max(0, a.toMs - a.fromMs);
+    if (a.demand < WAITING_MAX) continue;
+    if (a.cores < PARALLEL_MIN) serial += work;
     else parallel += work;
   }
   const total = serial + parallel;

@@ -93,15 +93,21 @@ describe('segmentPhases', () => {
 });
 
 describe('serialFraction', () => {
-  it('is the share of CPU work done on at most one core, with the Amdahl ceiling it implies', () => {
+  it('is the share of CPU work done in phases on about one core, with the Amdahl ceiling it implies', () => {
     // 1 s on one core, then 1 s on two: 1000 of 3000 core-ms serial.
-    const f = serialFraction(series([[10, 1], [10, 2]], 0));
+    const f = serialFraction(segmentPhases(series([[10, 1], [10, 2]], 0)));
     expect(f).toEqual({ serialWorkMs: 1000, parallelWorkMs: 2000, fraction: 0.333, ceiling: 3 });
   });
 
   it('leaves waiting out, and is null when the workload never computed', () => {
-    expect(serialFraction(series([[10, 0.01]], 0))).toBeNull();
-    expect(serialFraction(series([[10, 2], [10, 0.01]], 0))?.ceiling).toBeNull();
+    expect(serialFraction(segmentPhases(series([[10, 0.01]], 0)))).toBeNull();
+    expect(serialFraction(segmentPhases(series([[10, 2], [10, 0.01]], 0)))?.ceiling).toBeNull();
+  });
+
+  it('noise of a bin does not count as parallel: two GIL threads stay all serial', () => {
+    // Bins alternating 1.3 and 0.7 cores (CPU booked a sample late) are one serial phase.
+    const bins = series([[20, 1]], 0).map((b, i) => ({ ...b, cores: i % 2 ? 0.7 : 1.3, demand: i % 2 ? 0.7 : 1.3 }));
+    expect(serialFraction(segmentPhases(bins))?.fraction).toBe(1);
   });
 });
 

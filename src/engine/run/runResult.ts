@@ -139,7 +139,7 @@ export function buildRunResult(r: RecordedRun): RunResult {
     verdict: failedVerdict(exit, wallMs, phases) ?? judged,
     windows: r.windows,
     phases,
-    serialFraction: serialFraction(r.bins),
+    serialFraction: serialFraction(phaseList),
     exit,
     ...(attach ? { attach } : {}),
     fidelity: {
