@@ -13,8 +13,8 @@ import { ROOT, SCREENSHOTS, chooseScenario, openHarness, runToEnd, type Harness 
 
 const BIN = join(ROOT, 'bin', 'corescope.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'corescope-sessions-e2e-'));
-// The engine reads this when it is created: this test's autosave lives in its own temp dir.
-process.env.CORESCOPE_STATE_DIR = join(dir, 'state');
+// This test's autosave lives in its own temp dir, where it checks for the file.
+const STATE_DIR = join(dir, 'state');
 
 const LAPTOP = join(dir, 'laptop.session.json');
 const WORKSTATION = join(dir, 'workstation.session.json');
@@ -56,7 +56,7 @@ beforeAll(async () => {
   const bad = JSON.parse(JSON.stringify(laptop));
   bad.runs[0].samples.rateHz = 500;
   writeFileSync(CORRUPT, JSON.stringify(bad));
-  h = await openHarness();
+  h = await openHarness({ stateDir: STATE_DIR });
 }, 240_000);
 
 afterAll(async () => {
@@ -71,7 +71,7 @@ describe('sessions, comparison and sweeps in the app', () => {
     await chooseScenario(h.page, 'py-threads-cpu', { tasks: 1, workMs: 300 });
     runId = (await runToEnd(h.page)).runId;
     await h.page.waitForSelector('body[data-autosaved="1"]', { timeout: 15_000 });
-    expect(existsSync(join(dir, 'state', 'autosave.session.json.gz'))).toBe(true);
+    expect(existsSync(join(STATE_DIR, 'autosave.session.json.gz'))).toBe(true);
     const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('[data-testid=session-save]')]);
     expect(download.suggestedFilename()).toMatch(/\.session\.json\.gz$/);
     const session = JSON.parse(gunzipSync(readFileSync((await download.path())!)).toString('utf8'));

@@ -15,8 +15,8 @@ export const DOMINANT_SHARE = 0.5;
  * the verdict corpus (test/integration/verdictCorpus.test.ts, five runs of each program on a quiet
  * 2-core machine, 2 December 2026; the README's table): the dominant phase's cores moved by at
  * most ±0.06 (xz -T2 1.84–1.91, pigz 1.78–1.89, make -j2 1.70–1.88 ±0.09 the widest, gzip
- * 0.92–0.93), waiting phases by ±0.01, and the dominant kind's share of the run by ±0.06 (sort
- * --parallel=2: 0.50–0.62). The margins are about twice those: a reading inside one could have
+ * 0.92–0.93), waiting phases by ±0.01, and the dominant kind's share of the run by ±0.06 within one session (sort
+ * --parallel=2: 0.50–0.62; 0.50–0.80 across sessions, when it is said borderline or not). The margins are about twice those: a reading inside one could have
  * gone the other way on another run, so the verdict says so.
  */
 export const CORES_MARGIN = 0.12;

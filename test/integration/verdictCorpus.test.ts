@@ -64,8 +64,8 @@ describe('verdicts on real programs, quiet machine (5 runs each)', { retry: 2 },
       const lines = runs.map(reading);
       console.log(`${p.name}\n  ${lines.join('\n  ')}`);
       const kinds = runs.map((r) => r.result.verdict.kind);
-      if (p.borderline) {
-        // On the line by nature: the same two readings, said as borderline, every time.
+      if (p.borderline && new Set(kinds).size > 1) {
+        // On the line by nature, and it did flip: every run must then have said borderline, with the same two readings.
         for (const r of runs) {
           const v = r.result.verdict;
           expect(v.borderline, `borderline expected:\n${v.text}`).toBeDefined();

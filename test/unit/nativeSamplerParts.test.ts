@@ -113,15 +113,21 @@ describe('choosing the sampler', () => {
     expect(source.note()).toMatch(/JavaScript sampler .*CORESCOPE_SAMPLER=js/);
   });
 
+  it('is opt-in: without CORESCOPE_SAMPLER=native the JavaScript sampler runs, saying why', () => {
+    const source = openSampleSource({});
+    expect(source.kind).toBe('js');
+    expect(source.note()).toMatch(/opt-in for now \(CORESCOPE_SAMPLER=native\)/);
+  });
+
   it('falls back to the JavaScript sampler when the addon is absent', () => {
-    const source = openSampleSource({ CORESCOPE_SAMPLER_ADDON: '/nonexistent/corescope_sampler.node' });
+    const source = openSampleSource({ CORESCOPE_SAMPLER: 'native', CORESCOPE_SAMPLER_ADDON: '/nonexistent/corescope_sampler.node' });
     expect(source.kind).toBe('js');
     expect(source.note()).toMatch(/JavaScript sampler .*not found/);
     source.close();
   });
 
   it('falls back when the file is not a loadable addon', () => {
-    const load = loadNativeAddon({ CORESCOPE_SAMPLER_ADDON: '/proc/self/stat' });
+    const load = loadNativeAddon({ CORESCOPE_SAMPLER: 'native', CORESCOPE_SAMPLER_ADDON: '/proc/self/stat' });
     expect(load.addon).toBeNull();
     expect(load.addon === null && load.reason).toMatch(/could not load|not the sampler addon/);
   });
