@@ -113,8 +113,9 @@ function pool(bins: readonly Activity[], k: number): Activity[] {
 }
 
 export interface PhaseOptions {
-  /** When the workload's first task started (its events), if it reported tasks. */
+  /** When the workload's first task started and its last task ended (its events), if it reported tasks. */
   firstTaskMs?: number | null;
+  lastTaskEndMs?: number | null;
 }
 
 /** The run's phases, in order, covering every bin. */
@@ -124,14 +125,18 @@ export function segmentPhases(allBins: readonly Activity[], opts: PhaseOptions =
   // Events know when the work began: everything before the first task is start-up.
   const firstTask = opts.firstTaskMs ?? null;
   const split = firstTask === null ? 0 : bins.findIndex((b) => b.toMs > firstTask);
+  // …and everything after the last task ended is wind-down (the interpreter exiting).
+  const lastEnd = opts.lastTaskEndMs ?? null;
+  const tailAt = lastEnd === null ? -1 : bins.findIndex((b) => b.fromMs >= lastEnd);
+  const tail: PhaseOf[] = tailAt > Math.max(0, split) ? [{ kind: 'winddown', activity: mergeActivity(bins.slice(tailAt)) }] : [];
+  const body = tail.length ? bins.slice(0, tailAt) : bins;
   let phases: PhaseOf[];
   if (split >= 1) {
-    phases = [{ kind: 'startup', activity: mergeActivity(bins.slice(0, split)) }, ...judged(bins.slice(split))];
+    phases = [{ kind: 'startup', activity: mergeActivity(body.slice(0, split)) }, ...judged(body.slice(split))];
   } else {
-    phases = judged(bins);
-    phases = markStartup(phases);
+    phases = markStartup(judged(body));
   }
-  return phases;
+  return [...phases, ...tail];
 }
 
 function judged(bins: Activity[]): PhaseOf[] {

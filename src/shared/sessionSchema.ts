@@ -58,7 +58,7 @@ const paramValue = z.union([z.number(), z.string().max(SESSION_LIMITS.text), z.b
 export const THREAD_ROLES = ['main', 'libuv-pool', 'v8-helper', 'worker-thread', 'cluster-worker', 'cluster-primary', 'mp-child', 'python-thread', 'child-process', 'other'] as const;
 // New kinds are added at the end: files written before them still read.
 export const VERDICT_KINDS = ['interleaved', 'parallel', 'waiting', 'blocked', 'serial', 'contended', 'mixed', 'failed'] as const;
-export const PHASE_KINDS = ['startup', 'serial', 'interleaved', 'parallel', 'waiting', 'blocked', 'contended'] as const;
+export const PHASE_KINDS = ['startup', 'serial', 'interleaved', 'parallel', 'waiting', 'blocked', 'contended', 'winddown'] as const;
 export const WAIT_REASONS = ['gil-or-lock', 'event-loop-blocked', 'io-wait', 'oversubscribed'] as const;
 export const RUN_END_REASONS = ['exited', 'cancelled', 'timeout', 'engine-error', 'profiler-exit'] as const;
 export const CORE_FIDELITIES = ['proc-stat', 'os-cpus'] as const;

@@ -25,6 +25,9 @@ export const SHARE_MARGIN = 0.15;
 /** Other programs' load worth mentioning, in cores. */
 export const NOTABLE_OTHER_LOAD = 0.3;
 
+/** The kinds a headline can be: start-up and wind-down are not the workload's behaviour. */
+type Judged = Exclude<PhaseKind, 'startup' | 'winddown'>;
+
 export interface VerdictInput {
   phases: readonly PhaseOf[];
   coreCount: number;
@@ -54,6 +57,8 @@ export function describePhase(p: PhaseOf): Phase {
 function phaseText(kind: PhaseKind, a: Activity): string {
   const tasks = a.tasksInFlight >= 2 ? `, ${a.tasksInFlight} tasks in flight` : '';
   switch (kind) {
+    case 'winddown':
+      return `wind-down after the last task (${f2(a.cores)} cores)`;
     case 'startup':
       return `start-up on ${f2(a.cores)} cores${a.processesBorn >= 2 ? ` (${a.processesBorn} processes started)` : ''}`;
     case 'serial':
@@ -90,13 +95,13 @@ export function phaseSequence(phases: readonly Phase[]): string {
 export function runVerdict(v: VerdictInput): Verdict {
   const phases = v.phases;
   if (phases.length === 0) return { kind: 'waiting', text: 'Too short to judge: no full sample was taken.' };
-  // Start-up is not the workload's behaviour; judge what came after (all of it if nothing did).
-  const judged = phases.filter((p) => p.kind !== 'startup');
+  // Start-up and wind-down are not the workload's behaviour; judge what lies between (all of it if nothing does).
+  const judged = phases.filter((p) => p.kind !== 'startup' && p.kind !== 'winddown');
   const body = judged.length ? judged : phases.map((p) => ({ ...p, kind: 'serial' as const }));
   const total = body.reduce((s, p) => s + dur(p.activity), 0) || 1;
-  const byKind = new Map<Exclude<PhaseKind, 'startup'>, PhaseOf[]>();
+  const byKind = new Map<Judged, PhaseOf[]>();
   for (const p of body) {
-    const k = p.kind as Exclude<PhaseKind, 'startup'>;
+    const k = p.kind as Judged;
     byKind.set(k, [...(byKind.get(k) ?? []), p]);
   }
   const shares = [...byKind.entries()]
@@ -115,7 +120,7 @@ export function runVerdict(v: VerdictInput): Verdict {
   return { kind, text: `${head}${busy}${edge} ${seq}`, ...(borderline ? { borderline } : {}) };
 }
 
-function headline(kind: Exclude<PhaseKind, 'startup'>, a: Activity, share: number, v: VerdictInput): string {
+function headline(kind: Judged, a: Activity, share: number, v: VerdictInput): string {
   const of = share < 0.995 ? ` for ${pct(share)} of the run after start-up` : '';
   switch (kind) {
     case 'parallel':
@@ -151,7 +156,7 @@ function busyMachine(kind: VerdictKind, whole: Activity, coreCount: number): str
   return ` Other programs used ${f2(whole.otherCores)} of ${coreCount} cores meanwhile.`;
 }
 
-function borderlineOf(kind: VerdictKind, top: { kind: Exclude<PhaseKind, 'startup'>; share: number; activity: Activity }): Verdict['borderline'] {
+function borderlineOf(kind: VerdictKind, top: { kind: Judged; share: number; activity: Activity }): Verdict['borderline'] {
   // The share that made (or missed) a dominant kind.
   if (Math.abs(top.share - DOMINANT_SHARE) < SHARE_MARGIN && top.share < 0.995) {
     return { value: top.share, line: DOMINANT_SHARE, margin: SHARE_MARGIN, other: kind === 'mixed' ? top.kind : 'mixed', what: `the ${top.kind} share` };

@@ -82,6 +82,13 @@ describe('segmentPhases', () => {
     expect(phases[0].activity.toMs).toBe(600);
   });
 
+  it('with task events, everything after the last task ended is wind-down, left out of the headline', () => {
+    // 20 tasks asleep for 0.3 s, then the interpreter exits on one core for 0.3 s.
+    const phases = segmentPhases(series([[2, 0.8], [3, 0.02], [3, 0.9]]), { firstTaskMs: 200, lastTaskEndMs: 500 });
+    expect(phases.map((p) => p.kind)).toEqual(['startup', 'waiting', 'winddown']);
+    expect(runVerdict({ phases, coreCount: 2, lag: null }).kind).toBe('waiting');
+  });
+
   it('pools long runs so the cut stays fast, keeping the phases', () => {
     const bins = series([[3000, 1], [3000, 1.9]]);
     const t0 = performance.now();

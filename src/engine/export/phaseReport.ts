@@ -30,7 +30,7 @@ export function phaseStripSvg(phases: readonly Phase[], wallMs: number, width = 
   const rects = phases.map((p) => {
     const x0 = x(p.fromMs);
     const w = Math.max(1, x(p.toMs) - x0);
-    const label = w > 60 ? `<text x="${f1(x0 + w / 2)}" y="17" text-anchor="middle" class="tick" fill="${p.kind === 'startup' ? '#334155' : '#fff'}" style="fill:${p.kind === 'startup' ? '#334155' : '#fff'}">${esc(p.kind)}</text>` : '';
+    const label = w > 60 ? `<text x="${f1(x0 + w / 2)}" y="17" text-anchor="middle" class="tick" fill="${p.kind === 'startup' || p.kind === 'winddown' ? '#334155' : '#fff'}" style="fill:${p.kind === 'startup' || p.kind === 'winddown' ? '#334155' : '#fff'}">${esc(p.kind)}</text>` : '';
     return `<g data-phase="${esc(p.kind)}"><title>${esc(`${secs(p.fromMs)}–${secs(p.toMs)}: ${p.kind} — ${p.text}`)}</title><rect x="${f1(x0)}" y="4" width="${f1(w)}" height="20" fill="${color(p.kind)}"/>${label}</g>`;
   });
   return `<svg class="chart" data-chart="phases" viewBox="0 0 ${width} 44" width="${width}" height="44" role="img" aria-label="phases"><text x="4" y="18" class="tick">phases</text>${rects.join('')}<text x="${left}" y="40" class="tick">0 s</text><text x="${right}" y="40" text-anchor="end" class="tick">${esc(secs(tMax))}</text></svg>`;

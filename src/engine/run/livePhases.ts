@@ -21,6 +21,7 @@ export class LivePhases {
     if (final || this.bins.length - this.cutAt >= RECUT_EVERY_BINS) {
       this.cutAt = this.bins.length;
       const firstTask = this.events.find((e) => e.kind === 'task-start');
+      // Live, the last task's end is not known yet: no wind-down until the run is over.
       this.last = segmentPhases(this.bins, { firstTaskMs: firstTask ? firstTask.t : null }).map(describePhase);
     }
     return this.last;

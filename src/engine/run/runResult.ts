@@ -102,7 +102,7 @@ export function buildRunResult(r: RecordedRun): RunResult {
     ? { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(r.samples.t, r.samples.workloadCores, span.fromMs, span.toMs)) }
     : null;
   const firstTask = events.find((e) => e.kind === 'task-start');
-  const phaseList = segmentPhases(r.bins, { firstTaskMs: firstTask ? firstTask.t : null });
+  const phaseList = segmentPhases(r.bins, { firstTaskMs: firstTask ? firstTask.t : null, lastTaskEndMs: span ? span.toMs : null });
   const phases = phaseList.map(describePhase);
   const peak = peakConcurrency(events);
   const exitCode = k.code !== undefined ? k.code : r.exit?.code ?? null;

@@ -276,7 +276,7 @@ export class ThreadLanes {
       const x1 = xOf(p.toMs);
       const word = phaseName(p.kind).replace(/ \(.*\)$/, '');
       if (x1 - x0 < ctx.measureText(word).width + 8) continue;
-      ctx.fillStyle = p.kind === 'startup' ? palette.text : '#ffffff';
+      ctx.fillStyle = p.kind === 'startup' || p.kind === 'winddown' ? palette.text : '#ffffff';
       ctx.fillText(word, (x0 + x1) / 2, y + 1);
     }
     ctx.font = '11px system-ui, sans-serif';

@@ -24,11 +24,13 @@ export const phaseNames: Record<PhaseKind, string> = {
   waiting: 'waiting',
   blocked: 'event loop blocked',
   contended: 'contended (wanted more cores)',
+  winddown: 'wind-down',
 };
 
 /** Strip colours; the same hues as the CSS classes verdict-<kind> in styles.css. */
 export const kindColors: Record<VerdictKind | PhaseKind, string> = {
   startup: '#cbd5e1',
+  winddown: '#e2e8f0',
   serial: '#7c3aed',
   interleaved: '#f59e0b',
   parallel: '#16a34a',
