@@ -199,7 +199,8 @@ describe('attach: what ends the watching never touches the target', () => {
   }, 30_000);
 
   it('the app closing (the engine disposed mid-run) leaves the target running', async () => {
-    const t = await startTarget('threads.py', 20);
+    // A sleeping target: proving it untouched needs no CPU, and the 2 cores stay free for the next test's physics.
+    const t = await startTarget('sleeper.py', 20);
     const other = createEngine({ stateDir: join(dir, 'state2') });
     const { runId } = await other.startRun({ kind: 'attach', pid: t.pid, rateHz: 20, timeoutS: 60 });
     await new Promise((r) => setTimeout(r, 800));
@@ -213,7 +214,8 @@ describe('attach: what ends the watching never touches the target', () => {
     it(`corescope attach ended by ${signal} (Ctrl-C, a kill, a crash) leaves the target running`, async () => {
       const cli = join(process.cwd(), 'out', 'cli', 'index.js');
       if (!existsSync(cli)) throw new Error('the CLI is not built: run `npm run build` (npm test does this first)');
-      const t = await startTarget('threads.py', 20);
+      // A sleeping target: proving it untouched needs no CPU, and the 2 cores stay free for the next test's physics.
+    const t = await startTarget('sleeper.py', 20);
       const corescope = spawn(process.execPath, [cli, 'attach', String(t.pid), '--duration', '60', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       corescope.stdout!.on('data', (b) => (out += b));
