@@ -7,7 +7,8 @@ import { compareSessions, hardwareFields, type LabelledSession } from '../../sha
 import { amdahlText, type SweepResult } from '../../shared/sweep';
 import { runSucceeded } from '../../shared/runOutcome';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
-import { KIND_COLORS, phaseSection } from './phaseReport';
+import { KIND_COLORS } from '../../shared/kindColors';
+import { phaseSection } from './phaseReport';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 

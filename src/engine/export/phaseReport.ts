@@ -1,22 +1,11 @@
-// A run's phases in the HTML report: a strip on the run's time axis (one colour per kind, the
-// same hues as the app's strip in src/renderer/views/kindNames.ts — the engine may not import the
-// renderer), the table of phases in order, and the serial fraction with the Amdahl ceiling it
+// A run's phases in the HTML report: a strip on the run's time axis (one colour per kind, from the
+// table the app's strips use too: shared/kindColors.ts), the table of phases in order, and the serial fraction with the Amdahl ceiling it
 // implies. Runs recorded before phases existed have none: every function returns '' for them.
+import { KIND_COLORS, UNKNOWN_KIND_COLOR } from '../../shared/kindColors';
 import type { Phase, RunResult } from '../../shared/types';
 import { esc } from './svgCharts';
 
-export const KIND_COLORS: Record<string, string> = {
-  startup: '#cbd5e1',
-  serial: '#7c3aed',
-  interleaved: '#f59e0b',
-  parallel: '#16a34a',
-  waiting: '#64748b',
-  blocked: '#dc2626',
-  contended: '#db2777',
-  mixed: '#0891b2',
-  failed: '#991b1b',
-};
-const color = (kind: string): string => KIND_COLORS[kind] ?? '#94a3b8';
+const color = (kind: string): string => (KIND_COLORS as Record<string, string>)[kind] ?? UNKNOWN_KIND_COLOR;
 const f1 = (x: number): string => (Math.round(x * 10) / 10).toString();
 const secs = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 

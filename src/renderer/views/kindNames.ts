@@ -2,6 +2,7 @@
 // the verdict panel, the results table, the comparisons and the strips' legends never disagree.
 // Every kind in shared/sessionSchema.ts (VERDICT_KINDS, PHASE_KINDS) must be here; a kind a
 // newer file brings falls back to its own word and grey.
+import { KIND_COLORS, UNKNOWN_KIND_COLOR } from '../../shared/kindColors';
 import type { PhaseKind, VerdictKind } from '../../shared/types';
 
 export const verdictNames: Record<VerdictKind | 'any', string> = {
@@ -27,19 +28,8 @@ export const phaseNames: Record<PhaseKind, string> = {
   winddown: 'wind-down',
 };
 
-/** Strip colours; the same hues as the CSS classes verdict-<kind> in styles.css. */
-export const kindColors: Record<VerdictKind | PhaseKind, string> = {
-  startup: '#cbd5e1',
-  winddown: '#e2e8f0',
-  serial: '#7c3aed',
-  interleaved: '#f59e0b',
-  parallel: '#16a34a',
-  waiting: '#64748b',
-  blocked: '#dc2626',
-  contended: '#db2777',
-  mixed: '#0891b2',
-  failed: '#991b1b',
-};
+/** Strip colours (shared with the HTML report); the same hues as the CSS classes verdict-<kind> in styles.css. */
+export const kindColors = KIND_COLORS;
 
 export function verdictName(kind: string): string {
   return (verdictNames as Record<string, string>)[kind] ?? kind;
@@ -50,5 +40,5 @@ export function phaseName(kind: string): string {
 }
 
 export function kindColor(kind: string): string {
-  return (kindColors as Record<string, string>)[kind] ?? '#94a3b8';
+  return (kindColors as Record<string, string>)[kind] ?? UNKNOWN_KIND_COLOR;
 }
