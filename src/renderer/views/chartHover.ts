@@ -46,18 +46,32 @@ export function describeBusy(store: SeriesStore, chart: Chart, x: number, y: num
   return `at ${(store.t[s] / 1000).toFixed(2)} s: whole machine ${store.machineBusy[s].toFixed(2)} of ${store.coreCount} cores busy; the workload ${store.workload[s].toFixed(2)} cores’ worth`;
 }
 
+/** A tooltip that follows the pointer over a chart, and its refresh for when the chart is redrawn under it. */
+export interface HoverTooltip {
+  readonly element: HTMLElement;
+  /** Says again what is under a pointer that has not moved: a live chart changes under it, and a chart first drawn after the pointer arrived (scrolled into view) had nothing to say then. */
+  refresh(): void;
+}
+
 /** A tooltip inside `box` (positioned) that follows the pointer and shows what `describe` says. */
-export function hoverTooltip(box: HTMLElement, testId: string, describe: (x: number, y: number) => string | null): HTMLElement {
-  const tip = h('div', { class: 'lanes-tooltip', hidden: true, 'data-testid': testId });
-  box.addEventListener('mousemove', (e) => {
-    const canvas = e.target instanceof HTMLCanvasElement ? e.target : null;
-    const text = canvas ? describe(e.offsetX, e.offsetY) : null;
+export function hoverTooltip(box: HTMLElement, testId: string | undefined, describe: (x: number, y: number) => string | null): HoverTooltip {
+  const tip = h('div', { class: 'lanes-tooltip', hidden: true, ...(testId ? { 'data-testid': testId } : {}) });
+  let pointer: { canvas: HTMLCanvasElement; x: number; y: number } | null = null;
+  const show = (): void => {
+    const text = pointer ? describe(pointer.x, pointer.y) : null;
     tip.hidden = !text;
-    if (!text || !canvas) return;
+    if (!text || !pointer) return;
     tip.textContent = text;
-    tip.style.left = `${Math.max(0, Math.min(e.offsetX + 12, canvas.clientWidth - 330))}px`;
-    tip.style.top = `${e.offsetY + 14}px`;
+    tip.style.left = `${Math.max(0, Math.min(pointer.x + 12, pointer.canvas.clientWidth - 330))}px`;
+    tip.style.top = `${pointer.y + 14}px`;
+  };
+  box.addEventListener('mousemove', (e) => {
+    pointer = e.target instanceof HTMLCanvasElement ? { canvas: e.target, x: e.offsetX, y: e.offsetY } : null;
+    show();
   });
-  box.addEventListener('mouseleave', () => (tip.hidden = true));
-  return tip;
+  box.addEventListener('mouseleave', () => {
+    pointer = null;
+    tip.hidden = true;
+  });
+  return { element: tip, refresh: () => pointer && show() };
 }

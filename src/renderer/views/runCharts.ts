@@ -9,7 +9,7 @@ import type { TimeWindow } from '../charts/layout';
 import { ThreadLanes } from '../charts/threadLanes';
 import type { SeriesStore } from '../state/seriesStore';
 import { h } from '../util/dom';
-import { describeBusy, describeCore, hoverTooltip } from './chartHover';
+import { describeBusy, describeCore, hoverTooltip, type HoverTooltip } from './chartHover';
 import { kindColor, phaseNames, verdictNames } from './kindNames';
 import { PHASE_KINDS, VERDICT_KINDS } from '../../shared/sessionSchema';
 
@@ -34,12 +34,13 @@ export class RunCharts {
   private readonly coreBox = h('div', { class: 'chart-box core-box' });
   private readonly busyCanvas = h('canvas', { 'data-testid': 'busy-chart' });
   private readonly lanesCanvas = h('canvas', { 'data-testid': 'thread-lanes', class: 'lanes' });
-  private readonly tooltip = h('div', { class: 'lanes-tooltip', hidden: true });
   private readonly windowLine = h('div', { class: 'window-verdict', 'data-testid': 'window-verdict' });
   private readonly title = h('span', { 'data-testid': 'charts-title' }, 'Per-core utilisation');
   private readonly showAllButton = h('button', { type: 'button', class: 'small', 'data-testid': 'show-all-processes', hidden: true }, 'Show all processes');
   private coreChart: CoreLanesChart | CoreHeatmap | null = null;
-  private readonly coreTip: HTMLElement;
+  private readonly coreTip: HoverTooltip;
+  private readonly busyTip: HoverTooltip;
+  private readonly lanesTip: HoverTooltip;
   private coreCanvas: HTMLCanvasElement | null = null;
   private busy: BusyLineChart;
   private lanes: ThreadLanes;
@@ -54,6 +55,7 @@ export class RunCharts {
     const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
       h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title: this.runName ? `${title} — ${this.runName}` : title, canvas, redraw: () => this.flush(), legend: LEGENDS[id] }) }, 'PNG');
     const busyBox = h('div', { class: 'chart-box busy-box' }, this.busyCanvas);
+    const lanesBox = h('div', { class: 'lanes-box' }, this.lanesCanvas);
     this.el = h(
       'section',
       { class: 'run-charts', 'data-testid': 'run-charts' },
@@ -65,26 +67,19 @@ export class RunCharts {
       h('div', { class: 'panel-head' }, h('h2', {}, 'Threads and tasks'), h('span', { class: 'head-actions' }, this.showAllButton, exportButton('lanes', 'Threads and tasks', () => this.lanesCanvas))),
       this.windowLine,
       kindLegend(),
-      h('div', { class: 'lanes-box' }, this.lanesCanvas, this.tooltip),
+      lanesBox,
     );
     this.busy = new BusyLineChart(this.busyCanvas);
     this.lanes = new ThreadLanes(this.lanesCanvas);
-    busyBox.append(hoverTooltip(busyBox, 'busy-tooltip', (x, y) => (this.last ? describeBusy(this.last[0], this.busy.chart, x, y) : null)));
+    this.busyTip = hoverTooltip(busyBox, 'busy-tooltip', (x, y) => (this.last ? describeBusy(this.last[0], this.busy.chart, x, y) : null));
+    busyBox.append(this.busyTip.element);
     this.coreTip = hoverTooltip(this.coreBox, 'core-tooltip', (x, y) => (this.last && this.coreChart instanceof CoreLanesChart ? describeCore(this.last[0], this.coreChart.chart, x, y) : null));
+    this.lanesTip = hoverTooltip(lanesBox, undefined, (x, y) => this.lanes.describe(x, y));
+    lanesBox.append(this.lanesTip.element);
     this.showAllButton.addEventListener('click', () => {
       this.lanes.showAll = !this.lanes.showAll;
       this.flush();
     });
-    this.lanesCanvas.addEventListener('mousemove', (e) => {
-      const text = this.lanes.describe(e.offsetX, e.offsetY);
-      this.tooltip.hidden = !text;
-      if (text) {
-        this.tooltip.textContent = text;
-        this.tooltip.style.left = `${Math.min(e.offsetX + 12, this.lanesCanvas.clientWidth - 320)}px`;
-        this.tooltip.style.top = `${e.offsetY + 14}px`;
-      }
-    });
-    this.lanesCanvas.addEventListener('mouseleave', () => (this.tooltip.hidden = true));
     const observer = new IntersectionObserver((entries) => {
       let newlyVisible = false;
       for (const e of entries) {
@@ -126,7 +121,7 @@ export class RunCharts {
     this.coreChart?.destroy();
     this.coreBox.replaceChildren();
     const canvas = h('canvas', { 'data-testid': 'core-chart', 'data-mode': wantLanes ? 'lanes' : 'heatmap' });
-    this.coreBox.append(canvas, this.coreTip);
+    this.coreBox.append(canvas, this.coreTip.element);
     this.coreCanvas = canvas;
     this.coreChart = wantLanes ? new CoreLanesChart(canvas) : new CoreHeatmap(canvas);
   }
@@ -191,11 +186,20 @@ export class RunCharts {
   private drawChart(i: number): void {
     if (!this.last) return;
     const [store, win, processes = []] = this.last;
-    if (i === 0 && this.shows(this.coreBox)) this.coreChart!.render(store, win);
-    if (i === 1 && this.shows(this.busyCanvas)) this.busy.render(store, win);
+    if (i === 0 && this.shows(this.coreBox)) {
+      this.coreChart!.render(store, win);
+      this.coreTip.refresh();
+    }
+    if (i === 1 && this.shows(this.busyCanvas)) {
+      this.busy.render(store, win);
+      this.busyTip.refresh();
+    }
     if (i === 2) {
       this.lanes.processes = processes;
-      if (this.shows(this.lanesCanvas)) this.lanes.render(store, win);
+      if (this.shows(this.lanesCanvas)) {
+        this.lanes.render(store, win);
+        this.lanesTip.refresh();
+      }
       const n = this.lanes.hiddenCount;
       this.showAllButton.hidden = n === 0 && !this.lanes.showAll;
       this.showAllButton.textContent = this.lanes.showAll ? 'Fold quiet processes' : `Show all processes (+${n})`;
