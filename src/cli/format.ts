@@ -25,7 +25,8 @@ export function formatResult(r: RunResult): string {
   lines.push(`  peak memory  ${mib(r.peakRssBytes)} (RSS of the tree), ${r.processes} process(es), ${r.threads.length} thread(s)`);
   const failed = r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
   lines.push(`  spawn        ${r.spawnLatencyMs.toFixed(1)} ms to start; exit ${r.exit.signal ?? r.exit.code} (${failed ? 'FAILED' : r.exit.reason})`);
-  lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${r.profilerCpuPct.toFixed(1)} % of one core`);
+  const probes = r.fidelity.stackProbeCpuMs !== undefined ? `; its stack probes ${ms(r.fidelity.stackProbeCpuMs)} of CPU inside the program (${r.cpu.totalMs > 0 ? ((100 * r.fidelity.stackProbeCpuMs) / r.cpu.totalMs).toFixed(1) : '0'} % of its CPU)` : '';
+  lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${r.profilerCpuPct.toFixed(1)} % of one core${probes}`);
   lines.push('  cores (busy over the run):');
   for (const c of r.cores) lines.push(`    cpu${String(c.id).padEnd(3)} ${bar(c.busyPct)} ${c.busyPct.toFixed(0).padStart(3)} %  (user ${c.userPct.toFixed(0)} %, system ${c.systemPct.toFixed(0)} %)`);
   const top = [...r.threads].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 8);
@@ -37,13 +38,17 @@ export function formatResult(r: RunResult): string {
   const idleCores = r.cores.reduce((sum, c) => sum + Math.max(0, 100 - c.busyPct), 0) / 100;
   const reasons = r.verdict.kind === 'failed' || idleCores < 0.25 ? [] : r.windows.filter((w) => w.reason);
   if (reasons.length) {
-    const counts = new Map<string, { n: number; text: string }>();
+    const counts = new Map<string, { n: number; text: string; code?: string }>();
     for (const w of reasons) {
       const k = w.reason!.kind;
-      counts.set(k, { n: (counts.get(k)?.n ?? 0) + 1, text: counts.get(k)?.text ?? w.reason!.text });
+      const had = counts.get(k);
+      counts.set(k, { n: (had?.n ?? 0) + 1, text: had?.text ?? w.reason!.text, code: had?.code ?? w.code });
     }
     lines.push(`  why cores sat idle (${r.windows.length} windows of 250 ms):`);
-    for (const [, v] of counts) lines.push(`    ${v.n}× ${v.text}`);
+    for (const [, v] of counts) {
+      lines.push(`    ${v.n}× ${v.text}`);
+      if (v.code) lines.push(`        code: ${v.code}`);
+    }
   }
   for (const w of r.warnings) lines.push(`  warning: ${w}`);
   // Names, metrics, the command line and warnings come from the workload: escaped, line by line.
@@ -70,7 +75,7 @@ export function formatInfo(info: SystemInfo): string {
 }
 
 /** The phases in order, one a line, then the serial fraction: both absent from files made before them. */
-export function phaseLines(r: Pick<RunResult, 'phases' | 'serialFraction'>): string[] {
+export function phaseLines(r: Pick<RunResult, 'phases' | 'serialFraction' | 'findings'>): string[] {
   const lines: string[] = [];
   const phases = r.phases ?? [];
   if (phases.length) {
@@ -78,7 +83,14 @@ export function phaseLines(r: Pick<RunResult, 'phases' | 'serialFraction'>): str
     for (const p of phases) {
       const span = `${(p.fromMs / 1000).toFixed(2)}–${(p.toMs / 1000).toFixed(2)} s`;
       lines.push(`    ${span.padEnd(15)} ${p.kind.padEnd(11)} ${p.text}`);
+      if (p.code) lines.push(`    ${''.padEnd(15)} ${'code'.padEnd(11)} ${p.code}`);
     }
+  }
+  // The longest blocks of an event loop, by the code that blocked it.
+  const blocks = (r.findings ?? []).filter((f) => f.kind === 'blocked').sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs));
+  if (blocks.length) {
+    lines.push(`  loop blocked ${blocks.length} time(s) by code; the longest:`);
+    for (const f of blocks.slice(0, 3)) lines.push(`    ${`${(f.fromMs / 1000).toFixed(2)}–${(f.toMs / 1000).toFixed(2)} s`.padEnd(15)} ${f.text}`);
   }
   const sf = r.serialFraction;
   if (sf) {

@@ -11,7 +11,7 @@ import { serveCommand } from './commands/serve';
 import { sweepCommand } from './commands/sweep';
 import { suiteCommand } from './commands/suite';
 import { exportCommand } from './commands/export';
-import { collect, parseFloatOption } from './options';
+import { collect, parseFloatOption, parseStacksOption } from './options';
 import { terminalSafe } from '../shared/terminalSafe';
 import { atDoor } from '../shared/fieldNames';
 
@@ -38,10 +38,15 @@ Examples:
   corescope export laptop.session.json.gz --format trace --run 3 --out run3.trace.json`,
   );
 
+/** Stack samples in the launched program (shared by every command that launches one). */
+const stacksOption = (): Option =>
+  new Option('--stacks <off|hz>', "stack samples per second in the program's own Python and Node.js threads (which code held the GIL or blocked the loop), or off").default(100).argParser(parseStacksOption);
+
 const runOptions = (cmd: Command): Command =>
   cmd
     .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
     .addOption(new Option('--timeout <s>', 'end the run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+    .addOption(stacksOption())
     .option('--python <path>', 'Python interpreter for Python scenarios')
     .option('--node <path>', 'Node.js binary for Node scenarios')
     .option('--json', 'print the result as one JSON object on stdout')
@@ -94,6 +99,7 @@ program
   .addOption(new Option('--repeat <k>', 'runs per task count').default(1).argParser(parseFloatOption('--repeat')))
   .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
   .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+  .addOption(stacksOption())
   .option('--python <path>', 'Python interpreter for Python scenarios')
   .option('--node <path>', 'Node.js binary for Node scenarios')
   .option('--json', 'print the sweep as one JSON object on stdout')
@@ -113,6 +119,7 @@ program
   .addOption(new Option('--max-tasks <n>', 'sweep up to this many tasks instead of the core count').argParser(parseFloatOption('--max-tasks')))
   .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
   .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+  .addOption(stacksOption())
   .option('--python <path>', 'Python interpreter for Python scenarios')
   .option('--node <path>', 'Node.js binary for Node scenarios')
   .option('--json', 'print the results as one JSON object on stdout')

@@ -16,6 +16,14 @@ export function parseFloatOption(name: string): (value: string) => number {
   };
 }
 
+/** --stacks: `off`, or stack samples per second (the engine checks the range and names --stacks). */
+export function parseStacksOption(value: string): number {
+  if (value.trim().toLowerCase() === 'off') return 0;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`--stacks must be off or a number of stack samples per second, 1 to 1000 (got ${JSON.stringify(value)})`);
+  return n;
+}
+
 /** --env K=V pairs into an object. */
 export function parseEnvPairs(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};

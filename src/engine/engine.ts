@@ -11,7 +11,7 @@ import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
 import { validateScenarioParams } from '../shared/scenarioParams';
 import { runRequestSchema } from '../shared/argSchemas';
-import { InputError, checkRateHz, checkTimeoutS } from '../shared/runLimits';
+import { InputError, checkRateHz, checkStacksHz, checkTimeoutS } from '../shared/runLimits';
 import { buildScenarioCommand, findWorkloadsDir } from './scenarioCommand';
 import { corescopeVersion } from './version';
 import { hardwareProfile } from './hardware';
@@ -97,6 +97,7 @@ export class Engine implements CoreScopeApi {
     if (input && typeof input === 'object') {
       checkRateHz((input as { rateHz?: unknown }).rateHz);
       checkTimeoutS((input as { timeoutS?: unknown }).timeoutS);
+      checkStacksHz((input as { stacksHz?: unknown }).stacksHz);
     }
     const parsed = runRequestSchema.safeParse(input);
     if (!parsed.success) {
@@ -118,7 +119,7 @@ export class Engine implements CoreScopeApi {
         argv: ['/bin/sh', '-c', req.cmd],
         env: req.env ?? {},
         cwd: req.cwd,
-        params: { cmd: req.cmd, cwd: req.cwd, env: req.env, rateHz, timeoutS },
+        params: { cmd: req.cmd, cwd: req.cwd, env: req.env, rateHz, timeoutS, stacksHz: checkStacksHz(req.stacksHz) },
       };
     }
     const scenario = getScenario(req.scenario);
@@ -136,7 +137,7 @@ export class Engine implements CoreScopeApi {
     return {
       argv: cmd.argv,
       env: cmd.env,
-      params: { argv: cmd.argv, env: cmd.env, rateHz, timeoutS, scenario: { id: req.scenario, params: checked.params } },
+      params: { argv: cmd.argv, env: cmd.env, rateHz, timeoutS, stacksHz: checkStacksHz(req.stacksHz), scenario: { id: req.scenario, params: checked.params } },
       scenarioId: req.scenario,
     };
   }
@@ -153,6 +154,7 @@ export class Engine implements CoreScopeApi {
       params: prepared.params,
       scenarioId: prepared.scenarioId,
       attach: prepared.attach,
+      stacks: prepared.attach ? undefined : { rateHz: prepared.params.stacksHz ?? 0, workloadsDir: this.workloadsDir },
       // An attached program already runs: no keeper launches it.
       keeper: prepared.attach ? null : keeperFor(this.workloadsDir),
       onLive: (batch) => this.emit({ type: 'live', batch }),

@@ -5,7 +5,7 @@
 // boundary into the engine (Electron IPC, the `serve` WebSocket) is rejected here first, with the
 // offending field named; the engine validates again.
 import { z } from 'zod';
-import { RATE_HZ, TIMEOUT_S } from './runLimits';
+import { RATE_HZ, STACKS_HZ, TIMEOUT_S } from './runLimits';
 import { UPLOAD_PART_BYTES } from './wireLimits';
 
 const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
@@ -13,6 +13,8 @@ const runId = z.string().min(1).max(200);
 const uploadId = z.string().regex(/^[\w-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -');
 const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
 const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
+/** 0 turns the stack probes off. */
+const stacksHz = z.number().finite().min(0).max(STACKS_HZ.max).optional();
 
 /**
  * z.record, but a key named "__proto__" is refused by name instead of being dropped in silence
@@ -32,6 +34,7 @@ export const scenarioRunRequestSchema = z.strictObject({
   params: namedRecord(z.string().max(200), paramValue),
   rateHz,
   timeoutS,
+  stacksHz,
   python: z.string().min(1).max(4096).optional(),
   node: z.string().min(1).max(4096).optional(),
 });
@@ -43,6 +46,7 @@ export const commandRunRequestSchema = z.strictObject({
   env: namedRecord(z.string().min(1).max(1024), z.string().max(65_536)).optional(),
   rateHz,
   timeoutS,
+  stacksHz,
 });
 
 /** Watch a program that is already running, by pid; timeoutS is how long to watch at most. */

@@ -13,6 +13,7 @@ const RUN_FIELDS: Record<string, Record<Exclude<Door, 'api'>, string>> = {
   repeat: { cli: '--repeat', form: 'repeats' },
   rateHz: { cli: '--rate', form: 'Sampling rate' },
   timeoutS: { cli: '--timeout', form: 'Timeout' },
+  stacksHz: { cli: '--stacks', form: 'Stack samples' },
   cmd: { cli: '--cmd', form: 'Command line' },
   cwd: { cli: '--cwd', form: 'Working folder' },
   env: { cli: '--env', form: 'Environment' },

@@ -41,6 +41,11 @@ export const SESSION_LIMITS = {
   runtimes: 1000,
   sweeps: 1000,
   sweepRuns: 100_000,
+  stackSamplesPerRun: 2_000_000,
+  stackFramesPerRun: 200_000,
+  stacksPerRun: 500_000,
+  stackDepth: 2000,
+  findingsPerRun: 10_000,
 } as const;
 
 // ---- building blocks (their messages in schemaWording.ts) -----------------------------------
@@ -91,6 +96,8 @@ export const phaseSchema = obj({
   tasks: int(0, 1e9),
   /** What the evidence was, in words. */
   text: text(SESSION_LIMITS.text),
+  /** Which code, from the stack samples (attribution.ts): "thread `w1` ran count() at work.py:12 in 86 % …". */
+  code: text(SESSION_LIMITS.text).optional(),
 });
 /**
  * Amdahl from one run: the share of the workload's CPU work done while it used at most one core
@@ -109,6 +116,8 @@ export const runParamsSchema = obj({
   scenario: obj({ id: text(200, 1), params: boundedRecord(paramValue, 1000, 200) }).optional(),
   /** A program that was already running, attached to by pid (no cmd/argv then). */
   attach: obj({ pid: PID, name: name(), cmdline: text(SESSION_LIMITS.text) }).optional(),
+  /** Stack samples per second the probes aimed at; 0 = off (absent in files written before stacks). */
+  stacksHz: num(0, 1000).optional(),
 });
 
 export const windowVerdictSchema = obj({
@@ -120,11 +129,37 @@ export const windowVerdictSchema = obj({
   /** Threads of the workload that were runnable or waiting (not idle) in the window. */
   activeThreads: int(0, 1e7),
   reason: obj({ kind: oneOf(WAIT_REASONS), text: text(SESSION_LIMITS.text) }).optional(),
+  /** Which code, from the stack samples (attribution.ts), when the window was flagged. */
+  code: text(SESSION_LIMITS.text).optional(),
 });
 
 export const coreResultSchema = obj({ id: int(0, 1e6), busyPct: PCT, userPct: PCT, systemPct: PCT, iowaitPct: PCT });
 export const threadResultSchema = obj({ pid: PID, tid: PID, name: name(), role: oneOf(THREAD_ROLES), cpuMs: MS });
 export const lagStatsSchema = obj({ p50Ms: MS, p99Ms: MS, maxMs: MS, count: int(0, 1e12) });
+
+export const FINDING_KINDS = ['gil', 'blocked', 'waiting', 'hot'] as const;
+const frameSchema = obj({ name: text(SESSION_LIMITS.name), file: text(SESSION_LIMITS.name), line: int(0, 1e9) });
+/**
+ * Which code was behind a stretch of the run (attribution.ts): the thread that held the GIL and
+ * what it ran, the function that blocked an event loop, where waiting threads and tasks were, or
+ * the hottest code of a busy stretch.
+ */
+export const findingSchema = obj({
+  kind: oneOf(FINDING_KINDS),
+  fromMs: MS,
+  toMs: MS,
+  pid: PID,
+  tid: PID,
+  thread: name(),
+  frame: frameSchema,
+  /** Callers, innermost first (a few). */
+  callers: list(frameSchema, 20),
+  /** Share of the stretch's samples (of that thread, or of the waiting ones) in `frame`. */
+  share: num(0, 1),
+  /** Threads (GIL) or tasks (waiting) that waited meanwhile. */
+  waiting: int(0, 1e9),
+  text: text(SESSION_LIMITS.text),
+});
 
 /** The per-run figures; `corescope run --json` prints exactly this object. */
 export const runResultSchema = obj({
@@ -172,9 +207,13 @@ export const runResultSchema = obj({
     sampler: oneOf(['native', 'js'] as const).optional(),
     /** How late samples were taken against their schedule (actual − scheduled), in ms. */
     jitterMs: obj({ samples: int(0, 1e12), p50: num(0, 1e9), p99: num(0, 1e9), max: num(0, 1e9) }).optional(),
+    /** CPU the stack probes used inside the program (their cost to it, already in its CPU), in ms; absent without probes or when they could not tell. */
+    stackProbeCpuMs: MS.optional(),
     /** What this run could not have (an attached program gives no task events, output, stacks…). */
     unavailable: list(text(SESSION_LIMITS.name), 100).optional(),
   }),
+  /** Which code held the GIL, blocked the loop or waited (absent without stack samples). */
+  findings: list(findingSchema, SESSION_LIMITS.findingsPerRun).optional(),
   /** Set for a run attached to a running program: which one, and what ended the watching. */
   attach: obj({ pid: PID, name: name(), endedBy: oneOf(ATTACH_END_REASONS) }).optional(),
   warnings: list(text(SESSION_LIMITS.text), SESSION_LIMITS.warningsPerRun),
@@ -253,6 +292,45 @@ export const workloadEventSchema = z.discriminatedUnion(
   { error: 'must be an event of kind task-start, task-end, lag or metric' },
 );
 
+const SN = SESSION_LIMITS.stackSamplesPerRun;
+/** Stack samples of a run (shared/stackSamples.ts), columnar; absent when the run took none. */
+export const stackSamplesSchema = obj({
+  frames: list(frameSchema, SESSION_LIMITS.stackFramesPerRun),
+  stacks: list(numbers({ min: 0, max: SESSION_LIMITS.stackFramesPerRun, maxLen: SESSION_LIMITS.stackDepth, integer: true, what: 'a frame index' }), SESSION_LIMITS.stacksPerRun),
+  t: numbers({ min: 0, max: 1e12, maxLen: SN, what: 'a time in ms' }),
+  pid: numbers({ min: 0, max: 2 ** 32, maxLen: SN, integer: true, what: 'a pid' }),
+  tid: numbers({ min: 0, max: 2 ** 32, maxLen: SN, integer: true, what: 'a thread id' }),
+  stack: numbers({ min: 0, max: SESSION_LIMITS.stacksPerRun, maxLen: SN, integer: true, what: 'a stack index' }),
+  cpuMs: numbers({ min: 0, max: 1e12, maxLen: SN, what: 'a time in ms', nullAsNaN: true }),
+  task: numbers({ min: 0, max: 1, maxLen: SN, integer: true, what: '0 or 1' }),
+  threadName: list(text(200), SN),
+  rateHz: num(0, 1000),
+  sources: list(obj({ pid: PID, runtime: oneOf(['python', 'node'] as const), samples: int(0, 1e12), probeCpuMs: MS.optional(), note: text(SESSION_LIMITS.text).optional() }), SESSION_LIMITS.processesPerRun),
+}).superRefine((raw, ctx) => {
+  // Columns must line up and indices point inside their tables: readers index without checks.
+  const s = raw as Partial<Record<string, unknown>>;
+  const arr = (x: unknown): unknown[] | null => (Array.isArray(x) ? x : null);
+  const t = arr(s.t);
+  if (!t) return;
+  for (const key of ['pid', 'tid', 'stack', 'cpuMs', 'task', 'threadName']) {
+    const col = arr(s[key]);
+    if (col && col.length !== t.length) ctx.addIssue({ code: 'custom', path: [key], message: `must have one entry per sample (t has ${t.length}, got ${col.length})` });
+  }
+  const stacks = arr(s.stacks);
+  const frames = arr(s.frames);
+  const stackCol = arr(s.stack);
+  if (stacks && stackCol) {
+    const bad = stackCol.findIndex((i) => typeof i === 'number' && i >= stacks.length);
+    if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['stack', bad], message: `must be the index of a stack (there are ${stacks.length})` });
+  }
+  if (stacks && frames) {
+    stacks.forEach((st, k) => {
+      const bad = Array.isArray(st) ? st.findIndex((i) => typeof i === 'number' && i >= frames.length) : -1;
+      if (bad >= 0) ctx.addIssue({ code: 'custom', path: ['stacks', k, bad], message: `must be the index of a frame (there are ${frames.length})` });
+    });
+  }
+});
+
 export const runRecordSchema = obj({
   result: runResultSchema,
   samples: samplesSchema,
@@ -261,6 +339,7 @@ export const runRecordSchema = obj({
   stderr: text(SESSION_LIMITS.outputChars),
   /** True when stdout/stderr were cut at the capture cap. */
   outputTruncated: bool,
+  stacks: stackSamplesSchema.optional(),
 });
 
 export const hardwareSchema = obj({

@@ -18,6 +18,8 @@ import type {
   processInfoSchema,
   runParamsSchema,
   runRecordSchema,
+  findingSchema,
+  stackSamplesSchema,
   runResultSchema,
   runtimeInfoSchema,
   samplesSchema,
@@ -86,6 +88,10 @@ export type RunSamples = z.output<typeof samplesSchema>;
 
 export type RunRecord = z.output<typeof runRecordSchema>;
 
+/** Which code was behind a stretch of a run (attribution.ts). */
+export type Finding = z.output<typeof findingSchema>;
+export type FindingKind = Finding['kind'];
+
 /** A batch of live data, sent to front ends a few times a second (never one message per sample). */
 export interface LiveBatch {
   runId: string;
@@ -119,3 +125,6 @@ export interface SystemInfo {
   corescopeVersion: string;
   nodeVersion: string;
 }
+
+/** Stack samples as a session stores them; the same shape as stackSamples.ts's StackSamples (checked there). */
+export type StoredStackSamples = z.output<typeof stackSamplesSchema>;

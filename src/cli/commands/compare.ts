@@ -23,7 +23,7 @@ interface Side {
 
 function sides(a: string, b: string | undefined, opts: RunOpts, extra: string[]): { title: string; sides: [Side, Side] } {
   const knobs = parseKnobs(extra);
-  const base = { rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+  const base = { rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
   if (b === undefined) {
     const preset = COMPARE_PRESETS.find((p) => p.id === a);
     if (!preset) {

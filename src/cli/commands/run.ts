@@ -17,6 +17,7 @@ export interface RunOpts {
   env?: string[];
   rate: number;
   timeout: number;
+  stacks: number;
   python?: string;
   node?: string;
   json?: boolean;
@@ -27,10 +28,10 @@ export function buildRequest(scenario: string | undefined, opts: RunOpts, extra:
   if (opts.cmd !== undefined) {
     if (scenario) throw new CliInputError(`give either a scenario or --cmd, not both (got scenario ${JSON.stringify(scenario)} and --cmd)`);
     if (extra.length) throw new CliInputError(`unknown option ${extra[0]} for --cmd runs; see corescope run --help`);
-    return { kind: 'command', cmd: opts.cmd, cwd: opts.cwd, env: parseEnvPairs(opts.env ?? []), rateHz: opts.rate, timeoutS: opts.timeout };
+    return { kind: 'command', cmd: opts.cmd, cwd: opts.cwd, env: parseEnvPairs(opts.env ?? []), rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks };
   }
   if (!scenario) throw new CliInputError('give a scenario id (see `corescope list`) or --cmd "<command line>"');
-  return { kind: 'scenario', scenario, params: parseKnobs(extra), rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+  return { kind: 'scenario', scenario, params: parseKnobs(extra), rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
 }
 
 /** Exit code for a finished run. */

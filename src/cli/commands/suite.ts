@@ -27,6 +27,7 @@ export interface SuiteOpts {
   maxTasks?: number;
   rate: number;
   timeout: number;
+  stacks: number;
   python?: string;
   node?: string;
   json?: boolean;
@@ -53,7 +54,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
       if (interrupted()) break;
       counter.done++;
       process.stderr.write(`run ${counter.done}/${counter.total}: ${s.id} (defaults)\n`);
-      const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+      const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
       const progress = new Progress(s.id);
       const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
       let record: RunRecord | undefined;
@@ -78,7 +79,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
     }
     for (const id of SUITE_SWEEP_SCENARIOS) {
       if (interrupted()) break;
-      const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+      const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
       try {
         const out = await runSweep(engine, plan, cores, counter);
         records.push(...out.records);

@@ -21,6 +21,7 @@ export interface SweepOpts {
   repeat: number;
   rate: number;
   timeout: number;
+  stacks: number;
   python?: string;
   node?: string;
   json?: boolean;
@@ -34,6 +35,7 @@ export interface SweepPlan {
   repeat: number;
   rateHz: number;
   timeoutS: number;
+  stacksHz: number;
   python?: string;
   node?: string;
 }
@@ -61,7 +63,7 @@ export function sweepPlan(scenario: string, opts: SweepOpts, extra: string[]): S
   }
   const params = parseKnobs(extra);
   if ('tasks' in params) throw new CliInputError('give the task counts once, as --tasks 1,2,4');
-  return { scenario, params, taskCounts: planned.taskCounts, repeat: planned.repeat, rateHz: opts.rate, timeoutS: opts.timeout, python: opts.python, node: opts.node };
+  return { scenario, params, taskCounts: planned.taskCounts, repeat: planned.repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runSweep(
       params: { ...plan.params, tasks },
       rateHz: plan.rateHz,
       timeoutS: plan.timeoutS,
+      stacksHz: plan.stacksHz,
       python: plan.python,
       node: plan.node,
     };

@@ -26,6 +26,8 @@ import { WorkloadProcess, type WorkloadLaunch } from './workloadProcess';
 import type { WorkloadHandle } from './workloadHandle';
 import { AttachedProcess } from '../attach/attachedProcess';
 import type { AttachTarget } from '../attach/attachTarget';
+import { StackProbes } from '../stacks/stackProbes';
+import { attribute } from '../../shared/attribution';
 
 export interface RunSpec extends WorkloadLaunch {
   rateHz: number;
@@ -36,6 +38,8 @@ export interface RunSpec extends WorkloadLaunch {
   wantsLive?: () => boolean;
   /** Attach to this running program instead of launching `argv`: it is followed, never signalled. */
   attach?: AttachTarget;
+  /** Stack probes put into the launched program (stackProbes.ts); absent or rate 0: none. */
+  stacks?: { rateHz: number; workloadsDir: string };
 }
 
 const LIVE_BATCH_MS = 100;
@@ -78,6 +82,7 @@ export class Run {
   private spawnedMs = 0;
   private readonly engineErrors: string[] = [];
   private roleEventsFrom = 0;
+  private probes: StackProbes | null = null;
   private readonly fdFailuresAtStart = procOpenFailures.noDescriptors;
 
   constructor(private readonly spec: RunSpec) {
@@ -100,11 +105,13 @@ export class Run {
 
   /** Spawns the workload; rejects when it cannot be started at all. */
   async start(): Promise<void> {
-    const workload: WorkloadHandle = this.spec.attach ? new AttachedProcess(this.spec.attach) : new WorkloadProcess(this.spec);
-    this.workload = workload;
+    let workload: WorkloadHandle;
     try {
+      workload = this.spec.attach ? new AttachedProcess(this.spec.attach) : new WorkloadProcess(this.withProbes(this.spec));
+      this.workload = workload;
       await workload.spawned;
     } catch (err) {
+      this.probes?.dispose();
       this.cores.close();
       this.source.close();
       this.rejectFinished(err as Error);
@@ -148,6 +155,16 @@ export class Run {
 
   cancel(): void {
     this.end('cancelled');
+  }
+
+  /** The launch with the stack probes' environment added (a launched run only: an attached program is never touched). */
+  private withProbes(launch: WorkloadLaunch): WorkloadLaunch {
+    const stacks = this.spec.stacks;
+    if (!stacks || stacks.rateHz <= 0) return launch;
+    this.probes = StackProbes.open(stacks.rateHz, stacks.workloadsDir);
+    if (!this.probes) return launch;
+    const inherited: Record<string, string | undefined> = { ...process.env, ...launch.env };
+    return { ...launch, env: { ...launch.env, ...this.probes.env(inherited) } };
   }
 
   /** Ends the tree; the run finishes once the keeper has reaped everything. */
@@ -349,6 +366,7 @@ export class Run {
       stdoutDroppedBytes: this.stdout.droppedBytes,
       stderrDroppedBytes: this.stderr.droppedBytes,
     });
+    const stacks = this.collectStacks(samples, result);
     // Which sampler measured and how steadily (a sentence, until the session schema has fields for it).
     result.fidelity.note = withSamplerNote(result.fidelity.note, this.source.note());
     result.fidelity.sampler = this.source.measuredBy();
@@ -361,7 +379,34 @@ export class Run {
       stdout: this.stdout.text(),
       stderr: this.stderr.text(),
       outputTruncated: this.stdout.truncated || this.stderr.truncated,
+      ...(stacks ? { stacks } : {}),
     };
+  }
+
+  /** Reads the stack probes' files and names the code behind the phases, flagged windows and late heartbeats. */
+  private collectStacks(samples: RunRecord['samples'], result: RunRecord['result']): RunRecord['stacks'] {
+    const probes = this.probes;
+    if (!probes) return undefined;
+    this.probes = null;
+    try {
+      const stacks = probes.collect(this.t0, samples);
+      if (!stacks) {
+        const probed = samples.processes.filter((p) => /^(python|node)/.test(p.name));
+        if (probed.length) result.warnings.push(`No stack samples from ${probed.map((p) => `pid ${p.pid} (${p.name})`).slice(0, 5).join(', ')}: the probe did not load (python -I or -E ignores PYTHONPATH; a program that replaced NODE_OPTIONS).`);
+        return undefined;
+      }
+      for (const src of stacks.sources) if (src.note) result.warnings.push(`Stack samples, pid ${src.pid} (${src.runtime}): ${src.note}`);
+      const probeMs = stacks.sources.reduce((a, src) => a + (src.probeCpuMs ?? 0), 0);
+      if (stacks.sources.some((src) => src.probeCpuMs !== undefined)) result.fidelity.stackProbeCpuMs = Math.round(probeMs * 10) / 10;
+      const a = attribute(stacks, samples, result.phases ?? [], result.windows, this.events.events);
+      if (result.phases) result.phases = a.phases;
+      result.windows = a.windows;
+      result.findings = a.findings;
+      return stacks;
+    } catch (err) {
+      result.warnings.push(`Stack samples could not be read: ${(err as Error).message}`);
+      return undefined;
+    }
   }
 }
 
