@@ -86,6 +86,11 @@ describe('HTML reports in Chromium', () => {
     expect(html).toMatch(/<span class="badge failed">failed<\/span>/);
     expect(html).toMatch(/This run failed[\s\S]*oops: input\.txt not found/);
     expect(got.paths).toBeGreaterThan(session.runs.length * 6);
+    // Which code (issue #15): the GIL-bound threads' function, from the run's own stack samples,
+    // in that run's section.
+    const threadsRun = /<details data-run="0"[\s\S]*?<\/details>/.exec(html)![0];
+    expect(session.runs[0].stacks?.t.length ?? 0, 'py-threads-cpu took no stack samples').toBeGreaterThan(0);
+    expect(threadsRun).toMatch(/<section data-which-code>[\s\S]*<code>spin\(\) at python\/_work\.py:\d+<\/code>/);
     expect(html).not.toMatch(/<script|<link|@import|url\(/i);
   });
 

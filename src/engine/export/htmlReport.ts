@@ -9,6 +9,7 @@ import { runSucceeded } from '../../shared/runOutcome';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
 import { KIND_COLORS } from '../../shared/kindColors';
 import { phaseSection } from './phaseReport';
+import { whichCodeSection } from './stackReport';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
@@ -20,6 +21,10 @@ main { max-width: 980px; margin: 0 auto; padding: 24px 28px 60px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 1px solid #e2e8f0; padding-bottom: 4px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
+h4 { font-size: 14px; margin: 12px 0 4px; }
+code { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+.callers { color: #64748b; }
+.code-line { color: #334155; font-size: 12px; margin: 3px 0; }
 .sub { color: #475569; margin: 0 0 12px; }
 table { border-collapse: collapse; margin: 6px 0 10px; font-size: 13px; }
 th, td { border: 1px solid #e2e8f0; padding: 4px 8px; text-align: left; vertical-align: top; }
@@ -113,7 +118,7 @@ export function runSection(r: RunRecord, index: number, open = true): string {
   const body = `
 <p class="verdict">${badge(res.verdict.kind)} ${esc(res.verdict.text)}</p>
 <p class="sub">${esc(facts.join(' · '))}</p>
-${failedBlock(r)}${phaseSection(res)}
+${failedBlock(r)}${phaseSection(res)}${whichCodeSection(r)}
 <h3>Per-core utilisation</h3>${LEGEND}${coreLanesSvg(r.samples)}
 <h3>Cores busy</h3>${coresBusySvg(r.samples)}
 <h3>Threads (CPU share; task spans as dark bars)</h3>${threadLanesSvg(r.samples, r.events)}

@@ -1,6 +1,7 @@
 // A run's phases in the HTML report: a strip on the run's time axis (one colour per kind, from the
 // table the app's strips use too: shared/kindColors.ts), the table of phases in order, and the serial fraction with the Amdahl ceiling it
 // implies. Runs recorded before phases existed have none: every function returns '' for them.
+// A phase the stack samples explain (issue #15) carries its "which code" line under its evidence.
 import { KIND_COLORS, UNKNOWN_KIND_COLOR } from '../../shared/kindColors';
 import type { Phase, RunResult } from '../../shared/types';
 import { esc } from './svgCharts';
@@ -20,7 +21,7 @@ export function phaseStripSvg(phases: readonly Phase[], wallMs: number, width = 
     const x0 = x(p.fromMs);
     const w = Math.max(1, x(p.toMs) - x0);
     const label = w > 60 ? `<text x="${f1(x0 + w / 2)}" y="17" text-anchor="middle" class="tick" fill="${p.kind === 'startup' || p.kind === 'winddown' ? '#334155' : '#fff'}" style="fill:${p.kind === 'startup' || p.kind === 'winddown' ? '#334155' : '#fff'}">${esc(p.kind)}</text>` : '';
-    return `<g data-phase="${esc(p.kind)}"><title>${esc(`${secs(p.fromMs)}–${secs(p.toMs)}: ${p.kind} — ${p.text}`)}</title><rect x="${f1(x0)}" y="4" width="${f1(w)}" height="20" fill="${color(p.kind)}"/>${label}</g>`;
+    return `<g data-phase="${esc(p.kind)}"><title>${esc(`${secs(p.fromMs)}–${secs(p.toMs)}: ${p.kind} — ${p.text}${p.code ? ` — which code: ${p.code}` : ''}`)}</title><rect x="${f1(x0)}" y="4" width="${f1(w)}" height="20" fill="${color(p.kind)}"/>${label}</g>`;
   });
   return `<svg class="chart" data-chart="phases" viewBox="0 0 ${width} 44" width="${width}" height="44" role="img" aria-label="phases"><text x="4" y="18" class="tick">phases</text>${rects.join('')}<text x="${left}" y="40" class="tick">0 s</text><text x="${right}" y="40" text-anchor="end" class="tick">${esc(secs(tMax))}</text></svg>`;
 }
@@ -35,7 +36,7 @@ export function phaseTable(phases: readonly Phase[]): string {
   const head = '<tr><th>#</th><th>from – to</th><th>kind</th><th>cores used</th><th>cores wanted</th><th>other programs</th><th>threads</th><th>tasks</th><th>evidence</th></tr>';
   const rows = phases.map(
     (p, i) =>
-      `<tr data-phase="${esc(p.kind)}"><td class="num">${i + 1}</td><td class="num">${secs(p.fromMs)} – ${secs(p.toMs)}</td><td><i style="display:inline-block;width:10px;height:10px;background:${color(p.kind)}"></i> ${esc(p.kind)}</td><td class="num">${p.cores.toFixed(2)}</td><td class="num">${p.demand.toFixed(2)}</td><td class="num">${p.otherCores.toFixed(2)}</td><td class="num">${p.threads}</td><td class="num">${p.tasks || '–'}</td><td>${esc(p.text)}</td></tr>`,
+      `<tr data-phase="${esc(p.kind)}"><td class="num">${i + 1}</td><td class="num">${secs(p.fromMs)} – ${secs(p.toMs)}</td><td><i style="display:inline-block;width:10px;height:10px;background:${color(p.kind)}"></i> ${esc(p.kind)}</td><td class="num">${p.cores.toFixed(2)}</td><td class="num">${p.demand.toFixed(2)}</td><td class="num">${p.otherCores.toFixed(2)}</td><td class="num">${p.threads}</td><td class="num">${p.tasks || '–'}</td><td>${esc(p.text)}${p.code ? `<div class="code-line" data-code>which code: ${esc(p.code)}</div>` : ''}</td></tr>`,
   );
   return `<table data-table="phases">${head}${rows.join('')}</table>`;
 }
