@@ -24,6 +24,7 @@ import type { LazyViews } from './views/lazyViews';
 import { Later } from './util/later';
 import { ScenarioPicker } from './views/scenarioPicker';
 import { VerdictPanel } from './views/verdictPanel';
+import { whyNoStacks } from './views/whichCode';
 import { SessionController } from './sessionController';
 import { atDoor } from '../shared/fieldNames';
 import { runSucceeded } from '../shared/runOutcome';
@@ -69,7 +70,13 @@ export class App {
   private readonly cards = new LiveCards();
   /** Chart.js and the views drawn with it load once the page is usable (loadViews). */
   private readonly charts = new Later<RunCharts>();
-  private readonly verdict = new VerdictPanel();
+  /** A stretch picked in the verdict panel (a finding's or a phase's span) is selected in the charts, its code shown under the lanes. */
+  private readonly verdict = new VerdictPanel((fromMs, toMs) =>
+    this.charts.use((c) => {
+      c.select({ fromMs, toMs });
+      c.revealSelection();
+    }),
+  );
   private readonly results = new ResultsTable(
     (e) => this.showRecord(e),
     (entries) => this.compare.use((c) => c.show(entries)),
@@ -313,7 +320,11 @@ export class App {
     this.verdict.show(null);
     this.cards.update(null);
     this.results.highlight(null);
-    this.charts.use((c) => c.setTitle(`Per-core utilisation — ${title} (live)`, title));
+    this.charts.use((c) => {
+      c.setTitle(`Per-core utilisation — ${title} (live)`, title);
+      // Stack samples arrive with the finished record only.
+      c.setStacks(null, null, null);
+    });
     this.status.textContent = `Running ${title}…`;
     this.nameShownRun();
     this.scheduleFrame();
@@ -394,6 +405,7 @@ export class App {
     const store = SeriesStore.fromSamples(record.samples, record.events, record.result.windows, record.result.phases ?? []);
     this.charts.use((c) => {
       c.setTitle(`Per-core utilisation — ${entry.title}`, entry.title);
+      c.setStacks(record.stacks, record.samples, whyNoStacks(record));
       // A finished run fills the width: its whole length is known.
       c.render(store, { fromMs: 0, toMs: Math.max(1000, record.result.wallMs) }, record.samples.processes, record.result.verdict);
     });

@@ -11,6 +11,8 @@ import { LEFT_GUTTER, RIGHT_GUTTER, cpuHsl, niceTimeTicks, palette, type TimeWin
 import { PixelGrid, hexToPixel, hslToPixel } from './pixels';
 import { TaskSpanCache } from './taskSpans';
 import { renderScale } from './renderScale';
+import type { StackIndex } from '../stacks/stackIndex';
+import { frameText } from '../../shared/stackSamples';
 
 const PHASE_H = 16;
 const STRIP_H = 22;
@@ -62,6 +64,8 @@ export class ThreadLanes {
   showAll = false;
   /** Processes folded away at the last render (for the button's label). */
   hiddenCount = 0;
+  /** The shown run's stack samples: the tooltip names the function a thread was in. */
+  stacks: StackIndex | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -236,7 +240,7 @@ export class ThreadLanes {
       } else {
         const series = row.series;
         // Text no taller than the row, so neighbouring labels do not run into each other.
-        if (row.h >= 9) this.label(ctx, `${series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false, Math.min(11, row.h));
+        if (row.h >= 9) this.label(ctx, `${this.stacks?.threadName(series.info.tid) ?? series.info.name} · ${roleLabels[series.info.role] ?? series.info.role}`, row.y + row.h / 2, false, Math.min(11, row.h));
       }
     }
     // Time axis.
@@ -282,6 +286,28 @@ export class ThreadLanes {
     ctx.font = '11px system-ui, sans-serif';
   }
 
+  /** The run's time (ms) at a CSS x on the canvas, and back: for selecting a range by dragging. */
+  timeAt(cssX: number): number {
+    const plotW = (this.canvas.clientWidth || 800) - LEFT_GUTTER - RIGHT_GUTTER;
+    return this.win.fromMs + ((cssX - LEFT_GUTTER) / plotW) * (this.win.toMs - this.win.fromMs);
+  }
+
+  xAt(ms: number): number {
+    const plotW = (this.canvas.clientWidth || 800) - LEFT_GUTTER - RIGHT_GUTTER;
+    return LEFT_GUTTER + ((ms - this.win.fromMs) / Math.max(1, this.win.toMs - this.win.fromMs)) * plotW;
+  }
+
+  /** The phase or window under a click on their strips (its span selects it), else null. */
+  spanAt(cssX: number, cssY: number): { fromMs: number; toMs: number } | null {
+    const store = this.store;
+    const row = this.rows.find((r) => cssY >= r.y && cssY < r.y + r.h);
+    if (!store || !row || cssX < LEFT_GUTTER) return null;
+    const t = this.timeAt(cssX);
+    const list = row.kind === 'phases' ? store.phases : row.kind === 'strip' ? store.windows : [];
+    const hit = list.find((x) => t >= x.fromMs && t < x.toMs);
+    return hit ? { fromMs: hit.fromMs, toMs: hit.toMs } : null;
+  }
+
   /** What is under the pointer, as one line of text for the tooltip. */
   describe(cssX: number, cssY: number): string | null {
     const store = this.store;
@@ -293,13 +319,13 @@ export class ThreadLanes {
     const span = (a: number, b: number) => `${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)} s`;
     if (row.kind === 'phases') {
       const p = store.phases.find((x) => t >= x.fromMs && t < x.toMs);
-      return p ? `Phase ${span(p.fromMs, p.toMs)} (${((p.toMs - p.fromMs) / 1000).toFixed(2)} s): ${phaseName(p.kind)} — ${p.text}` : store.phases.length ? null : 'Phases appear here once a second of the run has been judged.';
+      return p ? `Phase ${span(p.fromMs, p.toMs)} (${((p.toMs - p.fromMs) / 1000).toFixed(2)} s): ${phaseName(p.kind)} — ${p.text}${p.code ? ` — code: ${p.code}` : ''}` : store.phases.length ? null : 'Phases appear here once a second of the run has been judged.';
     }
     if (row.kind === 'strip') {
       const w: WindowVerdict | undefined = store.windows.find((x) => t >= x.fromMs && t < x.toMs);
       if (!w) return null;
       // The window's text begins with its verdict word; the reason, when the window had one, says why cores sat idle.
-      return `Window ${span(w.fromMs, w.toMs)}: ${w.text}${w.reason ? ` — why: ${w.reason.text}` : ''}`;
+      return `Window ${span(w.fromMs, w.toMs)}: ${w.text}${w.reason ? ` — why: ${w.reason.text}` : ''}${w.code ? ` — code: ${w.code}` : ''}`;
     }
     if (row.kind === 'folded') return `Processes that used under ${Math.round(100 * QUIET_SHARE)}% of the busiest one's CPU (wrappers, shims, idle helpers): pids ${row.pids.join(', ')}. “Show all processes” draws them.`;
     if (row.kind === 'thread') {
@@ -311,7 +337,11 @@ export class ThreadLanes {
           break;
         }
       }
-      return `${info.name} (tid ${info.tid}, pid ${info.pid}, ${roleLabels[info.role]})${Number.isNaN(cpu) ? '' : ` — ${(cpu * 100).toFixed(0)}% of a core at ${(t / 1000).toFixed(2)} s`}`;
+      const frame = this.stacks?.frameAt(info.tid, t);
+      // The program's own name for the thread first ('cpu-0'), the kernel's after it ('python3.11').
+      const own = this.stacks?.threadName(info.tid);
+      const named = own && own !== info.name ? `${own} (${info.name}, ` : `${info.name} (`;
+      return `${named}tid ${info.tid}, pid ${info.pid}, ${roleLabels[info.role]})${Number.isNaN(cpu) ? '' : ` — ${(cpu * 100).toFixed(0)}% of a core at ${(t / 1000).toFixed(2)} s`}${frame ? ` — in ${frameText(frame)}` : ''}`;
     }
     if (row.kind === 'group') {
       const proc = this.processes.find((p) => p.pid === row.pid);

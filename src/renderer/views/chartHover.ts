@@ -63,7 +63,10 @@ export function hoverTooltip(box: HTMLElement, testId: string | undefined, descr
     if (!text || !pointer) return;
     tip.textContent = text;
     tip.style.left = `${Math.max(0, Math.min(pointer.x + 12, pointer.canvas.clientWidth - 330))}px`;
-    tip.style.top = `${pointer.y + 14}px`;
+    // Below the pointer, or above it where below would run past the chart's bottom (over what follows it).
+    const below = pointer.y + 14;
+    const height = tip.offsetHeight;
+    tip.style.top = `${below + height > pointer.canvas.clientHeight && pointer.y - height - 8 >= 0 ? pointer.y - height - 8 : below}px`;
   };
   box.addEventListener('mousemove', (e) => {
     pointer = e.target instanceof HTMLCanvasElement ? { canvas: e.target, x: e.offsetX, y: e.offsetY } : null;

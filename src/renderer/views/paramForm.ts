@@ -8,7 +8,7 @@
 import type { RunRequest } from '../../shared/api';
 import type { ParamValue, ScenarioInfo, ScenarioParamSpec } from '../../shared/model';
 import type { RuntimeInfo } from '../../shared/types';
-import { RATE_HZ, TIMEOUT_S } from '../../shared/runLimits';
+import { RATE_HZ, STACKS_HZ, TIMEOUT_S } from '../../shared/runLimits';
 import { validateScenarioParams } from '../../shared/scenarioParams';
 import { clear, h } from '../util/dom';
 import { atDoor, fieldName } from '../../shared/fieldNames';
@@ -91,13 +91,19 @@ export class ParamForm {
       this.runtimeSelect = select;
       this.addField(kind, kind === 'python' ? 'Interpreter' : 'Runtime', select, kind === 'python' ? pythonHelp(options) : 'The node on PATH, or Electron’s own.');
     }
-    const advanced = h('details', { class: 'advanced' }, h('summary', {}, 'Advanced: sampling rate, timeout', h('span', { class: 'advanced-error', 'data-testid': 'advanced-error' })));
+    const attach = scenario.id === ATTACH_ENTRY.id;
+    const advanced = h('details', { class: 'advanced' }, h('summary', {}, attach ? 'Advanced: sampling rate, timeout' : 'Advanced: sampling rate, stack samples, timeout', h('span', { class: 'advanced-error', 'data-testid': 'advanced-error' })));
     this.advanced = advanced;
     this.el.append(advanced);
     const rate = h('input', { type: 'text', inputmode: 'numeric', name: 'rateHz', value: String(RATE_HZ.default) });
     const timeout = h('input', { type: 'text', inputmode: 'decimal', name: 'timeoutS', value: '120' });
     this.addField('rateHz', 'Sampling rate', rate, '/proc/stat counts in 10 ms ticks: above 100 Hz adds noise, not detail.', 'Hz', advanced);
-    if (scenario.id === ATTACH_ENTRY.id) {
+    // An attached program was started without CoreScope's probes: it has no stacks to sample.
+    if (!attach) {
+      const stacks = h('input', { type: 'text', inputmode: 'numeric', name: 'stacksHz', value: String(STACKS_HZ.default), 'data-testid': 'stacks-hz' });
+      this.addField('stacksHz', 'Stack samples', stacks, 'Per second, in each Python and Node.js thread of the program: which code ran, held the GIL or blocked the loop. 0 turns them off.', 'per s', advanced);
+    }
+    if (attach) {
       timeout.value = '600';
       this.addField('timeoutS', 'Watch for at most', timeout, 'Watching stops after this long, when the program exits, or when you press Cancel.', 's', advanced);
     } else {
@@ -169,6 +175,18 @@ export class ParamForm {
     return null;
   }
 
+  /** 0 (off) or a rate from STACKS_HZ.min to STACKS_HZ.max; null when fine or not shown. */
+  private stacksField(): FieldError | null {
+    const input = this.inputs.get('stacksHz');
+    if (!input) return null;
+    const text = input.value.trim();
+    const n = Number(text);
+    if (text === '' || !Number.isFinite(n) || (n !== 0 && (n < STACKS_HZ.min || n > STACKS_HZ.max))) {
+      return { field: 'stacksHz', message: `Stack samples must be 0 (off) or a number from ${STACKS_HZ.min} to ${STACKS_HZ.max} per second` };
+    }
+    return null;
+  }
+
   validate(): boolean {
     const errors: FieldError[] = [];
     if (this.scenario) {
@@ -185,6 +203,8 @@ export class ParamForm {
       if (rate) errors.push(rate);
       const timeout = this.numberField('timeoutS', TIMEOUT_S.min, TIMEOUT_S.max, 'Timeout');
       if (timeout) errors.push(timeout);
+      const stacks = this.stacksField();
+      if (stacks) errors.push(stacks);
     }
     this.showErrors(this.attempted ? errors : errors.filter((e) => this.touched.has(e.field)));
     this.valid = !!this.scenario && errors.length === 0;
@@ -227,7 +247,7 @@ export class ParamForm {
     }
     // An error inside the folded section unfolds it, and its summary says so.
     if (this.advanced) {
-      const inside = errors.filter((e) => e.field === 'rateHz' || e.field === 'timeoutS');
+      const inside = errors.filter((e) => e.field === 'rateHz' || e.field === 'timeoutS' || e.field === 'stacksHz');
       if (inside.length && !this.advanced.classList.contains('invalid')) this.advanced.open = true;
       this.advanced.classList.toggle('invalid', inside.length > 0);
       // Folded again by hand, the section still says what is wrong in it.
@@ -246,14 +266,15 @@ export class ParamForm {
     const rateHz = Number(this.inputs.get('rateHz')!.value);
     const timeoutS = Number(this.inputs.get('timeoutS')!.value);
     if (this.scenario.id === ATTACH_ENTRY.id) return { kind: 'attach', pid: Number(this.inputs.get('pid')!.value.trim()), rateHz, timeoutS };
+    const stacksHz = Number(this.inputs.get('stacksHz')!.value.trim());
     if (this.scenario.runtime === 'custom') {
       const cwd = this.inputs.get('cwd')!.value.trim();
-      return { kind: 'command', cmd: this.inputs.get('cmd')!.value.trim(), ...(cwd ? { cwd } : {}), rateHz, timeoutS };
+      return { kind: 'command', cmd: this.inputs.get('cmd')!.value.trim(), ...(cwd ? { cwd } : {}), rateHz, timeoutS, stacksHz };
     }
     const result = validateScenarioParams(this.scenario.id, this.rawParams());
     if (!result.ok) return null;
     const runtime = this.runtimeSelect?.value;
-    const req: RunRequest = { kind: 'scenario', scenario: this.scenario.id, params: result.params as Record<string, ParamValue>, rateHz, timeoutS };
+    const req: RunRequest = { kind: 'scenario', scenario: this.scenario.id, params: result.params as Record<string, ParamValue>, rateHz, timeoutS, stacksHz };
     if (runtime && this.scenario.runtime === 'python') req.python = runtime;
     if (runtime && this.scenario.runtime === 'node') req.node = runtime;
     return req;

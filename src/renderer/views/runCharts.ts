@@ -1,15 +1,18 @@
 // The run's charts on one time axis: per-core utilisation (Chart.js lanes up to 16 cores, a
 // heatmap above), the cores-busy line, and the per-thread lanes with the verdict strip. Used
 // for the live run and for any finished run picked from the results table.
-import type { ProcessInfo, Verdict, WindowVerdict } from '../../shared/types';
+import type { ProcessInfo, RunSamples, Verdict, WindowVerdict } from '../../shared/types';
 import { BusyLineChart } from '../charts/busyLineChart';
 import { CoreHeatmap } from '../charts/coreHeatmap';
 import { CoreLanesChart } from '../charts/coreLanesChart';
-import type { TimeWindow } from '../charts/layout';
+import { LEFT_GUTTER, RIGHT_GUTTER, type TimeWindow } from '../charts/layout';
 import { ThreadLanes } from '../charts/threadLanes';
 import type { SeriesStore } from '../state/seriesStore';
 import { h } from '../util/dom';
 import { describeBusy, describeCore, hoverTooltip, type HoverTooltip } from './chartHover';
+import type { StackSamples } from '../../shared/stackSamples';
+import { StackIndex } from '../stacks/stackIndex';
+import { StacksPanel } from './stacksPanel';
 import { kindColor, phaseNames, verdictNames } from './kindNames';
 import { PHASE_KINDS, VERDICT_KINDS } from '../../shared/sessionSchema';
 
@@ -51,11 +54,23 @@ export class RunCharts {
   /** The run on screen, named in every exported chart's title. */
   private runName = '';
 
+  /** The finished run's stack samples (null: none, or a live run), and why there are none. */
+  private stacks: StackIndex | null = null;
+  private noStacks: string | null = null;
+  /** The selected stretch of a finished run, shown on the lanes and the busy chart, its code below them. */
+  private selection: { fromMs: number; toMs: number } | null = null;
+  private readonly lanesBand = h('div', { class: 'selection-band', hidden: true, 'data-testid': 'lanes-selection' });
+  private readonly busyBand = h('div', { class: 'selection-band', hidden: true });
+  readonly stacksPanel = new StacksPanel(() => this.select(null));
+  private readonly lanesBox: HTMLElement;
+
   constructor(onExport: (chart: ChartExport) => void) {
     const exportButton = (id: string, title: string, canvas: () => HTMLCanvasElement) =>
       h('button', { type: 'button', class: 'small', 'data-export-png': id, onclick: () => onExport({ id, title: this.runName ? `${title} — ${this.runName}` : title, canvas, redraw: () => this.flush(), legend: LEGENDS[id] }) }, 'PNG');
     const busyBox = h('div', { class: 'chart-box busy-box' }, this.busyCanvas);
-    const lanesBox = h('div', { class: 'lanes-box' }, this.lanesCanvas);
+    const lanesBox = h('div', { class: 'lanes-box' }, this.lanesCanvas, this.lanesBand);
+    this.lanesBox = lanesBox;
+    busyBox.append(this.busyBand);
     this.el = h(
       'section',
       { class: 'run-charts', 'data-testid': 'run-charts' },
@@ -67,7 +82,9 @@ export class RunCharts {
       h('div', { class: 'panel-head' }, h('h2', {}, 'Threads and tasks'), h('span', { class: 'head-actions' }, this.showAllButton, exportButton('lanes', 'Threads and tasks', () => this.lanesCanvas))),
       this.windowLine,
       kindLegend(),
+      h('p', { class: 'quiet select-hint', 'data-testid': 'select-hint' }, 'Drag across the lanes or the cores-busy chart, or click a phase or window, to see the code that ran in that stretch (Esc clears).'),
       lanesBox,
+      this.stacksPanel.el,
     );
     this.busy = new BusyLineChart(this.busyCanvas);
     this.lanes = new ThreadLanes(this.lanesCanvas);
@@ -89,6 +106,109 @@ export class RunCharts {
       if (newlyVisible && this.last) this.render(...this.last);
     });
     for (const el of [this.coreBox, this.busyCanvas, this.lanesCanvas]) observer.observe(el);
+    this.dragToSelect(this.lanesCanvas, (x) => this.lanes.timeAt(x), () => [LEFT_GUTTER, this.lanesCanvas.clientWidth - RIGHT_GUTTER], (x, y) => this.lanes.spanAt(x, y));
+    this.dragToSelect(
+      this.busyCanvas,
+      (x) => Number(this.busy.chart.scales.x.getValueForPixel(x)) * 1000,
+      () => [this.busy.chart.chartArea?.left ?? LEFT_GUTTER, this.busy.chart.chartArea?.right ?? this.busyCanvas.clientWidth - RIGHT_GUTTER],
+    );
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.selection && !e.defaultPrevented) this.select(null);
+    });
+    // The charts follow the window's width; the bands follow the charts (after Chart.js's own resize).
+    window.addEventListener('resize', () => requestAnimationFrame(() => this.placeBands(this.selection)));
+  }
+
+  /** Whether a stretch can be selected: a finished run is on screen. */
+  private get selectable(): boolean {
+    return !!this.last && !!this.last[3];
+  }
+
+  /**
+   * Drag across `canvas` to select a stretch of the run; a click (no drag) selects the phase or
+   * window under it, where `clickAt` finds one.
+   */
+  private dragToSelect(canvas: HTMLCanvasElement, timeAt: (x: number) => number, bounds: () => [number, number], clickAt?: (x: number, y: number) => { fromMs: number; toMs: number } | null): void {
+    canvas.addEventListener('mousedown', (down: MouseEvent) => {
+      if (down.button !== 0 || !this.selectable) return;
+      const [left, right] = bounds();
+      const x0 = down.offsetX;
+      if (x0 < left || x0 > right) return;
+      down.preventDefault();
+      const rect = canvas.getBoundingClientRect();
+      const clamp = (x: number) => Math.max(left, Math.min(right, x));
+      let dragged = false;
+      const span = (x1: number) => {
+        const a = timeAt(Math.min(x0, x1));
+        const b = timeAt(Math.max(x0, x1));
+        return { fromMs: Math.max(0, a), toMs: Math.max(0, b) };
+      };
+      const move = (e: MouseEvent) => {
+        const x = clamp(e.clientX - rect.left);
+        if (!dragged && Math.abs(x - x0) < 4) return;
+        dragged = true;
+        this.placeBands(span(x));
+      };
+      const up = (e: MouseEvent) => {
+        window.removeEventListener('mousemove', move);
+        window.removeEventListener('mouseup', up);
+        if (dragged) this.select(span(clamp(e.clientX - rect.left)));
+        else {
+          const hit = clickAt?.(x0, down.offsetY);
+          if (hit) this.select(hit);
+        }
+      };
+      window.addEventListener('mousemove', move);
+      window.addEventListener('mouseup', up);
+    });
+  }
+
+  /** The finished run's stack samples and its per-thread CPU (null for a live run, or a run without them, with `why`). Clears the selection. */
+  setStacks(stacks: StackSamples | null | undefined, samples: RunSamples | null, why: string | null): void {
+    this.stacks = stacks && stacks.t.length ? new StackIndex(stacks, samples, (tid) => this.last?.[0].threads.get(tid)?.info.name) : null;
+    this.noStacks = why;
+    this.lanes.stacks = this.stacks;
+    this.el.dataset.stacks = String(this.stacks?.count ?? 0);
+    this.select(null);
+  }
+
+  /** Selects a stretch of the finished run on screen (null clears): bands on the charts, its code below the lanes. */
+  select(span: { fromMs: number; toMs: number } | null): void {
+    if (span && (!this.selectable || !(span.toMs > span.fromMs))) return;
+    this.selection = span;
+    this.placeBands(span);
+    if (!span) {
+      this.stacksPanel.hide();
+      delete this.el.dataset.selection;
+      return;
+    }
+    this.el.dataset.selection = `${Math.round(span.fromMs)}-${Math.round(span.toMs)}`;
+    this.stacksPanel.show(this.stacks, this.noStacks, span.fromMs, span.toMs);
+  }
+
+  /** Brings the lanes and the selection's code into view (a stretch picked in the verdict panel). */
+  revealSelection(): void {
+    this.lanesBox.scrollIntoView({ behavior: 'instant', block: 'start' });
+  }
+
+  private placeBands(span: { fromMs: number; toMs: number } | null): void {
+    this.lanesBand.hidden = this.busyBand.hidden = !span;
+    if (!span) return;
+    const x0 = this.lanes.xAt(span.fromMs);
+    const x1 = this.lanes.xAt(span.toMs);
+    const lanesRight = this.lanesCanvas.clientWidth - RIGHT_GUTTER;
+    const left = Math.max(LEFT_GUTTER, Math.min(lanesRight, x0));
+    this.lanesBand.style.left = `${left}px`;
+    this.lanesBand.style.width = `${Math.max(2, Math.min(lanesRight, x1) - left)}px`;
+    const area = this.busy.chart.chartArea;
+    if (area) {
+      const bx0 = Math.max(area.left, this.busy.chart.scales.x.getPixelForValue(span.fromMs / 1000));
+      const bx1 = Math.min(area.right, this.busy.chart.scales.x.getPixelForValue(span.toMs / 1000));
+      this.busyBand.style.left = `${bx0}px`;
+      this.busyBand.style.width = `${Math.max(2, bx1 - bx0)}px`;
+      this.busyBand.style.top = `${area.top}px`;
+      this.busyBand.style.height = `${area.bottom - area.top}px`;
+    } else this.busyBand.hidden = true;
   }
 
   /** Redraws every chart, seen or not: before an export, the canvas must be current. */
@@ -133,6 +253,8 @@ export class RunCharts {
     this.ensureCoreChart(Math.max(1, store.coreCount));
     for (let i = 0; i < 3; i++) this.drawChart(i);
     this.renderText(store, overall);
+    // The axes may have moved under the selection.
+    this.placeBands(this.selection);
   }
 
   /**
@@ -142,6 +264,7 @@ export class RunCharts {
    */
   renderLive(store: SeriesStore, win: TimeWindow): void {
     this.last = [store, win, [], undefined];
+    if (this.selection) this.select(null);
     this.ensureCoreChart(Math.max(1, store.coreCount));
     this.renderText(store, undefined);
     this.pending.fill(true);
@@ -213,6 +336,7 @@ export class RunCharts {
     this.el.dataset.threads = String(store.threads.size);
     this.el.dataset.pids = [...new Set([...store.threads.values()].map((t) => t.info.pid))].join(' ');
     this.el.dataset.phases = store.phases.map((p) => p.kind).join(' ');
+    this.el.classList.toggle('selectable', !!overall);
     if (overall) {
       this.windowLine.textContent = `Whole run: ${verdictNames[overall.kind] ?? overall.kind}. Hover the phases for each one’s span and evidence, and the strip under them for each 250 ms window’s verdict (and, where cores sat idle, why).`;
       this.windowLine.className = `window-verdict verdict-${overall.kind}`;

@@ -6,6 +6,10 @@ import { clear, h } from '../util/dom';
 import { fmtBytes, fmtCores, fmtMs } from '../util/format';
 import { exitText, failedOnItsOwn } from './exitText';
 import { kindColor, phaseName, verdictName } from './kindNames';
+import { spanText, whichCodeSection } from './whichCode';
+
+/** Selects a stretch of the run in the charts (their stacks panel shows its code). */
+export type SelectSpan = (fromMs: number, toMs: number) => void;
 
 /** Below this many idle cores on average, "why cores sat idle" has nothing to explain. */
 export const IDLE_WORTH_EXPLAINING = 0.25;
@@ -13,6 +17,8 @@ const STDERR_TAIL_LINES = 30;
 
 export class VerdictPanel {
   readonly el = h('section', { class: 'verdict-panel', 'data-testid': 'verdict-panel', hidden: true });
+
+  constructor(private readonly select: SelectSpan = () => undefined) {}
 
   show(record: RunRecord | null, title = ''): void {
     clear(this.el);
@@ -56,10 +62,11 @@ export class VerdictPanel {
       r.verdict.borderline
         ? h('p', { class: 'borderline', 'data-testid': 'verdict-borderline' }, `Borderline: ${r.verdict.borderline.what} was ${r.verdict.borderline.value.toFixed(2)}, within ±${r.verdict.borderline.margin.toFixed(2)} of the ${r.verdict.borderline.line.toFixed(2)} line — another run could read “${verdictName(r.verdict.borderline.other)}”.`)
         : null,
-      phaseList(r),
+      phaseList(r, this.select),
       // Amdahl from a run that did not finish its work would be a number about nothing.
       failed ? null : serialFractionLine(r),
       failed ? null : idleReasons(r),
+      whichCodeSection(record, this.select),
       h('dl', { class: 'evidence' }, ...evidence.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
       r.warnings.length ? h('ul', { class: 'warnings' }, ...r.warnings.map((w) => h('li', {}, w))) : null,
       // A good run's stderr is folded (it is noise more often than not); a failed run's is above.
@@ -69,8 +76,8 @@ export class VerdictPanel {
   }
 }
 
-/** The phases in order, each with its colour (as on the strip), span and evidence. */
-function phaseList(r: RunResult): HTMLElement | null {
+/** The phases in order, each with its colour (as on the strip), span (which selects it) and evidence, and which code ran. */
+function phaseList(r: RunResult, select: SelectSpan): HTMLElement | null {
   const phases = r.phases ?? [];
   if (!phases.length) return null;
   return h(
@@ -85,9 +92,10 @@ function phaseList(r: RunResult): HTMLElement | null {
           'li',
           { 'data-kind': p.kind },
           h('span', { class: 'sw', style: `background:${kindColor(p.kind)}` }),
-          h('span', { class: 'phase-span' }, `${(p.fromMs / 1000).toFixed(2)}–${(p.toMs / 1000).toFixed(2)} s`),
+          h('button', { type: 'button', class: 'phase-span span-link', title: 'Select this phase in the charts and show its code', onclick: () => select(p.fromMs, p.toMs) }, spanText(p.fromMs, p.toMs)),
           h('strong', {}, phaseName(p.kind)),
           ` ${p.text}`,
+          p.code ? h('div', { class: 'phase-code', 'data-testid': 'phase-code' }, `Code: ${p.code}`) : null,
         ),
       ),
     ),
