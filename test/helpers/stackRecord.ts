@@ -1,6 +1,8 @@
 // A run record with stack samples whose answer is known, for the exporters' tests (trace events,
 // HTML report, speedscope): one Python process, 1.2 s, stack samples at 100 Hz.
-// - 0–200 ms, start-up: the main thread imports (on a core).
+// - 0–200 ms, start-up: the main thread imports (on a core), its stack alternating between
+//   <module> → _find_and_load → exec_module → get_code and <module> → exec_module → get_code:
+//   frames that end and begin again at another depth in one instant (as Node's ESM loader's do).
 // - 200–1000 ms, interleaved: worker-1 and worker-2 take turns at the GIL in count() (worker-1
 //   7 ticks in 10, worker-2 the other 3; the one not running used no CPU), count's line moving
 //   from 12 to 13 every 100 ms; the main thread waits in join().
@@ -26,6 +28,8 @@ export function stackRecord(opts: { hostile?: boolean } = {}): RunRecord {
   const F = {
     module: fr('<module>', 60),
     importer: fr('_find_and_load', 1176, '<frozen importlib._bootstrap>'),
+    execModule: fr('exec_module', 940, '<frozen importlib._bootstrap_external>'),
+    getCode: fr('get_code', 1074, '<frozen importlib._bootstrap_external>'),
     boot: fr('_bootstrap', 1002, THREADING),
     inner: fr('_bootstrap_inner', 1045, THREADING),
     run: fr('run', 982, THREADING),
@@ -44,7 +48,7 @@ export function stackRecord(opts: { hostile?: boolean } = {}): RunRecord {
   const b = new StackSamplesBuilder(HZ);
   for (let k = 0; k < 120; k++) {
     const t = k * 10 + 1;
-    if (t < 200) b.add({ t, pid: PID, tid: PID, frames: [F.module, F.importer], cpuMs: 10, threadName: 'MainThread' });
+    if (t < 200) b.add({ t, pid: PID, tid: PID, frames: k % 2 ? [F.module, F.execModule, F.getCode] : [F.module, F.importer, F.execModule, F.getCode], cpuMs: 10, threadName: 'MainThread' });
     else if (t < 1000) {
       const w1Runs = k % 10 < 7;
       const count = Math.floor(t / 100) % 2 ? F.count13 : F.count12;

@@ -15,6 +15,7 @@
 //     slice per frame, merged while the same frame (function, file and line) stays at the same
 //     depth in consecutive samples, each sample lasting until that thread's next one — or one
 //     sampling interval, for the last sample and across a gap (MAX_GAP_INTERVALS, MIN_GAP_MS).
+//     A frame never ends and begins again at one instant on a track (see stackEvents).
 //     Not on the thread's own track: its running slices start and end with the sampler's ticks,
 //     the stack slices with the probe's, and slices on one track that overlap without nesting
 //     are dropped by the viewers (the same reason task spans have lanes of their own).
@@ -337,9 +338,17 @@ function stackEvents(record: RunRecord, ev: TraceEvent[], pids: Set<number>, max
     const stack = st.stacks[st.stack[i]];
     // Where the previous sample ended, and how much of its stack this one continues.
     let keep = 0;
+    let startUs = us(t);
     if (tr.open.length) {
       if (t - tr.lastT <= maxGap) {
         while (keep < tr.open.length && keep < stack.length && tr.open[keep].frame === stack[keep]) keep++;
+        // A frame that ends here and begins again at another depth (a function met from a
+        // different caller, a recursive import) would end and begin at one instant under one
+        // name: viewers pair ends with begins by name at equal times, and speedscope then nests
+        // the new slice inside the old one and drops the old one's parents' ends (warning on
+        // each). The new frames begin a microsecond later instead; their parents continue.
+        const ending = new Set(tr.open.slice(keep).map((o) => o.frame));
+        if (stack.slice(keep).some((f) => ending.has(f))) startUs += 1;
         close(tr, keep, t);
       } else close(tr, 0, tr.lastT + intervalMs);
     }
@@ -349,7 +358,7 @@ function stackEvents(record: RunRecord, ev: TraceEvent[], pids: Set<number>, max
       break;
     }
     for (let d = keep; d < stack.length; d++) {
-      const e: TraceEvent = { name: names[stack[d]], cat: 'stack', ph: 'X', ts: us(t), dur: 0, pid: st.pid[i], tid: tr.tid };
+      const e: TraceEvent = { name: names[stack[d]], cat: 'stack', ph: 'X', ts: startUs, dur: 0, pid: st.pid[i], tid: tr.tid };
       out.push(e);
       tr.open.push({ frame: stack[d], ev: e });
     }
