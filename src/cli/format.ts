@@ -99,3 +99,11 @@ export function phaseLines(r: Pick<RunResult, 'phases' | 'serialFraction' | 'fin
   }
   return lines;
 }
+
+/** A result's text with the machine it ran on (--on) named on its first line. */
+export function onMachine(text: string, on: { text: string } | undefined): string {
+  if (!on) return text;
+  const nl = text.indexOf('\n');
+  const head = nl < 0 ? text : text.slice(0, nl);
+  return `${head} — on ${terminalSafe(on.text)} (over ssh)${nl < 0 ? '' : text.slice(nl)}`;
+}

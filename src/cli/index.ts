@@ -11,7 +11,8 @@ import { serveCommand } from './commands/serve';
 import { sweepCommand } from './commands/sweep';
 import { suiteCommand } from './commands/suite';
 import { exportCommand } from './commands/export';
-import { collect, parseFloatOption, parseStacksOption } from './options';
+import { agentCommand } from './commands/agent';
+import { collect, parseFloatOption, parseOnListOption, parseOnOption, parseSshConfigOption, parseStacksOption } from './options';
 import { terminalSafe } from '../shared/terminalSafe';
 import { atDoor } from '../shared/fieldNames';
 
@@ -38,6 +39,16 @@ Examples:
   corescope export laptop.session.json.gz --format trace --run 3 --out run3.trace.json`,
   );
 
+/** Another machine, over SSH (issue #18): every command that runs or asks something there. */
+const remoteOptions = (cmd: Command, list = false): Command =>
+  cmd
+    .addOption(
+      list
+        ? new Option('--on <hosts>', 'run on these machines over ssh, comma-separated ([user@]host[:port] each; one at a time per machine, machines in parallel)').argParser(parseOnListOption)
+        : new Option('--on <[user@]host[:port]>', 'run on that machine over ssh (your ~/.ssh/config, keys and agent apply; CoreScope sends itself there, it needs Node.js ≥ 20 and Python 3)').argParser(parseOnOption),
+    )
+    .addOption(new Option('--ssh-config <file>', 'ssh client config file for --on (passed to ssh as -F)').argParser(parseSshConfigOption));
+
 /** Stack samples in the launched program (shared by every command that launches one). */
 const stacksOption = (): Option =>
   new Option('--stacks <off|hz>', "stack samples per second in the program's own Python and Node.js threads (which code held the GIL or blocked the loop), or off").default(100).argParser(parseStacksOption);
@@ -52,7 +63,7 @@ const runOptions = (cmd: Command): Command =>
     .option('--json', 'print the result as one JSON object on stdout')
     .option('--out <file>', 'also save the full run (samples, events, output) as JSON; a name ending in .session.json[.gz] saves a session');
 
-runOptions(
+remoteOptions(runOptions(
   program
     .command('run')
     .description('profile a scenario (see `corescope list`) or any command line (--cmd)')
@@ -62,18 +73,20 @@ runOptions(
     .option('--env <K=V>', 'extra environment variable for --cmd (repeatable)', collect, [])
     .allowUnknownOption()
     .allowExcessArguments(),
-).action(async (scenario: string | undefined, opts, cmd: Command) => {
+)).action(async (scenario: string | undefined, opts, cmd: Command) => {
   process.exitCode = await runCommand(scenario, opts, cmd.args.slice(scenario ? 1 : 0));
 });
 
-program
-  .command('attach')
-  .description('watch a program that is already running, by pid, as `run` watches one it launches; it is never signalled')
-  .argument('<pid>', 'process id of the program (its children and threads are followed too)')
-  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
-  .addOption(new Option('--duration <s>', 'stop watching after this many seconds (else: when the program exits, or Ctrl-C)').default(86_400).argParser(parseFloatOption('--duration')))
-  .option('--json', 'print the result as one JSON object on stdout')
-  .option('--out <file>', 'also save the full run as JSON; a name ending in .session.json[.gz] saves a session')
+remoteOptions(
+  program
+    .command('attach')
+    .description('watch a program that is already running, by pid, as `run` watches one it launches; it is never signalled')
+    .argument('<pid>', 'process id of the program (its children and threads are followed too)')
+    .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+    .addOption(new Option('--duration <s>', 'stop watching after this many seconds (else: when the program exits, or Ctrl-C)').default(86_400).argParser(parseFloatOption('--duration')))
+    .option('--json', 'print the result as one JSON object on stdout')
+    .option('--out <file>', 'also save the full run as JSON; a name ending in .session.json[.gz] saves a session'),
+)
   .action(async (pid: string, opts) => {
     process.exitCode = await attachCommand(pid, opts);
   });
@@ -91,38 +104,43 @@ runOptions(
   process.exitCode = await compareCommand(a, b, opts, cmd.args.slice(b ? 2 : 1));
 });
 
-program
-  .command('sweep')
-  .description('run a scenario at several task counts (repeated) and report speedup, efficiency and an Amdahl fit')
-  .argument('<scenario>', 'scenario id with a tasks parameter; other parameters as --<name> <value>')
-  .option('--tasks <list>', 'task counts, comma-separated (1 is always included as the baseline)', '1,2,4,8')
-  .addOption(new Option('--repeat <k>', 'runs per task count').default(1).argParser(parseFloatOption('--repeat')))
-  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
-  .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
-  .addOption(stacksOption())
-  .option('--python <path>', 'Python interpreter for Python scenarios')
-  .option('--node <path>', 'Node.js binary for Node scenarios')
-  .option('--json', 'print the sweep as one JSON object on stdout')
-  .option('--out <file>', 'save every run and the sweep as a session (.session.json, gzip when it ends in .gz)')
-  .allowUnknownOption()
-  .allowExcessArguments()
+remoteOptions(
+  program
+    .command('sweep')
+    .description('run a scenario at several task counts (repeated) and report speedup, efficiency and an Amdahl fit')
+    .argument('<scenario>', 'scenario id with a tasks parameter; other parameters as --<name> <value>')
+    .option('--tasks <list>', 'task counts, comma-separated (1 is always included as the baseline)', '1,2,4,8')
+    .addOption(new Option('--repeat <k>', 'runs per task count').default(1).argParser(parseFloatOption('--repeat')))
+    .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+    .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+    .addOption(stacksOption())
+    .option('--python <path>', 'Python interpreter for Python scenarios')
+    .option('--node <path>', 'Node.js binary for Node scenarios')
+    .option('--json', 'print the sweep as one JSON object on stdout')
+    .option('--out <file>', 'save every run and the sweep as a session (.session.json, gzip when it ends in .gz)')
+    .allowUnknownOption()
+    .allowExcessArguments(),
+)
   .action(async (scenario: string, opts, cmd: Command) => {
     process.exitCode = await sweepCommand(scenario, opts, cmd.args.slice(1));
   });
 
-program
-  .command('suite')
-  .description('the standard set for comparing machines: every scenario at its defaults, plus sweeps of the CPU-bound ones up to the core count')
-  .option('--out <file>', 'save everything as a session (.session.json, gzip when it ends in .gz)')
-  .addOption(new Option('--repeat <k>', 'runs per task count in the sweeps').default(2).argParser(parseFloatOption('--repeat')))
-  .addOption(new Option('--work-ms <ms>', 'CPU work per task in the sweeps').default(400).argParser(parseFloatOption('--work-ms')))
-  .addOption(new Option('--max-tasks <n>', 'sweep up to this many tasks instead of the core count').argParser(parseFloatOption('--max-tasks')))
-  .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
-  .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
-  .addOption(stacksOption())
-  .option('--python <path>', 'Python interpreter for Python scenarios')
-  .option('--node <path>', 'Node.js binary for Node scenarios')
-  .option('--json', 'print the results as one JSON object on stdout')
+remoteOptions(
+  program
+    .command('suite')
+    .description('the standard set for comparing machines: every scenario at its defaults, plus sweeps of the CPU-bound ones up to the core count')
+    .option('--out <file>', 'save everything as a session (.session.json, gzip when it ends in .gz)')
+    .addOption(new Option('--repeat <k>', 'runs per task count in the sweeps').default(2).argParser(parseFloatOption('--repeat')))
+    .addOption(new Option('--work-ms <ms>', 'CPU work per task in the sweeps').default(400).argParser(parseFloatOption('--work-ms')))
+    .addOption(new Option('--max-tasks <n>', 'sweep up to this many tasks instead of the core count').argParser(parseFloatOption('--max-tasks')))
+    .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
+    .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))
+    .addOption(stacksOption())
+    .option('--python <path>', 'Python interpreter for Python scenarios')
+    .option('--node <path>', 'Node.js binary for Node scenarios')
+    .option('--json', 'print the results as one JSON object on stdout'),
+  true,
+)
   .action(async (opts) => {
     process.exitCode = await suiteCommand(opts);
   });
@@ -146,12 +164,23 @@ program
     process.exitCode = await listCommand(opts);
   });
 
+// The far end of --on HOST, started over SSH; not for typing (hidden from --help).
 program
-  .command('info')
-  .description('hardware profile of this machine and the Python / Node runtimes found')
-  .option('--json', 'print JSON')
-  .option('--python <path>', 'also probe this Python interpreter')
-  .option('--node <path>', 'also probe this Node.js binary')
+  .command('agent', { hidden: true })
+  .description('speak the API on stdin/stdout for a CoreScope on another machine (started by --on HOST over ssh)')
+  .option('--stdio', 'on stdin and stdout')
+  .action(async (opts) => {
+    process.exitCode = await agentCommand(opts);
+  });
+
+remoteOptions(
+  program
+    .command('info')
+    .description('hardware profile of this machine and the Python / Node runtimes found')
+    .option('--json', 'print JSON')
+    .option('--python <path>', 'also probe this Python interpreter')
+    .option('--node <path>', 'also probe this Node.js binary'),
+)
   .action(async (opts) => {
     process.exitCode = await infoCommand(opts);
   });

@@ -1,7 +1,8 @@
 // Option parsing helpers shared by the CLI's commands.
 import { InvalidArgumentError } from 'commander';
 import type { ParamValue } from '../shared/model';
-import { checkOutputTarget, type OutputTarget } from '../engine';
+import { accessSync, constants, statSync } from 'node:fs';
+import { checkOutputTarget, parseSshTarget, parseSshTargets, type OutputTarget, type SshTarget } from '../engine';
 import { CliInputError } from './exitCodes';
 
 export function collect(value: string, previous: string[]): string[] {
@@ -72,4 +73,25 @@ export function parseKnobs(tokens: string[]): Record<string, ParamValue> {
  */
 export function checkOutputPath(path: string, option = '--out', inputs: readonly string[] = []): OutputTarget {
   return checkOutputTarget(path, { option, inputs });
+}
+
+/** `--on [user@]host[:port]`: the machine to run on (issue #18). */
+export function parseOnOption(value: string): SshTarget {
+  return parseSshTarget(value, '--on');
+}
+
+/** `--on a,b,c` for the suite: several machines. */
+export function parseOnListOption(value: string): SshTarget[] {
+  return parseSshTargets(value, '--on');
+}
+
+/** `--ssh-config FILE`: a file ssh can read (ssh's own complaint would come only after connecting). */
+export function parseSshConfigOption(value: string): string {
+  try {
+    if (!statSync(value).isFile()) throw new Error('not a file');
+    accessSync(value, constants.R_OK);
+  } catch {
+    throw new CliInputError(`--ssh-config: ${JSON.stringify(value)} is not a readable file; give an ssh client config file (as for ssh -F)`);
+  }
+  return value;
 }

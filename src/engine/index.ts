@@ -13,3 +13,6 @@ export { runToTrace } from './export/traceEvents';
 // The samplers themselves, for the latency bench that times them alone.
 export { CoreSampler } from './sampler/coreSampler';
 export { TreeSampler } from './sampler/treeSampler';
+// Other machines over SSH (issue #18).
+export { RemoteEngine, RemoteError, type RemoteOptions } from './remote/remoteEngine';
+export { parseSshTarget, parseSshTargets, type SshTarget } from './remote/sshTarget';

@@ -2,8 +2,9 @@
 // launches. The program is never signalled: Ctrl-C, --duration or the program's own exit end the
 // watching, and CoreScope dying (even by SIGKILL) leaves it as it was.
 import type { RunRecord } from '../../shared/types';
+import type { SshTarget } from '../../engine';
 import { CliInputError } from '../exitCodes';
-import { formatResult } from '../format';
+import { formatResult, onMachine } from '../format';
 import { checkOutputPath } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
@@ -18,6 +19,8 @@ export interface AttachOpts {
   duration: number;
   json?: boolean;
   out?: string;
+  on?: SshTarget;
+  sshConfig?: string;
 }
 
 /** The pid as typed: digits only, so "12abc" or "-1" is refused naming what was typed. */
@@ -35,7 +38,7 @@ export async function attachCommand(pidText: string, opts: AttachOpts): Promise<
     throw new CliInputError((err as Error).message);
   }
   if (opts.out !== undefined) checkOutputPath(opts.out);
-  const record = await withEngine({}, async (engine) => {
+  const record = await withEngine({ on: opts.on, sshConfig: opts.sshConfig }, async (engine) => {
     const progress = new Progress(`pid ${pid}`);
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     let rec: RunRecord;
@@ -49,7 +52,7 @@ export async function attachCommand(pidText: string, opts: AttachOpts): Promise<
     if (out) await saveRunRecord(engine, out, rec, '--out');
     return rec;
   });
-  process.stdout.write(opts.json ? `${terminalSafeJson(record.result)}\n` : `${formatResult(record.result)}\n`);
+  process.stdout.write(opts.json ? `${terminalSafeJson(record.result)}\n` : `${onMachine(formatResult(record.result), opts.on)}\n`);
   // Ctrl-C, SIGTERM, a closed terminal: as for run, 128 + the signal (the program runs on).
   const interrupted = Number(process.exitCode ?? 0);
   return interrupted > 2 ? interrupted : runExitCode(record);

@@ -1,8 +1,9 @@
 // `corescope run`: one profiled run of a scenario or a command line.
 import type { RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
+import type { SshTarget } from '../../engine';
 import { EXIT_OK, EXIT_RUN_FAILED, CliInputError } from '../exitCodes';
-import { formatResult } from '../format';
+import { formatResult, onMachine } from '../format';
 import { checkOutputPath, parseEnvPairs, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
@@ -22,6 +23,8 @@ export interface RunOpts {
   node?: string;
   json?: boolean;
   out?: string;
+  on?: SshTarget;
+  sshConfig?: string;
 }
 
 export function buildRequest(scenario: string | undefined, opts: RunOpts, extra: string[]): RunRequest {
@@ -42,7 +45,7 @@ export function runExitCode(record: RunRecord): number {
 export async function runCommand(scenario: string | undefined, opts: RunOpts, extra: string[]): Promise<number> {
   const request = buildRequest(scenario, opts, extra);
   if (opts.out !== undefined) checkOutputPath(opts.out);
-  const record = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
+  const record = await withEngine({ python: opts.python, node: opts.node, on: opts.on, sshConfig: opts.sshConfig }, async (engine) => {
     const progress = new Progress(scenario ?? 'command');
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     let rec: RunRecord;
@@ -57,7 +60,7 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
     if (out) await saveRunRecord(engine, out, rec, '--out');
     return rec;
   });
-  process.stdout.write(opts.json ? `${terminalSafeJson(record.result)}\n` : `${formatResult(record.result)}\n`);
+  process.stdout.write(opts.json ? `${terminalSafeJson(record.result)}\n` : `${onMachine(formatResult(record.result), opts.on)}\n`);
   if (!opts.json && record.stderr.trim() && runExitCode(record) !== EXIT_OK) process.stderr.write(`workload stderr (last lines):\n${terminalSafeLines(record.stderr.trim().split('\n').slice(-10).join('\n'))}\n`);
   const interrupted = Number(process.exitCode ?? 0);
   return interrupted > 2 ? interrupted : runExitCode(record);

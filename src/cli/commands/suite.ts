@@ -3,17 +3,23 @@
 // from 1 task up to the core count, with small work so it takes minutes, not hours.
 // Ctrl-C keeps every finished run and still writes --out, marked incomplete (beside an existing
 // file rather than over it: see keepRecorded.ts).
+// `--on a,b,c --out DIR` (issue #18): the suite on several machines over ssh, one run at a time
+// on each, the machines side by side; one session per machine in DIR (each with its own
+// hardware profile) and the comparison of them all, DIR/comparison.html.
 import type { RunRequest } from '../../shared/api';
 import type { RunRecord } from '../../shared/types';
 import { SCENARIOS } from '../../shared/scenarios';
 import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
-import { buildSession, saveSession, hardwareProfile } from '../../engine';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSession, saveSession, hardwareProfile, comparisonReportHtml, writeFileDurable, type SshTarget } from '../../engine';
+import type { SessionFile } from '../../shared/sessionSchema';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath } from '../options';
 import { savePathFor } from '../keepRecorded';
 import { Progress } from '../progress';
-import { withEngine } from '../session';
-import { checkRepeat, formatSweep, interrupted, runSweep, type SweepPlan } from './sweep';
+import { withEngine, type CommandEngine } from '../session';
+import { checkRepeat, formatSweep, interrupted, runSweep, STDERR_LOG, type SweepLog, type SweepPlan } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 import { runSucceeded } from '../../shared/runOutcome';
 
@@ -31,86 +37,150 @@ export interface SuiteOpts {
   python?: string;
   node?: string;
   json?: boolean;
+  on?: SshTarget[];
+  sshConfig?: string;
+}
+
+interface SuiteOutcome {
+  records: RunRecord[];
+  sweeps: SweepResult[];
+  failed: number;
+  incomplete?: string;
+  session?: SessionFile;
 }
 
 export async function suiteCommand(opts: SuiteOpts): Promise<number> {
-  const repeat = checkRepeat(opts.repeat);
+  checkRepeat(opts.repeat);
   if (!Number.isInteger(opts.workMs) || opts.workMs < 10 || opts.workMs > 60_000) throw new CliInputError(`--work-ms must be a whole number from 10 to 60000 (got ${opts.workMs})`);
   if (opts.maxTasks !== undefined && (!Number.isInteger(opts.maxTasks) || opts.maxTasks < 1 || opts.maxTasks > 64)) throw new CliInputError(`--max-tasks must be a whole number from 1 to 64 (got ${opts.maxTasks})`);
+  if (opts.on && opts.on.length > 1) return suiteOnMachines(opts.on, opts);
   if (opts.out !== undefined) checkOutputPath(opts.out);
-  const singles = SCENARIOS.filter((s) => s.runtime !== 'custom');
-  const result = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
-    // Only the hardware is needed before the first run: probing every interpreter on the machine
-    // took ~7 s (pyenv shims). A named --python/--node is still checked up front by info(), so a
-    // bad one is exit 2 at once rather than a "could not run" per scenario.
-    const cores = (opts.python || opts.node ? (await engine.info()).hardware : await hardwareProfile()).cpu.logicalCores;
-    const taskCounts = suiteTaskCounts(Math.min(cores, opts.maxTasks ?? cores));
-    const counter = { done: 0, total: singles.length + SUITE_SWEEP_SCENARIOS.length * taskCounts.length * repeat };
-    process.stderr.write(`CoreScope suite: ${singles.length} scenarios at their defaults, then ${SUITE_SWEEP_SCENARIOS.length} sweeps over tasks ${taskCounts.join(',')} (${repeat}× each, workMs ${opts.workMs}) — ${counter.total} runs\n`);
-    const records: RunRecord[] = [];
-    const sweeps: SweepResult[] = [];
-    let failed = 0;
-    for (const s of singles) {
-      if (interrupted()) break;
-      counter.done++;
-      process.stderr.write(`run ${counter.done}/${counter.total}: ${s.id} (defaults)\n`);
-      const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
-      const progress = new Progress(s.id);
-      const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
-      let record: RunRecord | undefined;
-      try {
-        record = await engine.runToEnd(request);
-      } catch (err) {
-        if (interrupted()) break;
-        // One scenario that cannot start (say, no Node here) must not sink the whole suite.
-        failed++;
-        process.stderr.write(`  could not run ${s.id}: ${terminalSafe((err as Error).message)}\n`);
-      } finally {
-        off();
-        progress.done();
-      }
-      if (!record) continue;
-      if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
-      records.push(record);
-      const r = record.result;
-      const ok = runSucceeded(r);
-      if (!ok) failed++;
-      process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}\n`);
-    }
-    for (const id of SUITE_SWEEP_SCENARIOS) {
-      if (interrupted()) break;
-      const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
-      try {
-        const out = await runSweep(engine, plan, cores, counter);
-        records.push(...out.records);
-        if (out.sweep.runs.length) sweeps.push(out.sweep);
-        if (out.sweep.runs.some((r) => !r.ok)) failed++;
-      } catch (err) {
-        if (interrupted()) break;
-        failed++;
-        process.stderr.write(`  could not sweep ${id}: ${terminalSafe((err as Error).message)}\n`);
-      }
-    }
-    const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
-    const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
-    if (out) {
-      const session = await buildSession(() => engine.info(), records, { sweeps, incomplete });
-      await saveSession(out, session, { option: '--out' });
-      process.stderr.write(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${out}${incomplete ? ' (marked incomplete)' : ''}\n`);
-    }
-    return { records, sweeps, failed, incomplete };
-  });
+  const result = await withEngine({ python: opts.python, node: opts.node, on: opts.on?.[0], sshConfig: opts.sshConfig }, (engine) => runSuite(engine, opts, STDERR_LOG, opts.out));
   if (opts.json) {
     process.stdout.write(`${terminalSafeJson({ runs: result.records.map((r) => r.result), sweeps: result.sweeps, incomplete: result.incomplete ?? null })}\n`);
-  } else {
-    const lines = ['CoreScope suite'];
-    for (const r of result.records.filter((x) => !result.sweeps.some((s) => s.runs.some((q) => q.runId === x.result.runId)))) {
-      lines.push(`  ${(r.result.scenario ?? '?').padEnd(22)} ${r.result.verdict.kind.padEnd(12)} wall ${(r.result.wallMs / 1000).toFixed(2)} s, parallelism ${r.result.parallelism.toFixed(2)}`);
-    }
-    for (const s of result.sweeps) lines.push(formatSweep(s));
-    if (result.incomplete) lines.push(`INCOMPLETE: ${result.incomplete}`);
-    process.stdout.write(`${lines.map(terminalSafe).join('\n')}\n`);
-  }
+  } else process.stdout.write(`${formatSuite(result, 'CoreScope suite')}\n`);
   if (interrupted()) return Number(process.exitCode);
   return result.failed ? EXIT_RUN_FAILED : EXIT_OK;
+}
+
+/** The suite on one engine (this machine's, or one reached with --on); saves to `out` when given. */
+async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, out: string | undefined): Promise<SuiteOutcome> {
+  const repeat = checkRepeat(opts.repeat);
+  const singles = SCENARIOS.filter((s) => s.runtime !== 'custom');
+  // Only the hardware is needed before the first run: probing every interpreter on the machine
+  // took ~7 s (pyenv shims). A named --python/--node is still checked up front by info(), so a
+  // bad one is exit 2 at once rather than a "could not run" per scenario. Another machine's
+  // cores come from its own engine.
+  const cores = (opts.python || opts.node || opts.on ? (await engine.info()).hardware : await hardwareProfile()).cpu.logicalCores;
+  const taskCounts = suiteTaskCounts(Math.min(cores, opts.maxTasks ?? cores));
+  const counter = { done: 0, total: singles.length + SUITE_SWEEP_SCENARIOS.length * taskCounts.length * repeat };
+  log.say(`CoreScope suite: ${singles.length} scenarios at their defaults, then ${SUITE_SWEEP_SCENARIOS.length} sweeps over tasks ${taskCounts.join(',')} (${repeat}× each, workMs ${opts.workMs}) — ${counter.total} runs`);
+  const records: RunRecord[] = [];
+  const sweeps: SweepResult[] = [];
+  let failed = 0;
+  for (const s of singles) {
+    if (interrupted()) break;
+    counter.done++;
+    log.say(`run ${counter.done}/${counter.total}: ${s.id} (defaults)`);
+    const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
+    const progress = new Progress(s.id);
+    const off = log.live && progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+    let record: RunRecord | undefined;
+    try {
+      record = await engine.runToEnd(request);
+    } catch (err) {
+      if (interrupted()) break;
+      // One scenario that cannot start (say, no Node here) must not sink the whole suite.
+      failed++;
+      log.say(`  could not run ${s.id}: ${terminalSafe((err as Error).message)}`);
+    } finally {
+      off();
+      progress.done();
+    }
+    if (!record) continue;
+    if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
+    records.push(record);
+    const r = record.result;
+    const ok = runSucceeded(r);
+    if (!ok) failed++;
+    log.say(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}`);
+  }
+  for (const id of SUITE_SWEEP_SCENARIOS) {
+    if (interrupted()) break;
+    const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
+    try {
+      const swept = await runSweep(engine, plan, cores, counter, log);
+      records.push(...swept.records);
+      if (swept.sweep.runs.length) sweeps.push(swept.sweep);
+      if (swept.sweep.runs.some((r) => !r.ok)) failed++;
+    } catch (err) {
+      if (interrupted()) break;
+      failed++;
+      log.say(`  could not sweep ${id}: ${terminalSafe((err as Error).message)}`);
+    }
+  }
+  const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
+  const path = out && savePathFor(out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
+  let session: SessionFile | undefined;
+  if (path) {
+    session = await buildSession(() => engine.info(), records, { sweeps, incomplete });
+    await saveSession(path, session, { option: '--out' });
+    log.say(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${path}${incomplete ? ' (marked incomplete)' : ''}`);
+  }
+  return { records, sweeps, failed, incomplete, session };
+}
+
+function formatSuite(result: SuiteOutcome, title: string): string {
+  const lines = [terminalSafe(title)];
+  for (const r of result.records.filter((x) => !result.sweeps.some((s) => s.runs.some((q) => q.runId === x.result.runId)))) {
+    lines.push(terminalSafe(`  ${(r.result.scenario ?? '?').padEnd(22)} ${r.result.verdict.kind.padEnd(12)} wall ${(r.result.wallMs / 1000).toFixed(2)} s, parallelism ${r.result.parallelism.toFixed(2)}`));
+  }
+  // Several lines each, made terminal-safe line by line by formatSweep (escaping them again
+  // here printed their line breaks as "\x0a").
+  for (const s of result.sweeps) lines.push(formatSweep(s));
+  if (result.incomplete) lines.push(terminalSafe(`INCOMPLETE: ${result.incomplete}`));
+  return lines.join('\n');
+}
+
+/** A machine's name as a file name: what ssh took, with anything else made "_". */
+export const machineFileName = (t: SshTarget): string => t.text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
+
+/** The suite on several machines at once, one session each in DIR, and their comparison. */
+async function suiteOnMachines(machines: SshTarget[], opts: SuiteOpts): Promise<number> {
+  const dir = opts.out;
+  if (dir === undefined) throw new CliInputError(`--on with ${machines.length} machines needs --out DIR: a folder for one session per machine and their comparison`);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliInputError(`--out: ${JSON.stringify(dir)} is a file; with several machines --out names a folder (one session per machine, and comparison.html)`);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    throw new CliInputError(`--out: cannot create the folder ${JSON.stringify(dir)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const files = machines.map((m) => join(dir, `${machineFileName(m)}.session.json.gz`));
+  const report = join(dir, 'comparison.html');
+  for (const f of [...files, report]) checkOutputPath(f, '--out');
+  process.stderr.write(`CoreScope suite on ${machines.length} machines: ${machines.map((m) => m.text).join(', ')} (one run at a time on each, the machines side by side)\n`);
+  const outcomes = await Promise.all(
+    machines.map(async (m, i): Promise<SuiteOutcome | null> => {
+      const log: SweepLog = { say: (line) => process.stderr.write(`[${m.text}] ${line}\n`), live: false };
+      try {
+        return await withEngine({ python: opts.python, node: opts.node, on: m, sshConfig: opts.sshConfig }, (engine) => runSuite(engine, { ...opts, on: [m] }, log, files[i]));
+      } catch (err) {
+        log.say(`could not run the suite there: ${terminalSafe((err as Error).message)}`);
+        return null;
+      }
+    }),
+  );
+  const done = machines.map((m, i) => ({ label: m.text, outcome: outcomes[i] })).filter((x) => x.outcome?.session);
+  if (done.length >= 2) {
+    await writeFileDurable(report, comparisonReportHtml(done.map((d) => ({ label: d.label, session: d.outcome!.session! }))), { option: '--out' });
+  }
+  if (opts.json) {
+    process.stdout.write(`${terminalSafeJson({ machines: machines.map((m, i) => ({ on: m.text, session: outcomes[i]?.session ? files[i] : null, runs: outcomes[i]?.records.map((r) => r.result) ?? [], sweeps: outcomes[i]?.sweeps ?? [], incomplete: outcomes[i]?.incomplete ?? null })), comparison: done.length >= 2 ? report : null })}\n`);
+  } else {
+    const parts = machines.map((m, i) => (outcomes[i] ? formatSuite(outcomes[i]!, `CoreScope suite on ${m.text}`) : terminalSafe(`CoreScope suite on ${m.text}: not run (see above)`)));
+    parts.push(done.length >= 2 ? `The machines side by side: ${report} (open it in a browser; \`corescope compare ${files.filter((_, i) => outcomes[i]?.session).join(' ')}\` prints it here)` : `No comparison: fewer than two machines finished the suite.`);
+    process.stdout.write(`${parts.join('\n\n')}\n`);
+  }
+  if (interrupted()) return Number(process.exitCode);
+  return outcomes.every((o) => o && !o.failed) ? EXIT_OK : EXIT_RUN_FAILED;
 }

@@ -8,12 +8,12 @@ import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
 import { amdahlText, buildSweepResult, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
 import { checkRepeat as checkRepeatAt, plannedRuns, planSweepRuns, type SweepRunPlan } from '../../shared/sweepPlan';
-import { type Engine, buildSession, saveSession, hardwareProfile } from '../../engine';
+import { buildSession, saveSession, hardwareProfile, type SshTarget } from '../../engine';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath, parseKnobs } from '../options';
 import { savePathFor } from '../keepRecorded';
 import { Progress } from '../progress';
-import { withEngine } from '../session';
+import { withEngine, type CommandEngine } from '../session';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 
 export interface SweepOpts {
@@ -26,7 +26,18 @@ export interface SweepOpts {
   node?: string;
   json?: boolean;
   out?: string;
+  on?: SshTarget;
+  sshConfig?: string;
 }
+
+/** Where a sweep's progress lines go: stderr, or (a suite on several machines) each under its machine's name. */
+export interface SweepLog {
+  say: (line: string) => void;
+  /** The live one-line progress on a terminal (off when machines run side by side). */
+  live: boolean;
+}
+
+export const STDERR_LOG: SweepLog = { say: (line) => process.stderr.write(`${line}\n`), live: true };
 
 export interface SweepPlan {
   scenario: string;
@@ -71,10 +82,11 @@ export function sweepPlan(scenario: string, opts: SweepOpts, extra: string[]): S
  * Returns the finished runs (an interrupted run is dropped: it is not a measurement).
  */
 export async function runSweep(
-  engine: Engine,
+  engine: CommandEngine,
   plan: SweepPlan,
   logicalCores: number,
   counter: { done: number; total: number },
+  log: SweepLog = STDERR_LOG,
 ): Promise<{ records: RunRecord[]; sweep: SweepResult }> {
   const records: RunRecord[] = [];
   const refs: SweepRunRef[] = [];
@@ -86,7 +98,7 @@ export async function runSweep(
       break;
     }
     counter.done++;
-    process.stderr.write(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}\n`);
+    log.say(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}`);
     const request: RunRequest = {
       kind: 'scenario',
       scenario: plan.scenario,
@@ -98,7 +110,7 @@ export async function runSweep(
       node: plan.node,
     };
     const progress = new Progress(`${plan.scenario} tasks=${tasks}`);
-    const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+    const off = log.live && progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     let record: RunRecord;
     try {
       record = await engine.runToEnd(request);
@@ -120,7 +132,7 @@ export async function runSweep(
     const ref = sweepRunRef(record.result, tasks, rep);
     refs.push(ref);
     const r = record.result;
-    process.stderr.write(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}\n`);
+    log.say(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}`);
   }
   const sweep = buildSweepResult({
     scenario: plan.scenario,
@@ -167,8 +179,9 @@ export function formatSweep(sw: SweepResult): string {
 export async function sweepCommand(scenario: string, opts: SweepOpts, extra: string[]): Promise<number> {
   const plan = sweepPlan(scenario, opts, extra);
   if (opts.out !== undefined) checkOutputPath(opts.out);
-  const outcome = await withEngine({ python: opts.python, node: opts.node }, async (engine) => {
-    const hardware = await hardwareProfile();
+  const outcome = await withEngine({ python: opts.python, node: opts.node, on: opts.on, sshConfig: opts.sshConfig }, async (engine) => {
+    // The cores of the machine the sweep runs on: another one's, with --on.
+    const hardware = opts.on ? (await engine.info()).hardware : await hardwareProfile();
     const counter = { done: 0, total: plan.taskCounts.length * plan.repeat };
     const { records, sweep } = await runSweep(engine, plan, hardware.cpu.logicalCores, counter);
     const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: !sweep.complete, what: 'sweep' });
