@@ -24,7 +24,8 @@ const program = new Command('corescope')
     'after',
     `
 Exit codes: 0 ok · 1 the run failed (non-zero exit, signal, timeout, or could not start) ·
-2 bad input (the message names the field and what is allowed) · 129/130/143 interrupted by a
+2 bad input (the message names the field and what is allowed), or a machine given with --on
+that cannot be reached or used · 129/130/143 interrupted by a
 closed terminal (SIGHUP) / Ctrl-C / SIGTERM (the whole workload tree is ended first; what was
 recorded is still printed and saved).
 
@@ -35,6 +36,8 @@ Examples:
   corescope compare threads-vs-processes
   corescope sweep py-mp-cpu --tasks 1,2,4 --repeat 2 --out mp.session.json
   corescope suite --out laptop.session.json.gz
+  corescope run py-mp-cpu --tasks 4 --on alice@build-box
+  corescope suite --on laptop,build-box,ci-runner --out machines/
   corescope compare laptop.session.json.gz ci.session.json.gz --html compare.html
   corescope export laptop.session.json.gz --format trace --run 3 --out run3.trace.json`,
   );
