@@ -246,7 +246,7 @@ describe('suite --on a,b: two machines side by side in one step', () => {
     expect(html).toMatch(/remote-b/);
     expect(r.stdout).toMatch(/The machines side by side: .*comparison\.html/);
     // Each machine's sweeps print as tables, their line breaks as line breaks.
-    expect(r.stdout).toMatch(/^CoreScope sweep: py-mp-cpu .*\n  tasks  runs/m);
+    expect(r.stdout).toMatch(/^CoreScope sweep: py-mp-cpu .*\n {2}tasks {2}runs/m);
     expect(r.stdout).not.toContain('\\x0a');
   }, 620_000);
 });
