@@ -71,6 +71,14 @@ describe('buildRunResult', () => {
     expect(r.warnings[0]).toMatch(/^No Python interpreter for the keeper/);
   });
 
+  it('other load is at most 100 % of the cores, however the 10 ms ticks fall over a very short run', () => {
+    // A program that failed at once: 30 ms, the machine read busy for 8 ticks (80 ms) on 2 cores.
+    const r = buildRunResult(
+      recording({ endMs: 30, keeper: { startedMs: 1, exitedMs: 30, code: 3, signal: null, rusage: { userMs: 0, systemMs: 0 }, leftovers: 0, warnings: [] }, coresAtEnd: { cores: [ticks(4, 0, 0), ticks(4, 0, 0)] }, profilerMs: 0 }),
+    );
+    expect(r.noisePct).toBe(100);
+  });
+
   it('never counts less CPU than the samples saw, when the ticks lag behind', () => {
     const r = buildRunResult(recording({ keeper: { warnings: [] }, treeUserTicks: 100, treeSystemTicks: 0, peakTreeCpuMs: 1234 }));
     expect(r.cpu).toEqual({ userMs: 1000, systemMs: 0, totalMs: 1234 });

@@ -131,7 +131,10 @@ export function buildRunResult(r: RecordedRun): RunResult {
     processes: r.trackedProcesses - (r.viaKeeper ? 1 : 0),
     peakRssBytes: r.peakRssBytes,
     spawnLatencyMs: round1(startedMs),
-    noisePct: round1((noiseMs / (spanMs * r.coreCount)) * 100),
+    // At most all of the cores: /proc/stat counts in 10 ms ticks, so over a run of a few ticks
+    // the machine's busy time can read above its span × cores (133 % was measured for a program
+    // that failed at once), and the session format rightly refuses a share above 100 %.
+    noisePct: round1(Math.min(100, (noiseMs / (spanMs * r.coreCount)) * 100)),
     profilerCpuPct: round1((r.profilerMs / spanMs) * 100),
     lag,
     metrics: reportedMetrics(events),
