@@ -31,7 +31,10 @@ beforeAll(() => {
   const s = JSON.parse(readFileSync(A, 'utf8'));
   s.hardware.cpu.logicalCores = 16;
   s.hardware.cpu.physicalCores = 8;
-  s.hardware.cpu.brand = 'Threadripper 9999';
+  // The maker too: the CPU line reads "<manufacturer> <brand>", and this machine's maker varies
+  // (an Intel host printed "Intel Threadripper 9999").
+  s.hardware.cpu.manufacturer = 'AMD';
+  s.hardware.cpu.brand = 'Ryzen Threadripper 9999';
   s.hardware.memoryBytes = 64 * 1024 ** 3;
   s.hardware.hostname = 'workstation';
   writeFileSync(C, JSON.stringify(s));
@@ -62,7 +65,7 @@ describe('corescope compare <sessions>', () => {
     const r = cli(['compare', A, C, '--html', html]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/! hardware differs in: CPU, cores \(physical \/ logical\), memory/);
-    expect(r.stdout).toMatch(/\* CPU\s+AMD .+Threadripper 9999/);
+    expect(r.stdout).toMatch(/\* CPU\s+\S.*\s{2,}AMD Ryzen Threadripper 9999$/m);
     expect(r.stdout).toMatch(/\* cores \(physical \/ logical\)\s+\d+ \/ \d+\s+8 \/ 16/);
     expect(r.stdout).toMatch(/host\s+\S+\s+workstation/);
     const page = readFileSync(html, 'utf8');
