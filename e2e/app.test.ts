@@ -188,7 +188,11 @@ describe('CoreScope in the browser', () => {
     await h.page.waitForTimeout(2500);
     await h.page.locator('[data-testid=live-cards]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await h.page.screenshot({ path: join(SCREENSHOTS, 'live-run.png') });
-    await h.page.click('[data-testid=cancel-button]');
+    // Back to the button first, at once: Playwright's own scrolling waits for the page to draw
+    // stable frames, and with both cores held by the workload (the browser runs at nice 10) a
+    // clean clone's click once waited out its 30 s there.
+    await h.page.locator('[data-testid=cancel-button]').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+    await h.page.click('[data-testid=cancel-button]', { timeout: 60_000 });
     await expect.poll(() => h.page.textContent('[data-testid=run-status]'), { timeout: 15_000 }).toMatch(/Cancelled/);
     await expect.poll(() => pids.filter(processAlive), { timeout: 5_000 }).toEqual([]);
     expect(await h.page.locator('tr[data-run-id]').first().locator('td').last().textContent()).toBe('cancelled');
