@@ -65,11 +65,13 @@ describe('verdicts on real programs, quiet machine (5 runs each)', { retry: 2 },
       console.log(`${p.name}\n  ${lines.join('\n  ')}`);
       const kinds = runs.map((r) => r.result.verdict.kind);
       if (p.borderline && new Set(kinds).size > 1) {
-        // On the line by nature, and it did flip: every run must then have said borderline, with the same two readings.
+        // On the line by nature, and it did flip: every run must then have said borderline, its
+        // reading and the other one both among the program's.
         for (const r of runs) {
           const v = r.result.verdict;
           expect(v.borderline, `borderline expected:\n${v.text}`).toBeDefined();
-          expect([v.kind, v.borderline!.other].sort(), v.text).toEqual([...p.borderline].sort());
+          expect(p.borderline, v.text).toContain(v.kind);
+          expect(p.borderline, v.text).toContain(v.borderline!.other);
         }
       } else {
         expect(new Set(kinds).size, `the same headline every time:\n${lines.join('\n')}`).toBe(1);
