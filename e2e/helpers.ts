@@ -45,11 +45,11 @@ export interface Harness {
 }
 
 /** `stateDir`: where the engine keeps its autosave (a fresh temp dir unless the test names one). */
-export async function openHarness(opts: { stateDir?: string } = {}): Promise<Harness> {
+export async function openHarness(opts: { stateDir?: string; sshConfig?: string } = {}): Promise<Harness> {
   buildRenderer();
   mkdirSync(SCREENSHOTS, { recursive: true });
   // A state dir of its own: another test file's autosave must not be restored into this page.
-  const engine = createEngine({ stateDir: opts.stateDir ?? mkdtempSync(join(tmpdir(), 'corescope-e2e-state-')) });
+  const engine = createEngine({ stateDir: opts.stateDir ?? mkdtempSync(join(tmpdir(), 'corescope-e2e-state-')), sshConfig: opts.sshConfig });
   const server = await startServer({ engine, host: '127.0.0.1', rendererDir: join(ROOT, 'out', 'renderer') });
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });

@@ -193,6 +193,7 @@ program
   .description('serve the app to a browser on 127.0.0.1 (token-guarded)')
   .addOption(new Option('--port <port>', 'port, 0 for any free one').default(0).argParser(parseFloatOption('--port')))
   .option('--open', 'open a Chromium/Chrome app window on it')
+  .addOption(new Option('--ssh-config <file>', "ssh client config file for the app's Machines (passed to ssh as -F)").argParser(parseSshConfigOption))
   .action(async (opts) => {
     process.exitCode = await serveCommand(opts);
   });

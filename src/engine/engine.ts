@@ -5,7 +5,7 @@ import { ProcessLister } from './attach/processList';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat, SweepRef } from '../shared/api';
-import type { RunningProcess, ScenarioInfo } from '../shared/model';
+import type { MachineEntry, RunningProcess, ScenarioInfo } from '../shared/model';
 import type { SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
@@ -19,6 +19,8 @@ import { resolveRuntimes, listRuntimes } from './runtimeChoice';
 import { findKeeperPython } from './run/keeperPython';
 import { Run } from './run/run';
 import { AppSessions, defaultStateDir } from './session/appSessions';
+import { Machines } from './remote/machines';
+import { RemoteRuns } from './remote/remoteRuns';
 
 export interface EngineOptions {
   workloadsDir?: string;
@@ -29,6 +31,10 @@ export interface EngineOptions {
   keepRuns?: number;
   /** Where the app's autosave lives (default: $CORESCOPE_STATE_DIR or ~/.config/corescope). */
   stateDir?: string;
+  /** Whether runs may go to other machines over ssh (`on`); false for the agent that is itself one. */
+  machines?: boolean;
+  /** An ssh client config for other machines (`serve --ssh-config`; as ssh -F). */
+  sshConfig?: string;
 }
 
 interface RunEntry {
@@ -58,11 +64,26 @@ export class Engine implements CoreScopeApi {
   private systemInfo: Promise<SystemInfo> | null = null;
   /** The app's current session (every run this engine finished), its autosave, exports and uploads (see session/appSessions.ts). */
   readonly sessions: AppSessions;
+  /** Other machines over ssh (issue #18), and the runs started there from here. */
+  private readonly machines: Machines | null;
+  private readonly remoteRuns: RemoteRuns;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.workloadsDir = options.workloadsDir ?? findWorkloadsDir();
     this.keepRuns = options.keepRuns ?? 50;
-    this.sessions = new AppSessions(options.stateDir ?? defaultStateDir(), () => this.info());
+    const stateDir = options.stateDir ?? defaultStateDir();
+    this.sessions = new AppSessions(stateDir, () => this.info());
+    this.machines = options.machines === false ? null : new Machines(join(stateDir, 'machines.json'), (host, engine) => this.remoteRuns.follow(host, engine), { configFile: options.sshConfig });
+    this.remoteRuns = new RemoteRuns(this.machines, (e) => this.emit(e), this.keepRuns);
+  }
+
+  async connectMachine(host: string): Promise<MachineEntry> {
+    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
+    return this.machines.connect(host, 'host');
+  }
+
+  async listMachines(): Promise<MachineEntry[]> {
+    return this.machines ? this.machines.list() : [];
   }
 
   /**
@@ -144,6 +165,7 @@ export class Engine implements CoreScopeApi {
 
   async startRun(request: RunRequest): Promise<{ runId: string }> {
     if (this.disposed) throw new Error('the engine has shut down');
+    if (request && typeof request === 'object' && (request as { on?: unknown }).on !== undefined) return this.remoteRuns.start(request);
     const prepared = await this.prepare(request);
     const run = new Run({
       argv: prepared.argv,
@@ -183,10 +205,12 @@ export class Engine implements CoreScopeApi {
   /** Starts a run and waits for its record (what the CLI does). */
   async runToEnd(request: RunRequest): Promise<RunRecord> {
     const { runId } = await this.startRun(request);
+    if (this.remoteRuns.has(runId)) return this.remoteRuns.finished(runId, (l) => this.onEvent(l));
     return this.runs.get(runId)!.run.finished;
   }
 
   async cancelRun(runId: string): Promise<void> {
+    if (this.remoteRuns.has(String(runId))) return this.remoteRuns.cancel(String(runId));
     const entry = this.runs.get(String(runId));
     if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
     entry.run.cancel();
@@ -194,6 +218,7 @@ export class Engine implements CoreScopeApi {
   }
 
   async getRun(runId: string): Promise<RunRecord> {
+    if (this.remoteRuns.has(String(runId))) return this.remoteRuns.getRun(String(runId));
     const entry = this.runs.get(String(runId));
     if (!entry) throw new InputError('runId', `no run with id ${JSON.stringify(runId)}`);
     if (entry.error) throw new Error(entry.error);
@@ -209,6 +234,8 @@ export class Engine implements CoreScopeApi {
   }
 
   exportSession(format: SessionExportFormat, runId?: string): Promise<ExportedFile> {
+    // A run on another machine is exported there, by the engine that recorded it.
+    if (runId !== undefined && this.remoteRuns.has(String(runId))) return this.remoteRuns.exportSession(format, String(runId));
     return this.sessions.exportSession(format, runId);
   }
 
@@ -234,7 +261,8 @@ export class Engine implements CoreScopeApi {
     this.disposed = true;
     const pending = [...this.runs.values()].filter((e) => !e.record && !e.error);
     for (const e of pending) e.run.end('profiler-exit');
-    await Promise.all(pending.map((e) => e.run.finished.catch(() => undefined)));
+    await Promise.all([...pending.map((e) => e.run.finished.catch(() => undefined)), this.remoteRuns.cancelAll()]);
+    await this.machines?.closeAll();
   }
 
   private emit(event: EngineEvent): void {

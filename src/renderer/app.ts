@@ -31,12 +31,16 @@ import { runSucceeded } from '../shared/runOutcome';
 import { exitText, failedOnItsOwn } from './views/exitText';
 import { verdictName } from './views/kindNames';
 import { ShownRun } from './views/shownRun';
+import { RemoteMachines } from './views/remoteMachines';
+import type { MachineEntry } from '../shared/model';
 
 const PNG_SCALE_KEY = 'corescope.pngScale';
 
 interface LiveRun {
   runId: string;
   title: string;
+  /** The machine it runs on, when not this one. */
+  on?: string;
   store: SeriesStore;
   finished: Promise<RunEntry | null>;
   settle: (entry: RunEntry | null) => void;
@@ -97,6 +101,11 @@ export class App {
   private readonly titleEl = h('h2', { 'data-testid': 'scenario-title' }, 'Pick a scenario');
   private readonly explanation = h('p', { class: 'explanation', 'data-testid': 'scenario-explanation' });
   private readonly machine = h('div', { class: 'machine', 'data-testid': 'machine' });
+  /** Other machines over ssh (issue #18), where the engine can reach them. */
+  private readonly machinesPlace: RemoteMachines | null;
+  /** Run on: this machine, or a connected one (shown once one is connected). */
+  private readonly runOnSelect = h('select', { 'data-testid': 'run-on', 'aria-label': 'Run on' }, h('option', { value: '' }, 'this machine')) as HTMLSelectElement;
+  private readonly runOn = h('label', { class: 'run-on', hidden: true }, 'Run on ', this.runOnSelect);
   private readonly sessions: SessionController;
 
   constructor(private readonly transport: Transport) {
@@ -108,6 +117,15 @@ export class App {
       stored = null;
     }
     this.pngScaleSelect.value = isPngScale(Number(stored)) ? String(stored) : '2';
+    const { connectMachine, listMachines } = this.api;
+    this.machinesPlace =
+      connectMachine && listMachines
+        ? new RemoteMachines({
+            connect: (host) => connectMachine(host),
+            list: () => listMachines(),
+            changed: (connected) => this.setMachines(connected),
+          })
+        : null;
     this.sessions = new SessionController({
       api: this.api,
       banner: this.banner,
@@ -132,7 +150,7 @@ export class App {
       h(
         'div',
         { class: 'layout' },
-        h('aside', { class: 'sidebar' }, this.picker.el, this.presets.el),
+        h('aside', { class: 'sidebar' }, this.picker.el, this.presets.el, this.machinesPlace?.el),
         h(
           'main',
           {},
@@ -144,7 +162,7 @@ export class App {
             this.titleEl,
             this.explanation,
             this.form.el,
-            h('div', { class: 'actions' }, this.runButton, this.cancelButton, this.formHint, this.status),
+            h('div', { class: 'actions' }, this.runOn, this.runButton, this.cancelButton, this.formHint, this.status),
             this.sessions.sweepControls.el,
           ),
           this.shownRun.el,
@@ -191,6 +209,7 @@ export class App {
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first, false);
       void this.sessions.restore(autosave);
+      void this.machinesPlace?.load();
     } catch (err) {
       this.banner.show('Could not talk to the engine', ApiError.from(err));
     }
@@ -251,8 +270,18 @@ export class App {
     }
   }
 
+  /** The Run on choice: this machine and every connected one (kept when still connected). */
+  private setMachines(connected: MachineEntry[]): void {
+    const chosen = this.runOnSelect.value;
+    this.runOnSelect.replaceChildren(h('option', { value: '' }, 'this machine'), ...connected.map((m) => h('option', { value: m.host }, m.host)));
+    this.runOnSelect.value = connected.some((m) => m.host === chosen) ? chosen : '';
+    this.runOn.hidden = connected.length === 0 || this.scenario?.id === ATTACH_ENTRY.id;
+  }
+
   private selectScenario(s: ScenarioInfo, byUser = true): void {
     this.scenario = s;
+    // The attach picker lists this machine's programs: attaching elsewhere is `corescope attach PID --on HOST`.
+    this.runOn.hidden = this.runOnSelect.options.length <= 1 || s.id === ATTACH_ENTRY.id;
     this.titleEl.textContent = s.title;
     this.explanation.textContent = s.explanation;
     this.form.show(s, this.info?.runtimes ?? []);
@@ -274,6 +303,7 @@ export class App {
   }
 
   private titleFor(req: RunRequest): string {
+    if (req.on) return `${this.titleFor({ ...req, on: undefined })} on ${req.on}`;
     if (req.kind === 'command') return `custom: ${req.cmd.length > 40 ? `${req.cmd.slice(0, 39)}…` : req.cmd}`;
     if (req.kind === 'attach') return `attached: pid ${req.pid}`;
     const s = this.scenarios.find((x) => x.id === req.scenario);
@@ -284,7 +314,11 @@ export class App {
   /** Starts a run and resolves with its entry when it finishes (null when it failed). */
   async run(request?: RunRequest, title?: string): Promise<RunEntry | null> {
     if (!request && !this.form.attempt()) return null;
-    const req = request ?? this.form.request();
+    const formReq = request ?? this.form.request();
+    // Run on another machine: what the form asks, there (the sweeps and presets stay here, where their session is).
+    const on = !request && !this.runOn.hidden ? this.runOnSelect.value : '';
+    // The interpreters listed are this machine's: there, the engine picks its own.
+    const req = formReq && on && formReq.kind !== 'attach' ? (formReq.kind === 'scenario' ? { ...formReq, on, python: undefined, node: undefined } : { ...formReq, on }) : formReq;
     if (!req || this.live || this.starting) return null;
     this.banner.hide();
     this.compare.use((c) => c.show([]));
@@ -293,7 +327,7 @@ export class App {
     this.status.textContent = 'Starting…';
     try {
       const { runId } = await this.api.startRun(req);
-      const live = this.adoptRun(runId, title ? `${title}${this.titleFor(req).match(/ ×\S+$/)?.[0] ?? ''}` : this.titleFor(req));
+      const live = this.adoptRun(runId, title ? `${title}${this.titleFor(req).match(/ ×\S+$/)?.[0] ?? ''}` : this.titleFor(req), req.on);
       return await live.finished;
     } catch (e) {
       const err = ApiError.from(e);
@@ -308,14 +342,14 @@ export class App {
     }
   }
 
-  private adoptRun(runId: string, title: string): LiveRun {
+  private adoptRun(runId: string, title: string, on?: string): LiveRun {
     if (this.live?.runId === runId) {
       this.live.title = title;
       return this.live;
     }
     let settle!: (entry: RunEntry | null) => void;
     const finished = new Promise<RunEntry | null>((r) => (settle = r));
-    this.live = { runId, title, store: new SeriesStore(), finished, settle };
+    this.live = { runId, title, on, store: new SeriesStore(), finished, settle };
     this.shown = null;
     this.verdict.show(null);
     this.cards.update(null);
@@ -345,7 +379,7 @@ export class App {
   private onEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'run-started':
-        if (!this.live) this.adoptRun(event.runId, this.titleFor(event.request));
+        if (!this.live) this.adoptRun(event.runId, this.titleFor(event.request), event.request.on);
         break;
       case 'live': {
         if (!this.live && !this.starting) this.adoptRun(event.batch.runId, event.batch.runId);
@@ -375,7 +409,7 @@ export class App {
     let entry: RunEntry | null = null;
     try {
       const record: RunRecord = await this.api.getRun(live.runId);
-      entry = { record, title: live.title };
+      entry = { record, title: live.title, ...(live.on ? { on: live.on } : {}) };
       if (this.live === live) this.live = null;
       this.results.add(entry);
       this.sessions.runAdded();

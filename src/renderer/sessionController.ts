@@ -88,7 +88,8 @@ export class SessionController {
   }
 
   private refresh(): void {
-    this.bar.setRuns(this.app.entries().length, this.sweeps.length);
+    // This machine's session: a run on another machine is kept in that machine's own session.
+    this.bar.setRuns(this.app.entries().filter((e) => !e.on).length, this.sweeps.length);
   }
 
   /** Called when a run joins the results table. */

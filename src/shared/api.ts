@@ -4,7 +4,7 @@
 // the event subscription and the Electron-only save door, and names the shared shapes.
 import type { LiveBatch, RunResult } from './types';
 import type { RunRequest } from './argSchemas';
-import type { ApiMethodFn, CoreMethod, SessionMethod } from './apiOverCall';
+import type { ApiMethodFn, CoreMethod, MachineMethod, SessionMethod } from './apiOverCall';
 
 export type { RunRequest, SessionExportFormat, SweepRef } from './argSchemas';
 export type { ApiCallMethod, ExportedFile, FileResult, SavedFile } from './apiOverCall';
@@ -16,8 +16,8 @@ export type EngineEvent =
   | { type: 'run-finished'; runId: string; result: RunResult }
   | { type: 'run-failed'; runId: string; error: string };
 
-/** The table's methods: the core ones always there, the session ones optional. */
-type TableApi = { [M in CoreMethod]: ApiMethodFn<M> } & { [M in SessionMethod]?: ApiMethodFn<M> };
+/** The table's methods: the core ones always there, the session and machine ones optional. */
+type TableApi = { [M in CoreMethod]: ApiMethodFn<M> } & { [M in SessionMethod]?: ApiMethodFn<M> } & { [M in MachineMethod]?: ApiMethodFn<M> };
 
 export interface CoreScopeApi extends TableApi {
   /** Subscribe to live batches and run lifecycle; returns an unsubscribe function. */

@@ -8,7 +8,7 @@
 // clients, the IPC handler and serve's dispatcher are all made from this table. This file has no
 // zod in it on purpose: the sandboxed preload bundles it, and needs only the names.
 import type { ArgKind, ArgType } from './argSchemas';
-import type { RunningProcess, ScenarioInfo } from './model';
+import type { MachineEntry, RunningProcess, ScenarioInfo } from './model';
 import type { SessionFile } from './sessionSchema';
 import type { RunRecord, SystemInfo } from './types';
 
@@ -74,13 +74,24 @@ export const API_METHODS = {
     /** Merges the last autosave into the current session and returns it; null when there is none. */
     restoreAutosave: { args: [], result: returns<{ path: string; session: SessionFile } | null>() },
   },
-} as const satisfies Record<'core' | 'sessions', Record<string, MethodSpec>>;
+  machines: {
+    /**
+     * Connects to `[user@]host[:port]` over the system's ssh (sending CoreScope there the first
+     * time), keeps the connection for runs with `on: host`, remembers the machine among the recent
+     * ones, and answers its profile. A machine that cannot be reached is a bad-input error on `host`.
+     */
+    connectMachine: { args: ['machineHost'], result: returns<MachineEntry>() },
+    /** The machines connected now or used before, most recent first. */
+    listMachines: { args: [], result: returns<MachineEntry[]>() },
+  },
+} as const satisfies Record<'core' | 'sessions' | 'machines', Record<string, MethodSpec>>;
 
 type Table = typeof API_METHODS;
 export type CoreMethod = keyof Table['core'];
 export type SessionMethod = keyof Table['sessions'];
-export type ApiCallMethod = CoreMethod | SessionMethod;
-type Spec<M extends ApiCallMethod> = M extends CoreMethod ? Table['core'][M] : M extends SessionMethod ? Table['sessions'][M] : never;
+export type MachineMethod = keyof Table['machines'];
+export type ApiCallMethod = CoreMethod | SessionMethod | MachineMethod;
+type Spec<M extends ApiCallMethod> = M extends CoreMethod ? Table['core'][M] : M extends SessionMethod ? Table['sessions'][M] : M extends MachineMethod ? Table['machines'][M] : never;
 
 /** The argument kinds' types as a parameter list, a trailing `kind?` as an optional parameter. */
 type Params<A extends readonly string[]> = A extends readonly [infer H extends string, ...infer R extends readonly string[]]
@@ -98,7 +109,7 @@ export type ApiMethodFn<M extends ApiCallMethod> = (...args: ApiArgs<M>) => Prom
 /** Every method of the table, as a front end calls it. */
 export type CalledApi = { [M in ApiCallMethod]: ApiMethodFn<M> };
 
-const methods = { ...API_METHODS.core, ...API_METHODS.sessions } as Record<ApiCallMethod, MethodSpec>;
+const methods = { ...API_METHODS.core, ...API_METHODS.sessions, ...API_METHODS.machines } as Record<ApiCallMethod, MethodSpec>;
 
 /** Every method's name, in table order. */
 export const API_CALL_NAMES = Object.keys(methods) as ApiCallMethod[];

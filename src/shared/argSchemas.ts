@@ -15,6 +15,10 @@ const rateHz = z.number().finite().min(RATE_HZ.min).max(RATE_HZ.max).optional();
 const timeoutS = z.number().finite().min(TIMEOUT_S.min).max(TIMEOUT_S.max).optional();
 /** 0 turns the stack probes off. */
 const stacksHz = z.number().finite().min(0).max(STACKS_HZ.max).optional();
+/** `[user@]host[:port]` of another machine (issue #18); the engine parses it (remote/sshTarget.ts). */
+const machineHost = z.string().min(1).max(300);
+/** Run there rather than here: a machine connected with connectMachine (or connected on the way). */
+const on = machineHost.optional();
 
 /**
  * z.record, but a key named "__proto__" is refused by name instead of being dropped in silence
@@ -37,6 +41,7 @@ export const scenarioRunRequestSchema = z.strictObject({
   stacksHz,
   python: z.string().min(1).max(4096).optional(),
   node: z.string().min(1).max(4096).optional(),
+  on,
 });
 
 export const commandRunRequestSchema = z.strictObject({
@@ -47,6 +52,7 @@ export const commandRunRequestSchema = z.strictObject({
   rateHz,
   timeoutS,
   stacksHz,
+  on,
 });
 
 /** Watch a program that is already running, by pid; timeoutS is how long to watch at most. */
@@ -55,6 +61,7 @@ export const attachRunRequestSchema = z.strictObject({
   pid: z.number().int().min(1).max(4_194_304),
   rateHz,
   timeoutS,
+  on,
 });
 
 export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequestSchema, commandRunRequestSchema, attachRunRequestSchema]);
@@ -102,6 +109,7 @@ export const argSchemas = {
   exportFormat: sessionExportFormatSchema,
   comparison: z.array(z.strictObject({ uploadId, label: z.string().min(1).max(255) })).min(1).max(32),
   sweep: sweepRefSchema,
+  machineHost,
 } as const;
 
 export type ArgKind = keyof typeof argSchemas;

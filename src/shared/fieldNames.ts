@@ -19,6 +19,8 @@ const RUN_FIELDS: Record<string, Record<Exclude<Door, 'api'>, string>> = {
   env: { cli: '--env', form: 'Environment' },
   python: { cli: '--python', form: 'Python' },
   node: { cli: '--node', form: 'Node.js' },
+  on: { cli: '--on', form: 'Run on' },
+  host: { cli: '--on', form: 'Machine' },
 };
 
 const kebab = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

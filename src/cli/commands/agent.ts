@@ -14,7 +14,8 @@ export async function agentCommand(opts: { stdio?: boolean }): Promise<number> {
   // Only frames may reach stdout: anything the engine logs goes to stderr (ssh shows it).
   console.log = console.error;
   console.info = console.error;
-  const engine = createEngine();
+  // It is itself the other machine: it runs here and reaches no further one.
+  const engine = createEngine({ machines: false });
   const out = process.stdout;
   out.on('error', () => undefined);
   const session = openApiSession(engine, (encoded) => {

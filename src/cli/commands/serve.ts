@@ -3,9 +3,9 @@ import { createEngine } from '../../engine';
 import { startServer } from '../serve';
 import { CliInputError } from '../exitCodes';
 
-export async function serveCommand(opts: { port: number; open?: boolean }): Promise<number> {
+export async function serveCommand(opts: { port: number; open?: boolean; sshConfig?: string }): Promise<number> {
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new CliInputError(`--port must be an integer from 0 to 65535 (got ${opts.port})`);
-  const engine = createEngine();
+  const engine = createEngine({ sshConfig: opts.sshConfig });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer({ engine, port: opts.port, open: opts.open });

@@ -34,11 +34,12 @@ export interface RemoteOptions extends SshOptions {
 /** A machine given with --on that cannot be reached or used: the user's input, named. */
 export class RemoteError extends InputError {
   constructor(
-    message: string,
+    /** "build-box: unreachable (…)": the machine as the user typed it, then what went wrong. */
+    readonly reason: string,
     readonly kind: string,
   ) {
-    // "--on build-box: unreachable (…)": the option, then the machine as the user typed it.
-    super('--on', `--on ${message}`);
+    // On the command line: "--on build-box: unreachable (…)"; the app names its own field.
+    super('--on', `--on ${reason}`);
     this.name = 'RemoteError';
   }
 }
@@ -82,6 +83,7 @@ interface Pending {
 export class RemoteEngine {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(e: EngineEvent) => void>();
+  private readonly lostListeners = new Set<(why: string) => void>();
   private readonly runEnds = new Map<string, { ok: boolean; error?: string }>();
   private readonly runWaiters = new Map<string, () => void>();
   private nextId = 1;
@@ -136,6 +138,12 @@ export class RemoteEngine {
     const second = await startAgent(target, bundle, opts);
     if (second === 'need-bundle') throw new RemoteError(`${target.text}: the CoreScope bundle was sent but is not there afterwards`, 'bundle');
     return new RemoteEngine(target, second.child, second.reader, second.leftover);
+  }
+
+  /** Called once when the connection goes (dropped, closed, the agent gone), with why. */
+  onLost(listener: (why: string) => void): () => void {
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
   }
 
   /** Why the connection is gone, or null while it is up. */
@@ -233,6 +241,7 @@ export class RemoteEngine {
     this.pending.clear();
     for (const w of this.runWaiters.values()) w();
     this.runWaiters.clear();
+    for (const l of this.lostListeners) l(why);
   }
 }
 

@@ -9,6 +9,8 @@ import { exitText, failedOnItsOwn } from './exitText';
 export interface RunEntry {
   record: RunRecord;
   title: string;
+  /** The machine it ran on, when not this one: its record is kept there, not in this session. */
+  on?: string;
 }
 
 export class ResultsTable {

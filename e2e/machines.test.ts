@@ -1,0 +1,81 @@
+// The Machines place in Chromium (issue #18): a machine added by name over a real sshd on a
+// loopback port (test/helpers/sshServer.ts; the app's engine is given the test's ssh config, as
+// `corescope serve --ssh-config` would), its profile shown, a scenario run there live from the
+// form's "Run on", the result read as a local one — and the app closing leaves nothing running
+// there. Screenshot for the README.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../src/engine';
+import { startSshServer, type SshServer } from '../test/helpers/sshServer';
+import { sustainedCores } from '../test/helpers/sustainedCores';
+import { waitFor } from '../test/helpers/waitFor';
+import { pidsWithMarker } from '../test/integration/survivors';
+import { SCREENSHOTS, chooseScenario, openHarness, runToEnd, type Harness } from './helpers';
+
+let sshd: SshServer;
+let h: Harness;
+const stateDir = mkdtempSync(join(tmpdir(), 'corescope-e2e-machines-'));
+
+beforeAll(async () => {
+  sshd = await startSshServer({ alias: 'lab' });
+  h = await openHarness({ stateDir, sshConfig: sshd.clientConfig });
+}, 120_000);
+
+let closed = false;
+
+afterAll(async () => {
+  if (!closed) await h?.close();
+  await sshd?.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('Machines: another machine over ssh, from the app', () => {
+  it('says why a machine cannot be reached, under the field', async () => {
+    await h.page.fill('[data-testid=machine-host]', '-oProxyCommand=x');
+    await h.page.click('[data-testid=machine-connect]');
+    await expect.poll(() => h.page.textContent('[data-testid=machine-error]'), { timeout: 10_000 }).toMatch(/^Machine: "-oProxyCommand=x" is not a host name/);
+    await h.page.fill('[data-testid=machine-host]', 'no-such-host.invalid');
+    await h.page.press('[data-testid=machine-host]', 'Enter');
+    await expect.poll(() => h.page.textContent('[data-testid=machine-error]'), { timeout: 15_000 }).toMatch(/^Could not connect to no-such-host\.invalid: host name not found/);
+    expect(await h.page.isHidden('.run-on')).toBe(true);
+  }, 30_000);
+
+  it('connects, shows its profile, runs a scenario there live, and reads it as a local run', async () => {
+    await h.page.fill('[data-testid=machine-host]', 'lab');
+    await h.page.click('[data-testid=machine-connect]');
+    const row = h.page.locator('[data-testid=machine-row][data-host="lab"]');
+    await row.waitFor({ timeout: 30_000 });
+    expect(await row.getAttribute('class')).toMatch(/connected/);
+    expect(await row.textContent()).toMatch(/\d+ cores · .* · Node \d+/);
+    expect(await h.page.textContent('[data-testid=machine-error]')).toBe('');
+    // Run on: this machine, or lab.
+    expect(await h.page.isVisible('.run-on')).toBe(true);
+    await h.page.selectOption('[data-testid=run-on]', 'lab');
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 1500 });
+    const { runId } = await runToEnd(h.page, 60_000);
+    expect(runId).toMatch(/@lab$/);
+    const record = await h.engine.getRun(runId);
+    expect(record.result.exit.reason).toBe('exited');
+    // It ran "there": its workload's files are the bundle's, in the remote's cache.
+    expect(record.samples.processes.some((p) => p.cmdline.includes(join(sshd.cacheDir, 'corescope', 'bundles')))).toBe(true);
+    expect(sustainedCores(record.result)).toBeGreaterThan(1.6);
+    expect(await h.page.textContent('[data-testid=shown-run]')).toMatch(/on lab/);
+    await h.page.screenshot({ path: join(SCREENSHOTS, 'machines.png') });
+    expect(h.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('remembers the machine for the next start; closing the app leaves nothing running there', async () => {
+    const later = createEngine({ stateDir, sshConfig: sshd.clientConfig });
+    try {
+      expect((await later.listMachines()).map((m) => [m.host, m.connected])).toEqual([['lab', false]]);
+    } finally {
+      await later.dispose();
+    }
+    expect(pidsWithMarker(sshd.cacheDir).length).toBeGreaterThan(0);
+    await h.close();
+    closed = true;
+    expect(await waitFor(() => pidsWithMarker(sshd.cacheDir).length === 0, 15_000), `still running there: ${pidsWithMarker(sshd.cacheDir).join(', ')}`).toBe(true);
+  }, 60_000);
+});
