@@ -161,7 +161,11 @@ describe('what the API lets a renderer run', () => {
   // (the attach picker) only reads /proc: names, users, thread counts and command lines of the
   // machine's programs — less than startRun, which already runs any command; startRun's 'attach'
   // kind reads one program's /proc files and never signals it (test/integration/attach.test.ts).
-  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave'];
+  // connectMachine runs the system's ssh to a host named as [user@]host[:port] (never an option:
+  // test/unit/sshTarget.test.ts), with BatchMode (no prompt) and the user's own keys and config,
+  // and starts CoreScope there — what startRun's 'command' kind could already do here; a run with
+  // `on` is a startRun there, validated there. listMachines reads the remembered host names.
+  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave', 'connectMachine', 'listMachines'];
 
   it('every API call (IPC and WebSocket share one table) and every preload member has been reviewed', () => {
     expect(REVIEWED_CALLS).toEqual(expect.arrayContaining(Object.keys(apiCallArgs)));
