@@ -15,6 +15,8 @@ export interface ApiSession {
   onMessage(data: string | Uint8Array, isBinary: boolean): void;
   /** The client went away: stop pushing events, cancel its unfinished runs. */
   close(): void;
+  /** Resolves when every call received so far has been answered. */
+  answered(): Promise<void>;
 }
 
 /** `send` gets each reply or event already encoded (text, or one binary frame). */
@@ -22,6 +24,7 @@ export function openApiSession(engine: CoreScopeApi, send: (encoded: string | Ui
   const startedRuns = new Set<string>();
   const finished = new Set<string>();
   let closed = false;
+  const inflight = new Set<Promise<void>>();
   const reply = (msg: ReplyMessage | { event: EngineEvent }): void => {
     if (!closed) send(encodeServerMessage(msg));
   };
@@ -58,12 +61,14 @@ export function openApiSession(engine: CoreScopeApi, send: (encoded: string | Ui
       return;
     }
     const { id, method, args } = parsed.call;
-    void dispatchApiCall(engine, method, args)
+    const call = dispatchApiCall(engine, method, args)
       .catch((err: unknown): ApiReply => ({ ok: false, error: { code: 'internal', message: `call refused: ${(err as Error)?.message ?? 'unreadable'}` } }))
       .then((answer) => {
         if (method === 'startRun' && answer.ok) startedRuns.add((answer.result as { runId: string }).runId);
         reply({ id, ...answer });
-      });
+      })
+      .finally(() => inflight.delete(call));
+    inflight.add(call);
   };
 
   return {
@@ -76,6 +81,9 @@ export function openApiSession(engine: CoreScopeApi, send: (encoded: string | Ui
       } catch (err) {
         reply({ id: null, ok: false, error: { code: 'internal', message: `message refused: ${(err as Error)?.message ?? 'unreadable'}` } });
       }
+    },
+    async answered() {
+      while (inflight.size) await Promise.all([...inflight]);
     },
     close() {
       if (closed) return;

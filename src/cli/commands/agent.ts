@@ -44,6 +44,9 @@ export async function agentCommand(opts: { stdio?: boolean }): Promise<number> {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => resolve());
   });
   process.stdin.destroy();
+  // A call sent just before the input closed (the other side's last getRun, as it disconnects
+  // after a cancel) is still answered while stdout is open; a few seconds at most.
+  await Promise.race([session.answered(), new Promise((r) => setTimeout(r, 5000).unref())]);
   session.close();
   await engine.dispose();
   return 0;

@@ -85,7 +85,8 @@ export class RemoteEngine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly lostListeners = new Set<(why: string) => void>();
   private readonly runEnds = new Map<string, { ok: boolean; error?: string }>();
-  private readonly runWaiters = new Map<string, () => void>();
+  /** Who waits for each run's end (runToEnd, and dispose after a cancel). */
+  private readonly runWaiters = new Map<string, (() => void)[]>();
   private nextId = 1;
   private lostWhy: string | null = null;
   private systemInfo: Promise<SystemInfo> | null = null;
@@ -165,14 +166,19 @@ export class RemoteEngine {
   /** Starts a run there and waits for its record (what the CLI does). */
   async runToEnd(request: RunRequest): Promise<RunRecord> {
     const { runId } = await this.api.startRun(request);
-    await new Promise<void>((resolve) => {
-      if (this.runEnds.has(runId) || this.lostWhy) resolve();
-      else this.runWaiters.set(runId, resolve);
-    });
+    await this.runEnd(runId);
     const end = this.runEnds.get(runId);
     if (!end) throw new Error(`${this.lostWhy}; the run there was ended with it (nothing is left running on ${this.target.text}), and its record could not be fetched`);
     if (!end.ok) throw new Error(end.error ?? 'the run failed');
     return this.api.getRun(runId);
+  }
+
+  /** Resolves when the run has ended there, or the connection is gone. */
+  private runEnd(runId: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.runEnds.has(runId) || this.lostWhy) resolve();
+      else this.runWaiters.set(runId, [...(this.runWaiters.get(runId) ?? []), resolve]);
+    });
   }
 
   /** Cancels the runs still going there, then closes the connection (the agent exits). */
@@ -180,9 +186,12 @@ export class RemoteEngine {
     if (!this.lostWhy) {
       const going = [...this.runWaiters.keys()];
       await Promise.race([Promise.all(going.map((id) => this.api.cancelRun(id).catch(() => undefined))), sleep(10_000)]);
-      // Let runToEnd fetch the cancelled runs' records before the channel closes.
-      await Promise.race([Promise.all(going.map((id) => new Promise<void>((r) => (this.runEnds.has(id) ? r() : this.runWaiters.set(id, r))))), sleep(10_000)]);
+      // Let runToEnd fetch the cancelled runs' records before the channel closes: the runs end,
+      // then their getRun calls go out and are answered.
+      await Promise.race([Promise.all(going.map((id) => this.runEnd(id))), sleep(10_000)]);
+      const deadline = Date.now() + 10_000;
       await sleep(0);
+      while (this.pending.size && !this.lostWhy && Date.now() < deadline) await sleep(20);
     }
     await this.close();
   }
@@ -210,7 +219,7 @@ export class RemoteEngine {
       const e = msg.event;
       if (e.type === 'run-finished' || e.type === 'run-failed') {
         this.runEnds.set(e.runId, e.type === 'run-finished' ? { ok: true } : { ok: false, error: e.error });
-        this.runWaiters.get(e.runId)?.();
+        for (const w of this.runWaiters.get(e.runId) ?? []) w();
         this.runWaiters.delete(e.runId);
       }
       for (const l of this.listeners) {
@@ -239,7 +248,7 @@ export class RemoteEngine {
     this.lostWhy = why;
     for (const p of this.pending.values()) p.reject(new Error(why));
     this.pending.clear();
-    for (const w of this.runWaiters.values()) w();
+    for (const ws of this.runWaiters.values()) for (const w of ws) w();
     this.runWaiters.clear();
     for (const l of this.lostListeners) l(why);
   }
