@@ -3,7 +3,8 @@
 // `corescope serve --ssh-config` would), its profile shown, a scenario run there live from the
 // form's "Run on", the result read as a local one — and the app closing leaves nothing running
 // there. Screenshot for the README.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,14 @@ describe('Machines: another machine over ssh, from the app', () => {
     expect(record.samples.processes.some((p) => p.cmdline.includes(join(sshd.cacheDir, 'corescope', 'bundles')))).toBe(true);
     expect(sustainedCores(record.result)).toBeGreaterThan(1.6);
     expect(await h.page.textContent('[data-testid=shown-run]')).toMatch(/on lab/);
+    // This machine's session does not count it; lab's own session holds it, with lab's hardware.
+    expect(await h.page.textContent('[data-testid=session-count]')).toBe('no runs yet');
+    const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('[data-testid=machine-row][data-host="lab"] [data-testid=machine-save-session]')]);
+    const session = JSON.parse(gunzipSync(readFileSync((await download.path())!)).toString());
+    expect(session.runs.map((r: { result: { runId: string } }) => `${r.result.runId}@lab`)).toEqual([runId]);
+    expect(session.hardware.hostname).toBe((await h.engine.listMachines()).find((m) => m.host === 'lab')!.info!.hardware.hostname);
+    expect(download.suggestedFilename()).toMatch(/\.session\.json\.gz$/);
+    await expect.poll(() => h.page.textContent('[data-testid=remote-machines] .machine-status')).toMatch(/^Saved lab's session: /);
     await h.page.screenshot({ path: join(SCREENSHOTS, 'machines.png') });
     expect(h.pageErrors).toEqual([]);
   }, 120_000);

@@ -86,6 +86,13 @@ export class Engine implements CoreScopeApi {
     return this.machines ? this.machines.list() : [];
   }
 
+  /** A connected machine's session, made there by the engine that recorded its runs (stamped with its hardware). */
+  async exportMachineSession(host: string, format: SessionExportFormat): Promise<ExportedFile> {
+    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
+    if (format === 'csv' || format === 'trace') throw new InputError('format', `format: a machine's session is saved as session-gz, session-json or html (got ${JSON.stringify(format)}); a run's ${format} is exported from the run`);
+    return this.machines.connected(host, 'host').api.exportSession(format) as Promise<ExportedFile>;
+  }
+
   /**
    * The machine and the runtimes found on it, probed once per engine: probing spawns every
    * interpreter on PATH (seconds, with pyenv's shims), and whatever asks again — the page at

@@ -32,6 +32,7 @@ import { exitText, failedOnItsOwn } from './views/exitText';
 import { verdictName } from './views/kindNames';
 import { ShownRun } from './views/shownRun';
 import { RemoteMachines } from './views/remoteMachines';
+import { keepFile } from './session/transfer';
 import type { MachineEntry } from '../shared/model';
 
 const PNG_SCALE_KEY = 'corescope.pngScale';
@@ -117,13 +118,14 @@ export class App {
       stored = null;
     }
     this.pngScaleSelect.value = isPngScale(Number(stored)) ? String(stored) : '2';
-    const { connectMachine, listMachines } = this.api;
+    const { connectMachine, listMachines, exportMachineSession } = this.api;
     this.machinesPlace =
-      connectMachine && listMachines
+      connectMachine && listMachines && exportMachineSession
         ? new RemoteMachines({
             connect: (host) => connectMachine(host),
             list: () => listMachines(),
             changed: (connected) => this.setMachines(connected),
+            saveSession: async (host) => keepFile(this.api, await exportMachineSession(host, 'session-gz')),
           })
         : null;
     this.sessions = new SessionController({

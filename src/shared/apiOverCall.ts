@@ -83,6 +83,11 @@ export const API_METHODS = {
     connectMachine: { args: ['machineHost'], result: returns<MachineEntry>() },
     /** The machines connected now or used before, most recent first. */
     listMachines: { args: [], result: returns<MachineEntry[]>() },
+    /**
+     * A connected machine's own session (the runs made there from here, stamped with that
+     * machine's hardware) as a file: session-gz, session-json or its html report.
+     */
+    exportMachineSession: { args: ['machineHost', 'exportFormat'], result: returns<FileResult>(), file: true },
   },
 } as const satisfies Record<'core' | 'sessions' | 'machines', Record<string, MethodSpec>>;
 

@@ -164,8 +164,9 @@ describe('what the API lets a renderer run', () => {
   // connectMachine runs the system's ssh to a host named as [user@]host[:port] (never an option:
   // test/unit/sshTarget.test.ts), with BatchMode (no prompt) and the user's own keys and config,
   // and starts CoreScope there — what startRun's 'command' kind could already do here; a run with
-  // `on` is a startRun there, validated there. listMachines reads the remembered host names.
-  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave', 'connectMachine', 'listMachines'];
+  // `on` is a startRun there, validated there. listMachines reads the remembered host names;
+  // exportMachineSession answers a connected machine's own session as a file (no path).
+  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave', 'connectMachine', 'listMachines', 'exportMachineSession'];
 
   it('every API call (IPC and WebSocket share one table) and every preload member has been reviewed', () => {
     expect(REVIEWED_CALLS).toEqual(expect.arrayContaining(Object.keys(apiCallArgs)));

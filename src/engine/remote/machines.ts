@@ -44,6 +44,14 @@ export class Machines {
     return (await this.connection(hostText, field)).engine;
   }
 
+  /** The open connection to `host`; an InputError on `field` when there is none. */
+  connected(hostText: string, field = 'host'): RemoteEngine {
+    const key = parseSshTarget(hostText, field).text;
+    const c = this.open.get(key);
+    if (!c || c.engine.lost) throw new InputError(field, `${field}: ${JSON.stringify(key)} is not connected; connect to it first (its session is the runs made there since)`);
+    return c.engine;
+  }
+
   /** Connected machines first (most recent first), then the remembered ones. */
   async list(): Promise<MachineEntry[]> {
     // The file is written after a connection, in the background: the open ones are listed from here.

@@ -12,6 +12,8 @@ export interface RemoteMachinesActions {
   list(): Promise<MachineEntry[]>;
   /** The connected machines changed: the Run on choice follows. */
   changed(connected: MachineEntry[]): void;
+  /** Saves a connected machine's own session (its runs, its hardware); resolves with where it went, or null. */
+  saveSession(host: string): Promise<string | null>;
 }
 
 /** One line of a machine's profile: cores, CPU, its hostname. */
@@ -78,6 +80,16 @@ export class RemoteMachines {
     }
   }
 
+  private async saveSession(host: string): Promise<void> {
+    this.error.textContent = '';
+    try {
+      const saved = await this.actions.saveSession(host);
+      this.status.textContent = saved ? `Saved ${host}'s session: ${saved}.` : 'Not saved.';
+    } catch (err) {
+      this.showError(`Could not save ${host}'s session: ${ApiError.from(err).message}`);
+    }
+  }
+
   private showError(message: string): void {
     this.error.textContent = message;
     this.input.setAttribute('aria-invalid', 'true');
@@ -93,7 +105,9 @@ export class RemoteMachines {
           { class: m.connected ? 'connected' : '', 'data-testid': 'machine-row', 'data-host': m.host },
           h('span', { class: 'machine-host' }, m.host),
           h('span', { class: 'machine-profile' }, machineSummary(m)),
-          m.connected ? null : h('button', { type: 'button', class: 'small', title: `Connect to ${m.host} again`, onclick: () => void this.connect(m.host) }, 'Connect'),
+          m.connected
+            ? h('button', { type: 'button', class: 'small', 'data-testid': 'machine-save-session', title: `Save ${m.host}'s session: the runs made there, with its hardware`, onclick: () => void this.saveSession(m.host) }, 'Save session')
+            : h('button', { type: 'button', class: 'small', title: `Connect to ${m.host} again`, onclick: () => void this.connect(m.host) }, 'Connect'),
         ),
       );
     }
