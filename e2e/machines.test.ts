@@ -63,6 +63,9 @@ describe('Machines: another machine over ssh, from the app', () => {
     expect(record.samples.processes.some((p) => p.cmdline.includes(join(sshd.cacheDir, 'corescope', 'bundles')))).toBe(true);
     expect(sustainedCores(record.result)).toBeGreaterThan(1.6);
     expect(await h.page.textContent('[data-testid=shown-run]')).toMatch(/on lab/);
+    // The pictures: the form's Run on with the run there, and the Machines place itself.
+    await h.page.screenshot({ path: join(SCREENSHOTS, 'machines.png') });
+    await h.page.locator('[data-testid=remote-machines]').screenshot({ path: join(SCREENSHOTS, 'machines-place.png') });
     // This machine's session does not count it; lab's own session holds it, with lab's hardware.
     expect(await h.page.textContent('[data-testid=session-count]')).toBe('no runs yet');
     const [download] = await Promise.all([h.page.waitForEvent('download'), h.page.click('[data-testid=machine-row][data-host="lab"] [data-testid=machine-save-session]')]);
@@ -71,7 +74,6 @@ describe('Machines: another machine over ssh, from the app', () => {
     expect(session.hardware.hostname).toBe((await h.engine.listMachines()).find((m) => m.host === 'lab')!.info!.hardware.hostname);
     expect(download.suggestedFilename()).toMatch(/\.session\.json\.gz$/);
     await expect.poll(() => h.page.textContent('[data-testid=remote-machines] .machine-status')).toMatch(/^Saved lab's session: /);
-    await h.page.screenshot({ path: join(SCREENSHOTS, 'machines.png') });
     expect(h.pageErrors).toEqual([]);
   }, 120_000);
 
