@@ -19,7 +19,7 @@ describe('one method table', () => {
   it('the dispatcher, the clients and the byte/file rules all come from it', async () => {
     expect(Object.keys(apiCallArgs)).toEqual(API_CALL_NAMES);
     expect(API_CALL_NAMES.filter(sendsBytes)).toEqual(['uploadPart']);
-    expect(API_CALL_NAMES.filter(returnsFile)).toEqual(['exportSession', 'exportComparison']);
+    expect(API_CALL_NAMES.filter(returnsFile)).toEqual(['exportSession', 'exportComparison', 'exportMachineSession']);
     const calls: unknown[][] = [];
     const api = apiOverCall(async (method, ...args) => void calls.push([method, ...args]));
     expect(Object.keys(api)).toEqual(API_CALL_NAMES);
