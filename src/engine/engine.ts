@@ -10,7 +10,7 @@ import type { SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
 import { validateScenarioParams } from '../shared/scenarioParams';
-import { runRequestSchema } from '../shared/argSchemas';
+import { parseRunRequest } from '../shared/argSchemas';
 import { InputError, checkRateHz, checkStacksHz, checkTimeoutS } from '../shared/runLimits';
 import { buildScenarioCommand, findWorkloadsDir } from './scenarioCommand';
 import { corescopeVersion } from './version';
@@ -127,13 +127,7 @@ export class Engine implements CoreScopeApi {
       checkTimeoutS((input as { timeoutS?: unknown }).timeoutS);
       checkStacksHz((input as { stacksHz?: unknown }).stacksHz);
     }
-    const parsed = runRequestSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'request';
-      throw new InputError(field, `${field}: ${issue?.message ?? 'invalid request'}`);
-    }
-    const req = parsed.data as RunRequest;
+    const req = parseRunRequest(input);
     const rateHz = checkRateHz(req.rateHz);
     const timeoutS = checkTimeoutS(req.timeoutS);
     if (req.kind === 'attach') {

@@ -5,7 +5,7 @@
 // boundary into the engine (Electron IPC, the `serve` WebSocket) is rejected here first, with the
 // offending field named; the engine validates again.
 import { z } from 'zod';
-import { RATE_HZ, STACKS_HZ, TIMEOUT_S } from './runLimits';
+import { InputError, RATE_HZ, STACKS_HZ, TIMEOUT_S } from './runLimits';
 import { UPLOAD_PART_BYTES } from './wireLimits';
 
 const paramValue = z.union([z.number().finite(), z.string().max(4096), z.boolean()]);
@@ -68,6 +68,15 @@ export const runRequestSchema = z.discriminatedUnion('kind', [scenarioRunRequest
 
 /** What a front end asks the engine to run: a catalog scenario, a custom command line, or a running program to attach to. */
 export type RunRequest = z.infer<typeof runRequestSchema>;
+
+/** A request checked against its schema, or an InputError naming the first field that is wrong. */
+export function parseRunRequest(input: unknown): RunRequest {
+  const parsed = runRequestSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const field = issue?.path.join('.') || 'request';
+  throw new InputError(field, `${field}: ${issue?.message ?? 'invalid request'}`);
+}
 
 export const sessionExportFormatSchema = z.enum(['session-gz', 'session-json', 'html', 'csv', 'trace']);
 /** What exportSession makes of the current session: the session file itself, a report, or one run's samples/trace. */

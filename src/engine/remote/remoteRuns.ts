@@ -5,7 +5,7 @@
 // out of this machine's session: a session is one machine's, stamped with its hardware; each
 // remote machine's session is kept by its own engine (and `corescope suite --on` saves them).
 import type { EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../../shared/api';
-import { runRequestSchema } from '../../shared/argSchemas';
+import { parseRunRequest } from '../../shared/argSchemas';
 import { InputError } from '../../shared/runLimits';
 import type { RunRecord } from '../../shared/types';
 import type { Machines } from './machines';
@@ -61,13 +61,7 @@ export class RemoteRuns {
 
   async start(request: RunRequest): Promise<{ runId: string }> {
     if (!this.machines) throw new InputError('on', 'on: this CoreScope is itself running for another one over ssh and does not reach further machines');
-    const parsed = runRequestSchema.safeParse(request);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue?.path.join('.') || 'request';
-      throw new InputError(field, `${field}: ${issue?.message ?? 'invalid request'}`);
-    }
-    const { on, ...there } = parsed.data;
+    const { on, ...there } = parseRunRequest(request);
     const engine = await this.machines.engineFor(on!, 'on');
     // The machine there validates the rest in full, and names the field as here.
     const { runId: remoteId } = await engine.api.startRun(there as RunRequest);
