@@ -71,12 +71,7 @@ export class Machines {
   }
 
   private connection(hostText: string, field: string): Promise<Connected> {
-    let target;
-    try {
-      target = parseSshTarget(hostText, field);
-    } catch (err) {
-      throw new InputError(field, (err as Error).message.replace(/give \[user@\]host\[:port\], e\.g\. --on alice@build-box or --on 10\.0\.0\.7:2222/, 'give [user@]host[:port], e.g. alice@build-box or 10.0.0.7:2222'));
-    }
+    const target = parseSshTarget(hostText, field);
     const key = target.text;
     const open = this.open.get(key);
     if (open && !open.engine.lost) return Promise.resolve(open);

@@ -25,10 +25,14 @@ export interface SshTarget {
 const NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 const IPV6 = /^\[([0-9A-Fa-f:.]+)\]$/;
 
-/** Parses one `[user@]host[:port]`, or throws an InputError naming `field` and the form. */
+/**
+ * Parses one `[user@]host[:port]`, or throws an InputError naming `field` and the form: an
+ * option's examples as typed on the command line (`--on alice@…`), a form field's as typed there.
+ */
 export function parseSshTarget(text: string, field = '--on'): SshTarget {
+  const as = field.startsWith('--') ? `${field} ` : '';
   const bad = (why: string): never => {
-    throw new InputError(field, `${field}: ${JSON.stringify(text)} ${why}; give [user@]host[:port], e.g. --on alice@build-box or --on 10.0.0.7:2222`);
+    throw new InputError(field, `${field}: ${JSON.stringify(text)} ${why}; give [user@]host[:port], e.g. ${as}alice@build-box or ${as}10.0.0.7:2222`);
   };
   const t = text.trim();
   if (!t) bad('is empty');
