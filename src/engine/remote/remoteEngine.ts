@@ -100,10 +100,7 @@ export class RemoteEngine {
     leftover: Buffer,
   ) {
     this.api = apiOverCall((method, ...args) => this.call(method, args));
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
+    const stderr = stderrTail(child);
     const onData = (chunk: Buffer): void => {
       let messages;
       try {
@@ -121,8 +118,8 @@ export class RemoteEngine {
     child.stdout?.on('data', onData);
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
-        const tail = stderr.trim().split('\n').slice(-2).join(' ');
-        this.lose(code === 255 ? sshFailure(target, stderr).message : `the connection to ${target.text} ended (${signal ?? `exit ${code}`})${tail ? `: ${tail}` : ''}`);
+        const tail = lastLines(stderr(), 2);
+        this.lose(code === 255 ? sshFailure(target, stderr()).message : `the connection to ${target.text} ended (${signal ?? `exit ${code}`})${tail ? `: ${tail}` : ''}`);
         resolve();
       });
     });
@@ -256,6 +253,24 @@ export class RemoteEngine {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
+/** The last 4,000 characters ssh (or the remote shell) wrote on stderr, as they come. */
+function stderrTail(child: ChildProcess): () => string {
+  let tail = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-4000);
+  });
+  return () => tail;
+}
+
+/** The last `n` lines of a text, on one line. */
+const lastLines = (text: string, n: number): string => text.trim().split('\n').slice(-n).join(' ');
+
+/** ssh's own failure (exit 255) as the error to show. */
+function sshError(target: SshTarget, stderr: string): RemoteError {
+  const f = sshFailure(target, stderr);
+  return new RemoteError(f.message, f.kind);
+}
+
 type Started = { child: ChildProcess; reader: StreamFrameReader; leftover: Buffer } | 'need-bundle';
 
 /** Runs the agent script; resolves once the agent said hello (or the bundle is missing). */
@@ -266,7 +281,7 @@ function startAgent(target: SshTarget, bundle: RemoteBundle, opts: RemoteOptions
     // ends with CoreScope however it ends: its stdin is CoreScope's pipe, and EOF closes it.
     const child = spawn(opts.sshBinary ?? 'ssh', sshArgs(target, shCommand(agentScript(bundle)), opts), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     let out = Buffer.alloc(0);
-    let stderr = '';
+    const stderr = stderrTail(child);
     let settled = false;
     const finish = (r: Started | Error): void => {
       if (settled) return;
@@ -278,10 +293,7 @@ function startAgent(target: SshTarget, bundle: RemoteBundle, opts: RemoteOptions
         reject(r);
       } else resolve(r);
     };
-    const timer = setTimeout(() => finish(new RemoteError(`${target.text}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s (ssh connected: ${stderr.trim() ? 'it said ' + stderr.trim().split('\n').at(-1) : 'no word from it'})`, 'timeout')), CONNECT_TIMEOUT_MS);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
+    const timer = setTimeout(() => finish(new RemoteError(`${target.text}: no answer within ${CONNECT_TIMEOUT_MS / 1000} s (ssh connected: ${stderr().trim() ? `it said ${lastLines(stderr(), 1)}` : 'no word from it'})`, 'timeout')), CONNECT_TIMEOUT_MS);
     const onOut = (d: Buffer): void => {
       out = Buffer.concat([out, d]);
       const nl = out.indexOf(10);
@@ -302,8 +314,8 @@ function startAgent(target: SshTarget, bundle: RemoteBundle, opts: RemoteOptions
     child.on('error', (err) => finish(new RemoteError(`cannot start ssh (${err.message}): CoreScope reaches other machines with the system's OpenSSH client; install it (e.g. apt install openssh-client)`, 'no-ssh')));
     child.on('close', (code) => {
       if (settled) return;
-      if (code === 255) finish(new RemoteError(sshFailure(target, stderr).message, sshFailure(target, stderr).kind));
-      else finish(new RemoteError(`${target.text}: the remote CoreScope agent ended before it started (exit ${code})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`, 'agent'));
+      if (code === 255) finish(sshError(target, stderr()));
+      else finish(new RemoteError(`${target.text}: the remote CoreScope agent ended before it started (exit ${code})${stderr().trim() ? `: ${lastLines(stderr(), 3)}` : ''}`, 'agent'));
     });
   });
 }
@@ -313,21 +325,18 @@ function installBundle(target: SshTarget, bundle: RemoteBundle, opts: RemoteOpti
   return new Promise((resolve, reject) => {
     const child = spawn(opts.sshBinary ?? 'ssh', sshArgs(target, shCommand(installScript(bundle)), opts), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
-    let stderr = '';
+    const stderr = stderrTail(child);
     const timer = setTimeout(() => child.kill('SIGTERM'), INSTALL_TIMEOUT_MS);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-4000);
-    });
     child.stdin.on('error', () => undefined);
     child.stdin.end(bundle.tarGz);
     child.on('error', (err) => reject(new RemoteError(`cannot start ssh (${err.message})`, 'no-ssh')));
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (stdout.includes('CORESCOPE-INSTALLED')) return resolve();
-      if (code === 255) return reject(new RemoteError(sshFailure(target, stderr).message, sshFailure(target, stderr).kind));
+      if (code === 255) return reject(sshError(target, stderr()));
       const where = /CORESCOPE-CANNOT-WRITE (.*)/.exec(stdout)?.[1]?.trim();
-      const why = stderr.trim().split('\n').slice(-2).join(' ');
+      const why = lastLines(stderr(), 2);
       if (where) return reject(new RemoteError(`${target.text}: cannot write CoreScope's bundle to ${where}${why ? ` (${why})` : ''}; free some space there or set XDG_CACHE_HOME for ssh sessions to a writable folder`, 'bundle'));
       reject(new RemoteError(`${target.text}: sending CoreScope's bundle failed (${signal ? `stopped after ${INSTALL_TIMEOUT_MS / 1000} s` : `exit ${code}`})${why ? `: ${why}` : ''}`, 'bundle'));
     });
