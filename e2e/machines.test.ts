@@ -3,6 +3,7 @@
 // `corescope serve --ssh-config` would), its profile shown, a scenario run there live from the
 // form's "Run on", the result read as a local one — and the app closing leaves nothing running
 // there. Screenshot for the README.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -75,6 +76,45 @@ describe('Machines: another machine over ssh, from the app', () => {
     expect(download.suggestedFilename()).toMatch(/\.session\.json\.gz$/);
     await expect.poll(() => h.page.textContent('[data-testid=remote-machines] .machine-status')).toMatch(/^Saved lab's session: /);
     expect(h.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('keeps what reached the app when the connection drops mid-run: the run ends, marked incomplete, and exports here', async () => {
+    const labHostname = (await h.engine.listMachines()).find((m) => m.host === 'lab')!.info!.hardware.hostname;
+    await h.page.selectOption('[data-testid=run-on]', 'lab');
+    await chooseScenario(h.page, 'py-mp-cpu', { tasks: 2, workMs: 20000 });
+    const before = await h.page.locator('tr[data-run-id]').count();
+    await h.page.click('[data-testid=run-button]');
+    // Two seconds of the run stream here, then the link goes: the ssh client under this app's engine is killed.
+    await new Promise((r) => setTimeout(r, 3000));
+    const ssh = spawnSync('pgrep', ['-P', String(process.pid), '-x', 'ssh'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+    expect(ssh).toHaveLength(1);
+    process.kill(ssh[0], 'SIGKILL');
+    await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 30_000, polling: 250 });
+    const row = h.page.locator('tr[data-run-id]').first();
+    const runId = (await row.getAttribute('data-run-id'))!;
+    expect(runId).toMatch(/@lab$/);
+    expect(await row.locator('td.exit').textContent()).toBe('connection lost');
+    expect(await h.page.textContent('[data-testid=run-status]')).toMatch(/^Connection lost: what reached this machine is kept, marked incomplete/);
+    expect(await h.page.textContent('[data-testid=error-banner]')).toMatch(/The connection to lab was lost.*Incomplete: the connection to lab ended/s);
+    const record = await h.engine.getRun(runId);
+    expect(record.result.exit.reason).toBe('connection-lost');
+    // What streamed before the link went: two processes busy, about two cores.
+    expect(record.samples.t.length).toBeGreaterThanOrEqual(30);
+    expect(record.result.parallelism).toBeGreaterThan(1.2);
+    // Exported here, with lab's profile, marked incomplete.
+    const file = await h.engine.exportSession('session-json', runId);
+    const session = JSON.parse(String(file.data));
+    expect(session.incomplete).toMatch(/connection .* lost/);
+    expect(session.runs.map((r: { result: { runId: string } }) => r.result.runId)).toEqual([runId]);
+    expect(session.hardware.hostname).toBe(labHostname);
+    // Nothing of the run is left there: the agent and its workload ended with the connection.
+    expect(await waitFor(() => pidsWithMarker(sshd.cacheDir).length === 0, 15_000), `still running there: ${pidsWithMarker(sshd.cacheDir).join(', ')}`).toBe(true);
+    // lab is listed as not connected any more, and Run on no longer offers it.
+    await expect.poll(() => h.page.locator('[data-testid=machine-row][data-host="lab"]').getAttribute('class'), { timeout: 10_000 }).toBe('');
+    expect(await h.page.isHidden('.run-on')).toBe(true);
+    expect(h.pageErrors).toEqual([]);
+    // Connected again for what follows.
+    await h.engine.connectMachine('lab');
   }, 120_000);
 
   it('remembers the machine for the next start; closing the app leaves nothing running there', async () => {

@@ -1,6 +1,7 @@
 // Plain-text renderings of results for people reading a terminal.
 import type { RunResult, SystemInfo } from '../shared/types';
 import { terminalSafe } from '../shared/terminalSafe';
+import { cpuTimeText, NOT_KNOWN, orNotKnown } from '../shared/figureText';
 
 const ms = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} s` : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(0)} ms`);
 const mib = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MiB`;
@@ -17,16 +18,17 @@ export function formatResult(r: RunResult): string {
   lines.push(`  verdict      ${r.verdict.kind.toUpperCase()} — ${r.verdict.text}`);
   lines.push(...phaseLines(r));
   lines.push(`  wall time    ${ms(r.wallMs)}`);
-  lines.push(`  CPU time     ${ms(r.cpu.totalMs)} (user ${ms(r.cpu.userMs)}, system ${ms(r.cpu.systemMs)})`);
+  lines.push(`  CPU time     ${cpuTimeText(r.cpu, ms)}`);
   lines.push(`  parallelism  ${r.parallelism.toFixed(2)} cores busy on average (CPU / wall)`);
   if (r.peakConcurrency !== null) lines.push(`  concurrency  ${r.peakConcurrency} tasks in flight at peak`);
   if (r.lag) lines.push(`  loop lag     p50 ${r.lag.p50Ms.toFixed(1)} ms, p99 ${r.lag.p99Ms.toFixed(1)} ms, max ${r.lag.maxMs.toFixed(1)} ms (${r.lag.count} heartbeats)`);
   for (const [name, value] of Object.entries(r.metrics)) lines.push(`  ${name.padEnd(12)} ${Number.isInteger(value) ? value : value.toFixed(2)}`);
-  lines.push(`  peak memory  ${mib(r.peakRssBytes)} (RSS of the tree), ${r.processes} process(es), ${r.threads.length} thread(s)`);
+  lines.push(`  peak memory  ${r.peakRssBytes === null ? NOT_KNOWN : `${mib(r.peakRssBytes)} (RSS of the tree)`}, ${r.processes} process(es), ${r.threads.length} thread(s)`);
   const failed = r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
-  lines.push(`  spawn        ${r.spawnLatencyMs.toFixed(1)} ms to start; exit ${r.exit.signal ?? r.exit.code} (${failed ? 'FAILED' : r.exit.reason})`);
+  const how = r.exit.reason !== 'exited' ? r.exit.reason : failed ? 'FAILED' : 'exited';
+  lines.push(`  spawn        ${orNotKnown(r.spawnLatencyMs, (v) => `${v.toFixed(1)} ms to start`)}; exit ${r.exit.signal ?? r.exit.code ?? NOT_KNOWN} (${how})`);
   const probes = r.fidelity.stackProbeCpuMs !== undefined ? `; its stack probes ${ms(r.fidelity.stackProbeCpuMs)} of CPU inside the program (${r.cpu.totalMs > 0 ? ((100 * r.fidelity.stackProbeCpuMs) / r.cpu.totalMs).toFixed(1) : '0'} % of its CPU)` : '';
-  lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${r.profilerCpuPct.toFixed(1)} % of one core${probes}`);
+  lines.push(`  machine      other load ${r.noisePct.toFixed(1)} % of all cores; CoreScope itself ${orNotKnown(r.profilerCpuPct, (v) => `${v.toFixed(1)} % of one core`)}${probes}`);
   lines.push('  cores (busy over the run):');
   for (const c of r.cores) lines.push(`    cpu${String(c.id).padEnd(3)} ${bar(c.busyPct)} ${c.busyPct.toFixed(0).padStart(3)} %  (user ${c.userPct.toFixed(0)} %, system ${c.systemPct.toFixed(0)} %)`);
   const top = [...r.threads].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 8);

@@ -12,6 +12,8 @@ export interface CommandEngine {
   runToEnd(request: RunRequest): Promise<RunRecord>;
   onEvent(listener: (e: EngineEvent) => void): () => void;
   dispose(): Promise<void>;
+  /** On another machine: why its connection is gone, or null while it is up. */
+  readonly lost?: string | null;
 }
 
 export interface CommandEngineOptions extends EngineOptions {

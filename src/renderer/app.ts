@@ -422,7 +422,12 @@ export class App {
       else if (failed || (exit.reason === 'exited' && !runSucceeded(record.result)))
         this.banner.show('The workload failed', { code: 'run-failed', message: `It ended with ${exitText(record.result)}; the end of its stderr is in the Verdict panel below.` });
       else if (exit.reason === 'engine-error') this.banner.show('The profiler failed during the run', { code: 'internal', message: record.result.warnings.join(' ') || 'engine error' });
-      this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : failed ? `Failed: ${exitText(record.result)} after ${(record.result.wallMs / 1000).toFixed(2)} s.` : `Finished: ${verdictName(record.result.verdict.kind)}.`;
+      else if (exit.reason === 'connection-lost') {
+        this.banner.show(`The connection to ${live.on ?? 'the machine'} was lost`, { code: 'run-failed', message: record.result.warnings[0] ?? '' });
+        // The machine is no longer connected: its row and the Run on choice say so.
+        void this.machinesPlace?.load();
+      }
+      this.status.textContent = exit.reason === 'cancelled' ? 'Cancelled.' : exit.reason === 'connection-lost' ? 'Connection lost: what reached this machine is kept, marked incomplete.' : failed ? `Failed: ${exitText(record.result)} after ${(record.result.wallMs / 1000).toFixed(2)} s.` : `Finished: ${verdictName(record.result.verdict.kind)}.`;
       this.status.dataset.outcome = failed ? 'failed' : exit.reason;
       if (failed) this.verdict.el.scrollIntoView({ behavior: 'instant', block: 'nearest' });
     } catch (e) {

@@ -99,3 +99,15 @@ export function averageOver(t: ArrayLike<number>, cores: ArrayLike<number>, from
   }
   return toMs > fromMs ? cpu / (toMs - fromMs) : 0;
 }
+
+/**
+ * The task phase of a run (RunResult.taskPhase): CPU/wall from the first task start to the last
+ * task end, when that span is long enough to judge by (a few samples; shorter spans say little
+ * beyond the whole run). Null without one.
+ */
+export function taskPhaseOf(events: WorkloadEvent[], samples: { t: ArrayLike<number>; workloadCores: ArrayLike<number> }, rateHz: number): { fromMs: number; toMs: number; parallelism: number } | null {
+  const span = taskSpan(events);
+  if (!span || span.toMs - span.fromMs < Math.max(100, 3000 / rateHz)) return null;
+  const round1 = (x: number): number => Math.round(x * 10) / 10;
+  return { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: Math.round(averageOver(samples.t, samples.workloadCores, span.fromMs, span.toMs) * 1000) / 1000 };
+}

@@ -65,10 +65,11 @@ export const THREAD_ROLES = ['main', 'libuv-pool', 'v8-helper', 'worker-thread',
 export const VERDICT_KINDS = ['interleaved', 'parallel', 'waiting', 'blocked', 'serial', 'contended', 'mixed', 'failed'] as const;
 export const PHASE_KINDS = ['startup', 'serial', 'interleaved', 'parallel', 'waiting', 'blocked', 'contended', 'winddown'] as const;
 export const WAIT_REASONS = ['gil-or-lock', 'event-loop-blocked', 'io-wait', 'oversubscribed'] as const;
-export const RUN_END_REASONS = ['exited', 'cancelled', 'timeout', 'engine-error', 'profiler-exit'] as const;
+/** connection-lost: a run on another machine whose ssh connection went before it ended (what reached here is kept). */
+export const RUN_END_REASONS = ['exited', 'cancelled', 'timeout', 'engine-error', 'profiler-exit', 'connection-lost'] as const;
 export const CORE_FIDELITIES = ['proc-stat', 'os-cpus'] as const;
-/** What ended an attached run: the program exited, the user stopped watching, --duration passed, or CoreScope went away. */
-export const ATTACH_END_REASONS = ['target-exited', 'stopped', 'duration', 'engine-error', 'profiler-exit'] as const;
+/** What ended an attached run: the program exited, the user stopped watching, --duration passed, CoreScope went away, or the ssh connection to its machine did. */
+export const ATTACH_END_REASONS = ['target-exited', 'stopped', 'duration', 'engine-error', 'profiler-exit', 'connection-lost'] as const;
 
 export const verdictSchema = obj({
   kind: oneOf(VERDICT_KINDS),
@@ -167,7 +168,8 @@ export const runResultSchema = obj({
   scenario: text(200).optional(),
   params: runParamsSchema,
   wallMs: MS,
-  cpu: obj({ userMs: MS, systemMs: MS, totalMs: MS }),
+  /** userMs/systemMs null: the split is not known (a run whose connection was lost: only the total streamed). */
+  cpu: obj({ userMs: MS.nullable(), systemMs: MS.nullable(), totalMs: MS }),
   parallelism: num(0, 1e6),
   /** Peak number of tasks in flight from the workload's events; null when it reported none. */
   peakConcurrency: int(0, 1e9).nullable(),
@@ -179,13 +181,14 @@ export const runResultSchema = obj({
   cores: list(coreResultSchema, SESSION_LIMITS.cores),
   threads: list(threadResultSchema, SESSION_LIMITS.threadsPerRun),
   processes: int(0, 1e9),
-  peakRssBytes: num(0, 2 ** 60),
-  /** Time from spawn() to the workload's process being seen running. */
-  spawnLatencyMs: MS,
+  /** Null when not known (a run whose connection was lost: memory does not stream). */
+  peakRssBytes: num(0, 2 ** 60).nullable(),
+  /** Time from spawn() to the workload's process being seen running; null when not known. */
+  spawnLatencyMs: MS.nullable(),
   /** CPU used by everything else on the machine during the run, % of all cores. */
   noisePct: PCT,
-  /** CoreScope's own CPU during the run, % of one core. */
-  profilerCpuPct: num(0, 1e6, 'a percentage of one core'),
+  /** CoreScope's own CPU during the run, % of one core; null when not known. */
+  profilerCpuPct: num(0, 1e6, 'a percentage of one core').nullable(),
   lag: lagStatsSchema.nullable(),
   /** Figures the workload itself reported (requests/s, IPC bytes…), by name. */
   metrics: boundedRecord(z.number({ error: 'must be a number' }), SESSION_LIMITS.metricsPerRun, 200),

@@ -167,7 +167,7 @@ describe('runs say which sampler measured them', () => {
     try {
       const { runId } = await engine.startRun({ kind: 'command', cmd, rateHz: 50, timeoutS: 30 });
       const r = (await engine.getRun(runId)).result;
-      return { note: r.fidelity.note ?? '', sampler: r.fidelity.sampler, jitterSamples: r.fidelity.jitterMs?.samples, threads: r.threads.length, profilerCpuPct: r.profilerCpuPct };
+      return { note: r.fidelity.note ?? '', sampler: r.fidelity.sampler, jitterSamples: r.fidelity.jitterMs?.samples, threads: r.threads.length, profilerCpuPct: r.profilerCpuPct ?? NaN };
     } finally {
       await engine.dispose();
       for (const [k, v] of Object.entries(saved)) {

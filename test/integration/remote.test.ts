@@ -14,6 +14,7 @@ import { startSshServer, type SshServer } from '../helpers/sshServer';
 import { sustainedCores } from '../helpers/sustainedCores';
 import { waitFor } from '../helpers/waitFor';
 import { pidsWithMarker } from './survivors';
+import { loadSession } from '../../src/engine';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'corescope.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'corescope-remote-'));
@@ -127,9 +128,9 @@ describe('--on HOST: CoreScope on another machine over ssh', () => {
 
 describe('--on: losing the connection or stopping leaves nothing running there', () => {
   /** Starts a long remote run of a marked command; resolves once its workload runs there. */
-  const startLongRun = async (marker: string) => {
+  const startLongRun = async (marker: string, extra: string[] = []) => {
     // Its own process group, as a command typed at a terminal: Ctrl-C there reaches the whole group.
-    const child = spawn(process.execPath, [BIN, 'run', '--cmd', `python3 -c "import time,sys; t=time.time()+60\nwhile time.time()<t: pass" ${marker}`, ...on()], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [BIN, 'run', '--cmd', `python3 -c "import time,sys; t=time.time()+60\nwhile time.time()<t: pass" ${marker}`, ...on(), ...extra], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -140,9 +141,14 @@ describe('--on: losing the connection or stopping leaves nothing running there',
     return { child, exited, out: () => ({ stdout, stderr }) };
   };
 
-  it('killing the ssh connection (SIGKILL of the ssh client) ends the workload there', async () => {
+  it('killing the ssh connection (SIGKILL of the ssh client) ends the workload there and keeps what was recorded, marked incomplete', async () => {
     const marker = `corescope-remote-kill-${Date.now()}`;
-    const run = await startLongRun(marker);
+    const out = join(dir, 'lost.session.json');
+    // A file that holds a run already: what a lost connection kept must not replace it.
+    writeFileSync(out, '{"a run": "recorded earlier"}');
+    const run = await startLongRun(marker, ['--json', '--out', out]);
+    // Two seconds of samples reach this machine before the connection goes.
+    await new Promise((r) => setTimeout(r, 2000));
     const ssh = spawnSync('pgrep', ['-P', String(run.child.pid), '-x', 'ssh'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     expect(ssh).toHaveLength(1);
     process.kill(ssh[0], 'SIGKILL');
@@ -152,7 +158,28 @@ describe('--on: losing the connection or stopping leaves nothing running there',
     // …and the agent that ran it there (its folder is the test server's cache) is gone too.
     expect(await waitFor(() => pidsWithMarker(server.cacheDir).length === 0, 15_000), 'the remote agent is still running').toBe(true);
     expect(code).toBe(1);
-    expect(run.out().stderr).toMatch(/connection to remote-a ended .*nothing is left running on remote-a/);
+    expect(run.out().stderr).toMatch(/corescope: Incomplete: the connection to remote-a ended .*nothing is left running on remote-a.*What reached this machine until then is kept: \d+ samples/);
+    // What was recorded until the connection went: on stdout, and saved beside the file that was there.
+    const result = JSON.parse(run.out().stdout);
+    expect(result.exit.reason).toBe('connection-lost');
+    expect(result.verdict.text).toMatch(/^Not judged: the connection to remote-a was lost/);
+    expect(result.cpu.userMs).toBeNull();
+    expect(result.peakRssBytes).toBeNull();
+    // The workload there was one busy Python thread: about one core, by its own threads too.
+    expect(result.parallelism).toBeGreaterThan(0.7);
+    expect(result.parallelism).toBeLessThan(1.3);
+    const busiest = Math.max(...result.threads.map((t: { cpuMs: number }) => t.cpuMs));
+    expect(busiest).toBeGreaterThan(0.6 * result.wallMs);
+    expect(readFileSync(out, 'utf8')).toBe('{"a run": "recorded earlier"}');
+    const aside = readdirSync(dir).filter((f) => f.startsWith('lost.incomplete-') && f.endsWith('.session.json'));
+    expect(aside).toHaveLength(1);
+    const loaded = await loadSession(join(dir, aside[0]));
+    expect(loaded.incomplete).toMatch(/connection .* lost/);
+    const kept = loaded.runs[0];
+    expect(kept.result.exit.reason).toBe('connection-lost');
+    expect(kept.samples.t.length).toBeGreaterThanOrEqual(20);
+    expect(kept.samples.threads.length).toBe(kept.samples.threadCpu.length);
+    expect(kept.result.fidelity.unavailable?.join(' ')).toMatch(/peak memory/);
   }, 60_000);
 
   it('Ctrl-C of the local command ends the workload there, and prints what was recorded', async () => {

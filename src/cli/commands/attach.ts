@@ -8,7 +8,8 @@ import { formatResult, onMachine } from '../format';
 import { checkOutputPath } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
-import { saveRunRecord } from '../runOutput';
+import { profileBeforeRun, saveRunRecord, sayIfConnectionLost } from '../runOutput';
+import { cutShort } from '../../shared/runOutcome';
 import { savePathFor } from '../keepRecorded';
 import { terminalSafeJson } from '../../shared/terminalSafe';
 import { runExitCode } from './run';
@@ -39,6 +40,7 @@ export async function attachCommand(pidText: string, opts: AttachOpts): Promise<
   }
   if (opts.out !== undefined) checkOutputPath(opts.out);
   const record = await withEngine({ on: opts.on, sshConfig: opts.sshConfig }, async (engine) => {
+    await profileBeforeRun(engine, opts.out);
     const progress = new Progress(`pid ${pid}`);
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     let rec: RunRecord;
@@ -48,7 +50,8 @@ export async function attachCommand(pidText: string, opts: AttachOpts): Promise<
       off();
       progress.done();
     }
-    const out = opts.out && savePathFor(opts.out, '--out', { runs: 1, interrupted: rec.result.attach?.endedBy === 'profiler-exit', what: 'run' });
+    sayIfConnectionLost(rec);
+    const out = opts.out && savePathFor(opts.out, '--out', { runs: 1, interrupted: cutShort(rec.result) !== undefined, what: 'run' });
     if (out) await saveRunRecord(engine, out, rec, '--out');
     return rec;
   });

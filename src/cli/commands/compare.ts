@@ -15,6 +15,9 @@ import { withEngine } from '../session';
 import type { RunOpts } from './run';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
 import { runSucceeded } from '../../shared/runOutcome';
+import { orNotKnown } from '../../shared/figureText';
+
+const mibText = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 interface Side {
   label: string;
@@ -60,7 +63,7 @@ export function formatComparison(title: string, labels: [string, string], r: [Ru
     ['loop lag max', r[0].lag ? `${r[0].lag.maxMs.toFixed(0)} ms` : '–', r[1].lag ? `${r[1].lag.maxMs.toFixed(0)} ms` : '–'],
     ['threads', String(r[0].threads.length), String(r[1].threads.length)],
     ['processes', String(r[0].processes), String(r[1].processes)],
-    ['peak memory', `${(r[0].peakRssBytes / 1048576).toFixed(1)} MiB`, `${(r[1].peakRssBytes / 1048576).toFixed(1)} MiB`],
+    ['peak memory', orNotKnown(r[0].peakRssBytes, mibText), orNotKnown(r[1].peakRssBytes, mibText)],
   ];
   const metricNames = [...new Set([...Object.keys(r[0].metrics), ...Object.keys(r[1].metrics)])];
   for (const m of metricNames) rows.push([m, String(r[0].metrics[m] ?? '–'), String(r[1].metrics[m] ?? '–')]);

@@ -7,10 +7,10 @@ import { formatResult, onMachine } from '../format';
 import { checkOutputPath, parseEnvPairs, parseKnobs } from '../options';
 import { Progress } from '../progress';
 import { withEngine } from '../session';
-import { saveRunRecord } from '../runOutput';
+import { profileBeforeRun, saveRunRecord, sayIfConnectionLost } from '../runOutput';
 import { savePathFor } from '../keepRecorded';
 import { terminalSafeJson, terminalSafeLines } from '../../shared/terminalSafe';
-import { runSucceeded } from '../../shared/runOutcome';
+import { cutShort, runSucceeded } from '../../shared/runOutcome';
 
 export interface RunOpts {
   cmd?: string;
@@ -46,6 +46,7 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
   const request = buildRequest(scenario, opts, extra);
   if (opts.out !== undefined) checkOutputPath(opts.out);
   const record = await withEngine({ python: opts.python, node: opts.node, on: opts.on, sshConfig: opts.sshConfig }, async (engine) => {
+    await profileBeforeRun(engine, opts.out);
     const progress = new Progress(scenario ?? 'command');
     const off = progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
     let rec: RunRecord;
@@ -55,8 +56,8 @@ export async function runCommand(scenario: string | undefined, opts: RunOpts, ex
       off();
       progress.done();
     }
-    const ended = rec.result.exit.reason;
-    const out = opts.out && savePathFor(opts.out, '--out', { runs: 1, interrupted: ended === 'cancelled' || ended === 'profiler-exit', what: 'run' });
+    sayIfConnectionLost(rec);
+    const out = opts.out && savePathFor(opts.out, '--out', { runs: 1, interrupted: cutShort(rec.result) !== undefined, what: 'run' });
     if (out) await saveRunRecord(engine, out, rec, '--out');
     return rec;
   });

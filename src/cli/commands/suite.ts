@@ -12,7 +12,8 @@ import { SCENARIOS } from '../../shared/scenarios';
 import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSession, saveSession, hardwareProfile, comparisonReportHtml, writeFileDurable, type SshTarget } from '../../engine';
+import { saveSession, hardwareProfile, comparisonReportHtml, writeFileDurable, type SshTarget } from '../../engine';
+import { commandSession } from '../runOutput';
 import type { SessionFile } from '../../shared/sessionSchema';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath } from '../options';
@@ -60,7 +61,7 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
     process.stdout.write(`${terminalSafeJson({ runs: result.records.map((r) => r.result), sweeps: result.sweeps, incomplete: result.incomplete ?? null })}\n`);
   } else process.stdout.write(`${formatSuite(result, 'CoreScope suite')}\n`);
   if (interrupted()) return Number(process.exitCode);
-  return result.failed ? EXIT_RUN_FAILED : EXIT_OK;
+  return result.failed || result.incomplete ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
 /** The suite on one engine (this machine's, or one reached with --on); saves to `out` when given. */
@@ -79,7 +80,7 @@ async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, o
   const sweeps: SweepResult[] = [];
   let failed = 0;
   for (const s of singles) {
-    if (interrupted()) break;
+    if (interrupted() || engine.lost) break;
     counter.done++;
     log.say(`run ${counter.done}/${counter.total}: ${s.id} (defaults)`);
     const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
@@ -89,7 +90,7 @@ async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, o
     try {
       record = await engine.runToEnd(request);
     } catch (err) {
-      if (interrupted()) break;
+      if (interrupted() || engine.lost) break;
       // One scenario that cannot start (say, no Node here) must not sink the whole suite.
       failed++;
       log.say(`  could not run ${s.id}: ${terminalSafe((err as Error).message)}`);
@@ -99,6 +100,13 @@ async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, o
     }
     if (!record) continue;
     if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
+    if (record.result.exit.reason === 'connection-lost') {
+      // What reached here of the run is kept; the machine is gone, so its suite ends with it.
+      records.push(record);
+      failed++;
+      log.say(`  the connection was lost ${(record.result.wallMs / 1000).toFixed(2)} s into the run: what reached here is kept, marked incomplete`);
+      break;
+    }
     records.push(record);
     const r = record.result;
     const ok = runSucceeded(r);
@@ -106,7 +114,7 @@ async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, o
     log.say(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}`);
   }
   for (const id of SUITE_SWEEP_SCENARIOS) {
-    if (interrupted()) break;
+    if (interrupted() || engine.lost) break;
     const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
     try {
       const swept = await runSweep(engine, plan, cores, counter, log);
@@ -114,16 +122,16 @@ async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, o
       if (swept.sweep.runs.length) sweeps.push(swept.sweep);
       if (swept.sweep.runs.some((r) => !r.ok)) failed++;
     } catch (err) {
-      if (interrupted()) break;
+      if (interrupted() || engine.lost) break;
       failed++;
       log.say(`  could not sweep ${id}: ${terminalSafe((err as Error).message)}`);
     }
   }
-  const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : undefined;
+  const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : engine.lost ? `the connection was lost after ${records.length} of ${counter.total} runs (${engine.lost})` : undefined;
   const path = out && savePathFor(out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
   let session: SessionFile | undefined;
   if (path) {
-    session = await buildSession(() => engine.info(), records, { sweeps, incomplete });
+    session = await commandSession(engine, records, { sweeps, incomplete });
     await saveSession(path, session, { option: '--out' });
     log.say(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${path}${incomplete ? ' (marked incomplete)' : ''}`);
   }
@@ -182,5 +190,5 @@ async function suiteOnMachines(machines: SshTarget[], opts: SuiteOpts): Promise<
     process.stdout.write(`${parts.join('\n\n')}\n`);
   }
   if (interrupted()) return Number(process.exitCode);
-  return outcomes.every((o) => o && !o.failed) ? EXIT_OK : EXIT_RUN_FAILED;
+  return outcomes.every((o) => o && !o.failed && !o.incomplete) ? EXIT_OK : EXIT_RUN_FAILED;
 }

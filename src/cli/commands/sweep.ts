@@ -8,7 +8,8 @@ import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
 import { amdahlText, buildSweepResult, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
 import { checkRepeat as checkRepeatAt, plannedRuns, planSweepRuns, type SweepRunPlan } from '../../shared/sweepPlan';
-import { buildSession, saveSession, hardwareProfile, type SshTarget } from '../../engine';
+import { saveSession, hardwareProfile, type SshTarget } from '../../engine';
+import { commandSession } from '../runOutput';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath, parseKnobs } from '../options';
 import { savePathFor } from '../keepRecorded';
@@ -128,6 +129,12 @@ export async function runSweep(
       complete = false;
       break;
     }
+    if (record.result.exit.reason === 'connection-lost') {
+      // What reached here of the run is kept; the machine is gone, so the sweep ends with it.
+      records.push(record);
+      complete = false;
+      break;
+    }
     records.push(record);
     const ref = sweepRunRef(record.result, tasks, rep);
     refs.push(ref);
@@ -186,7 +193,7 @@ export async function sweepCommand(scenario: string, opts: SweepOpts, extra: str
     const { records, sweep } = await runSweep(engine, plan, hardware.cpu.logicalCores, counter);
     const out = opts.out && savePathFor(opts.out, '--out', { runs: records.length, interrupted: !sweep.complete, what: 'sweep' });
     if (out) {
-      const session = await buildSession(() => engine.info(), records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
+      const session = await commandSession(engine, records, { sweeps: [sweep], incomplete: sweep.complete ? undefined : `interrupted after ${records.length} of ${counter.total} runs` });
       await saveSession(out, session, { option: '--out' });
       process.stderr.write(`saved ${records.length} run(s) to ${out}${sweep.complete ? '' : ' (marked incomplete)'}\n`);
     }

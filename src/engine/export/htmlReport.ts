@@ -6,6 +6,7 @@ import type { SessionFile } from '../../shared/sessionSchema';
 import { compareSessions, hardwareFields, type LabelledSession } from '../../shared/sessionCompare';
 import { amdahlText, type SweepResult } from '../../shared/sweep';
 import { runSucceeded } from '../../shared/runOutcome';
+import { cpuTimeText } from '../../shared/figureText';
 import { PALETTE, coreLanesSvg, coresBusySvg, esc, speedupSvg, threadLanesSvg } from './svgCharts';
 import { KIND_COLORS } from '../../shared/kindColors';
 import { phaseSection } from './phaseReport';
@@ -107,7 +108,7 @@ export function runSection(r: RunRecord, index: number, open = true): string {
   const res = r.result;
   const facts = [
     `wall ${ms(res.wallMs)}`,
-    `CPU ${ms(res.cpu.totalMs)} (user ${ms(res.cpu.userMs)}, system ${ms(res.cpu.systemMs)})`,
+    `CPU ${cpuTimeText(res.cpu, ms)}`,
     `parallelism ${res.parallelism.toFixed(2)}`,
     res.peakConcurrency !== null ? `${res.peakConcurrency} tasks in flight at peak` : '',
     res.lag ? `loop lag p99 ${res.lag.p99Ms.toFixed(1)} ms, max ${res.lag.maxMs.toFixed(1)} ms` : '',

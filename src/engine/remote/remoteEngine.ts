@@ -7,7 +7,8 @@
 // Its runs are the remote's runs: live batches stream back as events, the finished record comes
 // back whole. Closing the connection (dispose, Ctrl-C here, or the link dropping) closes the
 // agent's stdin there, which ends every run it started; the keeper's parent-death signal covers
-// the agent itself dying.
+// the agent itself dying. What streamed of a run is kept as it arrives (liveRecord.ts), so a run
+// whose connection drops still has a record here: what was recorded until then, marked incomplete.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { EngineEvent, RunRequest } from '../../shared/api';
 import { apiOverCall, sendsBytes, type ApiCallMethod, type CalledApi } from '../../shared/apiOverCall';
@@ -15,6 +16,7 @@ import { InputError } from '../../shared/runLimits';
 import { AGENT_HELLO, MAX_REPLY_FRAME_BYTES, StreamFrameReader, encodeStreamFrame } from '../../shared/streamFrames';
 import type { RunRecord, SystemInfo } from '../../shared/types';
 import { decodeServerMessage, encodeCall, type ServerMessage } from '../../shared/wire';
+import { LiveRecord } from './liveRecord';
 import { remoteBundle, type RemoteBundle } from './remoteBundle';
 import { sshFailure } from './sshFailure';
 import { shellQuote, sshArgs, type SshOptions, type SshTarget } from './sshTarget';
@@ -85,6 +87,8 @@ export class RemoteEngine {
   private readonly listeners = new Set<(e: EngineEvent) => void>();
   private readonly lostListeners = new Set<(why: string) => void>();
   private readonly runEnds = new Map<string, { ok: boolean; error?: string }>();
+  /** What streamed of each run still going, by its id there. */
+  private readonly streamed = new Map<string, LiveRecord>();
   /** Who waits for each run's end (runToEnd, and dispose after a cancel). */
   private readonly runWaiters = new Map<string, (() => void)[]>();
   private nextId = 1;
@@ -160,12 +164,31 @@ export class RemoteEngine {
     return () => this.listeners.delete(listener);
   }
 
+  /** Starts a run there, keeping what streams of it; `localId`: the id the record is to carry here. */
+  async startRun(request: RunRequest, localId?: (remoteId: string) => string): Promise<{ runId: string }> {
+    const { runId } = await this.api.startRun(request);
+    this.streamed.set(runId, new LiveRecord(localId?.(runId) ?? runId, request));
+    return { runId };
+  }
+
+  /**
+   * A run whose connection was lost before it ended: what reached here, marked incomplete (null
+   * while the connection is up, after the run ended there, or when no sample arrived).
+   */
+  lostRecord(runId: string): RunRecord | null {
+    return this.lostWhy && !this.runEnds.has(runId) ? (this.streamed.get(runId)?.record(this.target.text, this.lostWhy) ?? null) : null;
+  }
+
   /** Starts a run there and waits for its record (what the CLI does). */
   async runToEnd(request: RunRequest): Promise<RunRecord> {
-    const { runId } = await this.api.startRun(request);
+    const { runId } = await this.startRun(request);
     await this.runEnd(runId);
     const end = this.runEnds.get(runId);
-    if (!end) throw new Error(`${this.lostWhy}; the run there was ended with it (nothing is left running on ${this.target.text}), and its record could not be fetched`);
+    if (!end) {
+      const kept = this.lostRecord(runId);
+      if (kept) return kept;
+      throw new Error(`${this.lostWhy}; the run there was ended with it (nothing is left running on ${this.target.text}), and nothing it recorded had reached this machine`);
+    }
     if (!end.ok) throw new Error(end.error ?? 'the run failed');
     return this.api.getRun(runId);
   }
@@ -214,7 +237,10 @@ export class RemoteEngine {
   private onMessage(msg: ServerMessage): void {
     if (msg.event) {
       const e = msg.event;
+      if (e.type === 'live') this.streamed.get(e.batch.runId)?.add(e.batch);
       if (e.type === 'run-finished' || e.type === 'run-failed') {
+        // The whole record is there now: what streamed is no longer needed here.
+        this.streamed.delete(e.runId);
         this.runEnds.set(e.runId, e.type === 'run-finished' ? { ok: true } : { ok: false, error: e.error });
         for (const w of this.runWaiters.get(e.runId) ?? []) w();
         this.runWaiters.delete(e.runId);

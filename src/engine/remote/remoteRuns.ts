@@ -4,10 +4,16 @@
 // cancel, its record, its exports (made there, by the engine that recorded it). Such runs stay
 // out of this machine's session: a session is one machine's, stamped with its hardware; each
 // remote machine's session is kept by its own engine (and `corescope suite --on` saves them).
+// When a machine's connection goes while a run is going, what streamed of it is kept here
+// (liveRecord.ts) and the run ends as finished with that record, marked incomplete; its exports
+// are then made here, with that machine's profile.
 import type { EngineEvent, ExportedFile, RunRequest, SessionExportFormat } from '../../shared/api';
 import { parseRunRequest } from '../../shared/argSchemas';
 import { InputError } from '../../shared/runLimits';
 import type { RunRecord } from '../../shared/types';
+import { cutShort } from '../../shared/runOutcome';
+import { buildSession } from '../session/buildSession';
+import { exportSessionAs } from '../session/sessionExports';
 import type { Machines } from './machines';
 import type { RemoteEngine } from './remoteEngine';
 
@@ -15,6 +21,8 @@ interface RemoteRun {
   engine: RemoteEngine;
   remoteId: string;
   done: boolean;
+  /** What reached here before the connection was lost (the run ended there with it). */
+  kept?: RunRecord;
 }
 
 export class RemoteRuns {
@@ -54,7 +62,9 @@ export class RemoteRuns {
       for (const [runId, run] of this.runs) {
         if (run.engine !== engine || run.done) continue;
         run.done = true;
-        this.emit({ type: 'run-failed', runId, error: `${why}; the run there was ended with it (nothing is left running on ${host}), and what it recorded could not be fetched` });
+        run.kept = engine.lostRecord(run.remoteId) ?? undefined;
+        if (run.kept) this.emit({ type: 'run-finished', runId, result: run.kept.result });
+        else this.emit({ type: 'run-failed', runId, error: `${why}; the run there was ended with it (nothing is left running on ${host}), and nothing it recorded had reached this machine` });
       }
     });
   }
@@ -64,9 +74,10 @@ export class RemoteRuns {
     const { on, ...there } = parseRunRequest(request);
     const engine = await this.machines.engineFor(on!, 'on');
     // The machine there validates the rest in full, and names the field as here.
-    const { runId: remoteId } = await engine.api.startRun(there as RunRequest);
     const host = engine.target.text;
-    const runId = `${remoteId}@${host}`;
+    const localId = (remoteId: string): string => `${remoteId}@${host}`;
+    const { runId: remoteId } = await engine.startRun(there as RunRequest, localId);
+    const runId = localId(remoteId);
     this.runs.set(runId, { engine, remoteId, done: false });
     this.localIds.set(`${host}\0${remoteId}`, runId);
     this.trim();
@@ -81,13 +92,17 @@ export class RemoteRuns {
 
   async getRun(runId: string): Promise<RunRecord> {
     const r = this.runs.get(runId)!;
+    if (r.kept) return r.kept;
     const record = await r.engine.api.getRun(r.remoteId);
     return { ...record, result: { ...record.result, runId } };
   }
 
-  exportSession(format: SessionExportFormat, runId: string): Promise<ExportedFile> {
+  async exportSession(format: SessionExportFormat, runId: string): Promise<ExportedFile> {
     const r = this.runs.get(runId)!;
-    return r.engine.api.exportSession(format, r.remoteId) as Promise<ExportedFile>;
+    if (!r.kept) return r.engine.api.exportSession(format, r.remoteId) as Promise<ExportedFile>;
+    // The machine is gone: the kept run is exported here, stamped with its profile (asked when it was connected).
+    const session = await buildSession(() => r.engine.info(), [r.kept], { remote: await r.engine.info(), incomplete: cutShort(r.kept.result) });
+    return exportSessionAs(session, format, runId);
   }
 
   /** The run's record once it ends (what runToEnd waits for). */

@@ -1,7 +1,7 @@
 // A run's results from what it recorded: a pure function, so every figure and warning of a
 // RunResult can be tested on made-up recordings, without processes or /proc.
 import type { CoreFidelity, RunEndReason, RunParams, RunResult, RunSamples, ThreadInfo, WorkloadEvent, WindowVerdict } from '../../shared/types';
-import { averageOver, lagStats, peakConcurrency, reportedMetrics, taskSpan } from '../../shared/metrics';
+import { lagStats, peakConcurrency, reportedMetrics, taskPhaseOf, taskSpan } from '../../shared/metrics';
 import type { Activity } from '../../shared/activity';
 import { segmentPhases, serialFraction } from '../../shared/phases';
 import { describePhase, failedVerdict, runVerdict } from '../../shared/verdict';
@@ -97,10 +97,7 @@ export function buildRunResult(r: RecordedRun): RunResult {
   const threads = r.threads.map((th) => ({ pid: th.info.pid, tid: th.info.tid, name: th.info.name, role: th.info.role, cpuMs: round1(th.cpuMs) }));
   const lag = lagStats(events);
   const span = taskSpan(events);
-  // Long enough to judge by (a few samples); shorter spans say little beyond the whole run.
-  const taskPhase = span && span.toMs - span.fromMs >= Math.max(100, 3000 / r.rateHz)
-    ? { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(r.samples.t, r.samples.workloadCores, span.fromMs, span.toMs)) }
-    : null;
+  const taskPhase = taskPhaseOf(events, r.samples, r.rateHz);
   const firstTask = events.find((e) => e.kind === 'task-start');
   const phaseList = segmentPhases(r.bins, { firstTaskMs: firstTask ? firstTask.t : null, lastTaskEndMs: span ? span.toMs : null });
   const phases = phaseList.map(describePhase);
@@ -183,6 +180,7 @@ const ATTACH_ENDED_BY = {
   timeout: 'duration',
   'engine-error': 'engine-error',
   'profiler-exit': 'profiler-exit',
+  'connection-lost': 'connection-lost',
 } as const;
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;

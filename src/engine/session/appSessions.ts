@@ -5,23 +5,17 @@
 import { mkdir, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import type { ExportedFile } from '../../shared/apiOverCall';
 import type { SessionExportFormat, SweepRef } from '../../shared/argSchemas';
 import type { SystemInfo } from '../../shared/types';
-import { InputError } from '../../shared/runLimits';
-import { serializeSession, type SessionFile } from '../../shared/sessionSchema';
-import { comparisonReportHtml, sessionReportHtml } from '../export/htmlReport';
-import { samplesToCsv } from '../../shared/samplesCsv';
-import { runToTrace } from '../export/traceEvents';
+import type { SessionFile } from '../../shared/sessionSchema';
+import { comparisonReportHtml } from '../export/htmlReport';
 import { runtimesOfRuns } from './buildSession';
 import { loadSession, saveSession } from './sessionFile';
 import { SessionFileError, decodeSession } from './decodeSession';
 import { CurrentSession } from './currentSession';
 import { Uploads } from './uploads';
-
-const gzipAsync = promisify(gzip);
+import { exportSessionAs, type ExportData } from './sessionExports';
 
 export const AUTOSAVE_FILE = 'autosave.session.json.gz';
 
@@ -35,10 +29,6 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'corescope');
 }
 
-/** A session file is bytes; every other export is text. */
-type ExportData<F extends SessionExportFormat> = F extends 'session-gz' ? Uint8Array : string;
-
-const safeName = (s: string): string => s.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'corescope';
 
 export class AppSessions {
   readonly current = new CurrentSession();
@@ -87,24 +77,7 @@ export class AppSessions {
   }
 
   private async exportAny(format: SessionExportFormat, runId?: string): Promise<ExportedFile> {
-    const session = await this.stamped();
-    const base = `corescope-${safeName(session.hardware.hostname)}-${session.createdAt.slice(0, 19).replace(/[:T]/g, '-')}`;
-    switch (format) {
-      case 'session-gz':
-        return { name: `${base}.session.json.gz`, mime: 'application/gzip', data: await gzipAsync(Buffer.from(serializeSession(session)), { level: 6 }) };
-      case 'session-json':
-        return { name: `${base}.session.json`, mime: 'application/json', data: serializeSession(session) };
-      case 'html':
-        return { name: `${base}.html`, mime: 'text/html', data: sessionReportHtml(session) };
-      case 'csv':
-      case 'trace': {
-        const record = runId === undefined ? session.runs[session.runs.length - 1] : session.runs.find((r) => r.result.runId === runId);
-        if (!record) throw new InputError('runId', runId === undefined ? 'the session holds no runs to export' : `the session holds no run ${JSON.stringify(runId)}`);
-        const name = safeName(`${record.result.scenario ?? 'run'}-${record.result.runId}`);
-        if (format === 'csv') return { name: `${name}-samples.csv`, mime: 'text/csv', data: samplesToCsv(record.samples, record.result.phases) };
-        return { name: `${name}.trace.json`, mime: 'application/json', data: JSON.stringify(runToTrace(record, { corescopeVersion: session.corescopeVersion })) };
-      }
-    }
+    return exportSessionAs(await this.stamped(), format, runId);
   }
 
   /** Uploaded session files (machines) as one HTML comparison report. */

@@ -2,7 +2,7 @@
 // "cancelled", "timed out" — so a failed run never reads "exited" like a good one.
 import type { RunResult } from '../../shared/types';
 
-const ATTACH_ENDS = { 'target-exited': 'program exited', stopped: 'stopped watching', duration: 'watched its full time', 'engine-error': 'profiler error', 'profiler-exit': 'profiler quit' } as const;
+const ATTACH_ENDS = { 'target-exited': 'program exited', stopped: 'stopped watching', duration: 'watched its full time', 'engine-error': 'profiler error', 'profiler-exit': 'profiler quit', 'connection-lost': 'connection lost' } as const;
 
 export function exitText(r: Pick<RunResult, 'exit' | 'attach'>): string {
   // An attached program's exit code is not ours to see: say how the watching ended.
@@ -19,11 +19,14 @@ export function exitText(r: Pick<RunResult, 'exit' | 'attach'>): string {
       return 'profiler error';
     case 'profiler-exit':
       return 'profiler quit';
+    case 'connection-lost':
+      return 'connection lost';
   }
 }
 
 /** Did the workload fail on its own (not cancelled or timed out by us)? */
 export function failedOnItsOwn(r: Pick<RunResult, 'exit' | 'verdict' | 'attach'>): boolean {
   if (r.attach) return false;
-  return r.verdict.kind === 'failed' || (r.exit.reason === 'exited' && (r.exit.code !== 0 || !!r.exit.signal));
+  // Only a workload that exited can have failed on its own (a lost connection is not judged: its verdict says so).
+  return r.exit.reason === 'exited' && (r.verdict.kind === 'failed' || r.exit.code !== 0 || !!r.exit.signal);
 }

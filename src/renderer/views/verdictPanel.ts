@@ -4,6 +4,7 @@
 import type { RunRecord, RunResult } from '../../shared/types';
 import { clear, h } from '../util/dom';
 import { fmtBytes, fmtCores, fmtMs } from '../util/format';
+import { cpuTimeText, orNotKnown } from '../../shared/figureText';
 import { exitText, failedOnItsOwn } from './exitText';
 import { kindColor, phaseName, verdictName } from './kindNames';
 import { spanText, whichCodeSection } from './whichCode';
@@ -32,14 +33,14 @@ export class VerdictPanel {
     for (const w of r.windows) windows.set(w.kind, (windows.get(w.kind) ?? 0) + 1);
     const evidence: [string, string][] = [
       ['Wall time', fmtMs(r.wallMs)],
-      ['CPU time', `${fmtMs(r.cpu.totalMs)} (user ${fmtMs(r.cpu.userMs)}, system ${fmtMs(r.cpu.systemMs)})`],
+      ['CPU time', cpuTimeText(r.cpu, fmtMs)],
       ['Effective parallelism', `${fmtCores(r.parallelism)} of ${cores} cores`],
       ['Peak tasks in flight', r.peakConcurrency === null ? 'not reported' : String(r.peakConcurrency)],
       ['Busiest cores', r.cores.slice().sort((a, b) => b.busyPct - a.busyPct).slice(0, 4).map((c) => `cpu${c.id} ${c.busyPct.toFixed(0)}%`).join(', ')],
       ['Threads / processes', `${r.threads.length} / ${r.processes}`],
       ['Event-loop lag', r.lag ? `p50 ${fmtMs(r.lag.p50Ms)}, p99 ${fmtMs(r.lag.p99Ms)}, max ${fmtMs(r.lag.maxMs)}` : 'not measured'],
       ['Windows', [...windows].map(([k, n]) => `${n}× ${verdictName(k)}`).join(', ') || '—'],
-      ['Peak memory', fmtBytes(r.peakRssBytes)],
+      ['Peak memory', orNotKnown(r.peakRssBytes, fmtBytes)],
       ['Other load on the machine', `${r.noisePct.toFixed(1)}% of all cores`],
       ['Exit', exitText(r)],
     ];
