@@ -3,7 +3,7 @@
 // `corescope serve --ssh-config` would), its profile shown, a scenario run there live from the
 // form's "Run on", the result read as a local one — and the app closing leaves nothing running
 // there. Screenshot for the README.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { startSshServer, type SshServer } from '../test/helpers/sshServer';
 import { sustainedCores } from '../test/helpers/sustainedCores';
 import { waitFor } from '../test/helpers/waitFor';
 import { pidsWithMarker } from '../test/integration/survivors';
-import { SCREENSHOTS, chooseScenario, openHarness, runToEnd, type Harness } from './helpers';
+import { SCREENSHOTS, chooseScenario, openHarness, processAlive, runToEnd, type Harness } from './helpers';
 
 let sshd: SshServer;
 let h: Harness;
@@ -113,9 +113,48 @@ describe('Machines: another machine over ssh, from the app', () => {
     await expect.poll(() => h.page.locator('[data-testid=machine-row][data-host="lab"]').getAttribute('class'), { timeout: 10_000 }).toBe('');
     expect(await h.page.isHidden('.run-on')).toBe(true);
     expect(h.pageErrors).toEqual([]);
-    // Connected again for what follows.
-    await h.engine.connectMachine('lab');
+    // Connected again for what follows, from its row.
+    await h.page.click('[data-testid=machine-row][data-host="lab"] button');
+    await expect.poll(() => h.page.locator('[data-testid=machine-row][data-host="lab"]').getAttribute('class'), { timeout: 30_000 }).toBe('connected');
   }, 120_000);
+
+  it("attaches to a program running there: its programs listed, one picked, watched, stopped — and left running", async () => {
+    // A program a user started on lab (this machine plays lab): two Python processes busy.
+    const target = spawn('python3', ['-c', 'import multiprocessing as mp, time\ndef spin():\n  end=time.time()+60\n  while time.time()<end: pass\nif __name__=="__main__":\n  ps=[mp.Process(target=spin) for _ in range(2)]\n  [p.start() for p in ps]\n  [p.join() for p in ps]'], { stdio: 'ignore', detached: true });
+    try {
+      await h.page.click('button.scenario[data-scenario="attach"]');
+      expect(await h.page.isVisible('.run-on')).toBe(true);
+      await h.page.selectOption('[data-testid=run-on]', 'lab');
+      // lab's programs, asked of lab's engine.
+      await expect.poll(() => h.page.textContent('[data-testid=attach-list] .help'), { timeout: 10_000 }).toMatch(/^\d+ programs running on lab;/);
+      await h.page.fill('[data-testid=attach-search]', String(target.pid));
+      const row = h.page.locator(`[data-testid=attach-list] tr[data-pid="${target.pid}"]`);
+      await row.waitFor({ timeout: 10_000 });
+      await row.click();
+      const before = await h.page.locator('tr[data-run-id]').count();
+      await h.page.click('[data-testid=run-button]');
+      await h.page.waitForTimeout(3000);
+      await h.page.click('[data-testid=cancel-button]');
+      await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 20_000, polling: 250 });
+      const first = h.page.locator('tr[data-run-id]').first();
+      const runId = (await first.getAttribute('data-run-id'))!;
+      expect(runId).toMatch(/@lab$/);
+      expect(await first.locator('td.exit').textContent()).toBe('stopped watching');
+      const record = await h.engine.getRun(runId);
+      expect(record.result.attach).toMatchObject({ pid: target.pid, endedBy: 'stopped' });
+      // Both processes busy while it was watched.
+      expect(record.result.parallelism).toBeGreaterThan(1.4);
+      // Never signalled: still running after the watching ended.
+      expect(processAlive(target.pid!)).toBe(true);
+      expect(h.pageErrors).toEqual([]);
+    } finally {
+      try {
+        process.kill(-target.pid!, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }, 90_000);
 
   it('remembers the machine for the next start; closing the app leaves nothing running there', async () => {
     const later = createEngine({ stateDir, sshConfig: sshd.clientConfig });

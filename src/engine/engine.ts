@@ -115,8 +115,11 @@ export class Engine implements CoreScopeApi {
     return SCENARIOS;
   }
 
-  async listProcesses(): Promise<RunningProcess[]> {
-    return this.processes.list();
+  /** This machine's running programs, or those of the connected machine `on` (to attach there). */
+  async listProcesses(on?: string): Promise<RunningProcess[]> {
+    if (on === undefined) return this.processes.list();
+    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
+    return this.machines.connected(on, 'host').api.listProcesses();
   }
 
   /** Turns a request into what to spawn, or throws an InputError naming the field. */

@@ -111,6 +111,7 @@ export class App {
 
   constructor(private readonly transport: Transport) {
     this.api = transport.api;
+    this.runOnSelect.addEventListener('change', () => this.form.machineChanged());
     let stored: string | null = null;
     try {
       stored = localStorage.getItem(PNG_SCALE_KEY);
@@ -206,7 +207,8 @@ export class App {
       this.scenarios = scenarios;
       // The attach picker sits with the Custom entry: a way to pick a running program, not a scenario.
       this.picker.show([...scenarios, ATTACH_ENTRY]);
-      this.form.setProcessLister(() => this.api.listProcesses());
+      // The programs of the machine chosen under Run on: attaching there is a run there.
+      this.form.setProcessLister(() => this.api.listProcesses(this.runOnHost()), () => (this.runOnHost() ? `on ${this.runOnHost()}` : 'on this machine'));
       this.presets.show(scenarios);
       const first = scenarios.find((s) => s.runtime === 'python') ?? scenarios[0];
       if (first) this.picker.select(first, false);
@@ -277,13 +279,18 @@ export class App {
     const chosen = this.runOnSelect.value;
     this.runOnSelect.replaceChildren(h('option', { value: '' }, 'this machine'), ...connected.map((m) => h('option', { value: m.host }, m.host)));
     this.runOnSelect.value = connected.some((m) => m.host === chosen) ? chosen : '';
-    this.runOn.hidden = connected.length === 0 || this.scenario?.id === ATTACH_ENTRY.id;
+    this.runOn.hidden = connected.length === 0;
+    if (this.runOnSelect.value !== chosen) this.form.machineChanged();
+  }
+
+  /** The machine chosen under Run on; undefined for this one. */
+  private runOnHost(): string | undefined {
+    return (!this.runOn.hidden && this.runOnSelect.value) || undefined;
   }
 
   private selectScenario(s: ScenarioInfo, byUser = true): void {
     this.scenario = s;
-    // The attach picker lists this machine's programs: attaching elsewhere is `corescope attach PID --on HOST`.
-    this.runOn.hidden = this.runOnSelect.options.length <= 1 || s.id === ATTACH_ENTRY.id;
+    this.runOn.hidden = this.runOnSelect.options.length <= 1;
     this.titleEl.textContent = s.title;
     this.explanation.textContent = s.explanation;
     this.form.show(s, this.info?.runtimes ?? []);
@@ -318,9 +325,9 @@ export class App {
     if (!request && !this.form.attempt()) return null;
     const formReq = request ?? this.form.request();
     // Run on another machine: what the form asks, there (the sweeps and presets stay here, where their session is).
-    const on = !request && !this.runOn.hidden ? this.runOnSelect.value : '';
+    const on = request ? undefined : this.runOnHost();
     // The interpreters listed are this machine's: there, the engine picks its own.
-    const req = formReq && on && formReq.kind !== 'attach' ? (formReq.kind === 'scenario' ? { ...formReq, on, python: undefined, node: undefined } : { ...formReq, on }) : formReq;
+    const req = formReq && on ? (formReq.kind === 'scenario' ? { ...formReq, on, python: undefined, node: undefined } : { ...formReq, on }) : formReq;
     if (!req || this.live || this.starting) return null;
     this.banner.hide();
     this.compare.use((c) => c.show([]));

@@ -57,8 +57,11 @@ export const API_METHODS = {
     cancelRun: { args: ['runId'], result: returns<void>() },
     /** The full record (samples, events, output) of a finished run. */
     getRun: { args: ['runId'], result: returns<RunRecord>() },
-    /** Running programs one may attach to (startRun with kind 'attach'), busiest first, with CPU since the previous call. */
-    listProcesses: { args: [], result: returns<RunningProcess[]>() },
+    /**
+     * Running programs one may attach to (startRun with kind 'attach'), busiest first, with CPU
+     * since the previous call: this machine's, or those of a connected machine (`machineHost`).
+     */
+    listProcesses: { args: ['machineHost?'], result: returns<RunningProcess[]>() },
   },
   sessions: {
     /** Adds part `index` (0, 1, 2… in order) of the upload `uploadId`: bytes of a file the user opened. */

@@ -1,4 +1,5 @@
-// The "Attach to a running process" picker: a live list of the machine's programs, as top shows
+// The "Attach to a running process" picker: a live list of a machine's programs (this one's, or
+// those of the machine chosen under Run on), as top shows
 // them (name, pid, user, threads, CPU now), searchable, the likely ones (python, node, java…)
 // marked and listed first among equals. Picking a row fills the pid the form will attach to.
 import type { RunningProcess } from '../../shared/model';
@@ -33,6 +34,8 @@ export class AttachList {
 
   constructor(
     private readonly list: () => Promise<RunningProcess[]>,
+    /** Whose programs they are, for the status line ("on lab"). */
+    private readonly where: () => string,
     private readonly onPick: (p: RunningProcess) => void,
   ) {
     this.search.addEventListener('input', () => this.render());
@@ -59,7 +62,7 @@ export class AttachList {
   private async refresh(): Promise<void> {
     try {
       this.rows = await this.list();
-      this.status.textContent = `${this.rows.length} programs running; CPU is the share of one core over the last second.`;
+      this.status.textContent = `${this.rows.length} programs running ${this.where()}; CPU is the share of one core over the last second.`;
     } catch (err) {
       this.status.textContent = `Could not list the running programs: ${(err as Error).message}`;
     }

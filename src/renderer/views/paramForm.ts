@@ -34,6 +34,7 @@ export class ParamForm {
   /** The live process list, shown when the scenario is ATTACH_ENTRY. */
   private attachList: AttachList | null = null;
   private listProcesses: (() => Promise<RunningProcess[]>) | null = null;
+  private processesWhere: () => string = () => '';
 
   /**
    * @param onValidity whether Run may go, and the first problem in words (for the hint by the button)
@@ -53,9 +54,19 @@ export class ParamForm {
     });
   }
 
-  /** Where the attach picker gets the running programs (the engine's listProcesses). */
-  setProcessLister(list: () => Promise<RunningProcess[]>): void {
+  /** Where the attach picker gets the running programs (the engine's listProcesses), and which machine's they are ("on lab"). */
+  setProcessLister(list: () => Promise<RunningProcess[]>, where: () => string): void {
     this.listProcesses = list;
+    this.processesWhere = where;
+  }
+
+  /** The machine to run on changed: a pid picked from the other machine's programs means nothing here. */
+  machineChanged(): void {
+    if (this.scenario?.id !== ATTACH_ENTRY.id || !this.attachList) return;
+    const pid = this.inputs.get('pid') as HTMLInputElement | undefined;
+    if (pid) pid.value = '';
+    this.attachList.select(null);
+    this.attachList.start();
   }
 
   show(scenario: ScenarioInfo, runtimes: RuntimeInfo[]): void {
@@ -69,7 +80,7 @@ export class ParamForm {
     if (scenario.id === ATTACH_ENTRY.id) {
       const pid = h('input', { type: 'text', inputmode: 'numeric', name: 'pid', placeholder: 'pick one below, or type a pid', 'data-testid': 'attach-pid' });
       this.addField('pid', 'Process id', pid, 'The program and everything it starts is followed; it is never signalled.');
-      this.attachList ??= new AttachList(() => (this.listProcesses ? this.listProcesses() : Promise.resolve([])), (p) => {
+      this.attachList ??= new AttachList(() => (this.listProcesses ? this.listProcesses() : Promise.resolve([])), () => this.processesWhere(), (p) => {
         pid.value = String(p.pid);
         this.touched.add('pid');
         this.validate();
