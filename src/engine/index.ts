@@ -16,3 +16,5 @@ export { TreeSampler } from './sampler/treeSampler';
 // Other machines over SSH (issue #18).
 export { RemoteEngine, RemoteError, type RemoteOptions } from './remote/remoteEngine';
 export { parseSshTarget, parseSshTargets, type SshTarget } from './remote/sshTarget';
+// The sweep and the standard suite, for every door that runs them.
+export { runStandardSuite, runSweepPlan, suitePlan, SUITE_SWEEP_SCENARIOS, type SuiteHooks, type SuiteOutcome, type SuiteSettings, type SweepPlan } from './suite/standardSuite';

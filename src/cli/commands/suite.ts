@@ -6,26 +6,17 @@
 // `--on a,b,c --out DIR` (issue #18): the suite on several machines over ssh, one run at a time
 // on each, the machines side by side; one session per machine in DIR (each with its own
 // hardware profile) and the comparison of them all, DIR/comparison.html.
-import type { RunRequest } from '../../shared/api';
-import type { RunRecord } from '../../shared/types';
-import { SCENARIOS } from '../../shared/scenarios';
-import { suiteTaskCounts, type SweepResult } from '../../shared/sweep';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { saveSession, hardwareProfile, comparisonReportHtml, writeFileDurable, type SshTarget } from '../../engine';
+import { saveSession, hardwareProfile, comparisonReportHtml, runStandardSuite, writeFileDurable, type SshTarget, type SuiteOutcome as EngineSuiteOutcome, type SuiteSettings } from '../../engine';
 import { commandSession } from '../runOutput';
 import type { SessionFile } from '../../shared/sessionSchema';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath } from '../options';
 import { savePathFor } from '../keepRecorded';
-import { Progress } from '../progress';
 import { withEngine, type CommandEngine } from '../session';
-import { checkRepeat, formatSweep, interrupted, runSweep, STDERR_LOG, type SweepLog, type SweepPlan } from './sweep';
+import { checkRepeat, formatSweep, interrupted, STDERR_LOG, terminalHooks, type SweepLog } from './sweep';
 import { terminalSafe, terminalSafeJson } from '../../shared/terminalSafe';
-import { runSucceeded } from '../../shared/runOutcome';
-
-/** The CPU-bound scenarios whose scaling the suite measures. */
-export const SUITE_SWEEP_SCENARIOS = ['py-mp-cpu', 'py-threads-cpu', 'node-worker-threads', 'node-fork'] as const;
 
 export interface SuiteOpts {
   out?: string;
@@ -42,11 +33,8 @@ export interface SuiteOpts {
   sshConfig?: string;
 }
 
-interface SuiteOutcome {
-  records: RunRecord[];
-  sweeps: SweepResult[];
-  failed: number;
-  incomplete?: string;
+/** What the engine's suite ran, and the session saved of it. */
+interface SuiteOutcome extends EngineSuiteOutcome {
   session?: SessionFile;
 }
 
@@ -67,75 +55,21 @@ export async function suiteCommand(opts: SuiteOpts): Promise<number> {
 /** The suite on one engine (this machine's, or one reached with --on); saves to `out` when given. */
 async function runSuite(engine: CommandEngine, opts: SuiteOpts, log: SweepLog, out: string | undefined): Promise<SuiteOutcome> {
   const repeat = checkRepeat(opts.repeat);
-  const singles = SCENARIOS.filter((s) => s.runtime !== 'custom');
   // Only the hardware is needed before the first run: probing every interpreter on the machine
   // took ~7 s (pyenv shims). A named --python/--node is still checked up front by info(), so a
   // bad one is exit 2 at once rather than a "could not run" per scenario. Another machine's
   // cores come from its own engine.
   const cores = (opts.python || opts.node || opts.on ? (await engine.info()).hardware : await hardwareProfile()).cpu.logicalCores;
-  const taskCounts = suiteTaskCounts(Math.min(cores, opts.maxTasks ?? cores));
-  const counter = { done: 0, total: singles.length + SUITE_SWEEP_SCENARIOS.length * taskCounts.length * repeat };
-  log.say(`CoreScope suite: ${singles.length} scenarios at their defaults, then ${SUITE_SWEEP_SCENARIOS.length} sweeps over tasks ${taskCounts.join(',')} (${repeat}× each, workMs ${opts.workMs}) — ${counter.total} runs`);
-  const records: RunRecord[] = [];
-  const sweeps: SweepResult[] = [];
-  let failed = 0;
-  for (const s of singles) {
-    if (interrupted() || engine.lost) break;
-    counter.done++;
-    log.say(`run ${counter.done}/${counter.total}: ${s.id} (defaults)`);
-    const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
-    const progress = new Progress(s.id);
-    const off = log.live && progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
-    let record: RunRecord | undefined;
-    try {
-      record = await engine.runToEnd(request);
-    } catch (err) {
-      if (interrupted() || engine.lost) break;
-      // One scenario that cannot start (say, no Node here) must not sink the whole suite.
-      failed++;
-      log.say(`  could not run ${s.id}: ${terminalSafe((err as Error).message)}`);
-    } finally {
-      off();
-      progress.done();
-    }
-    if (!record) continue;
-    if (interrupted() || record.result.exit.reason === 'profiler-exit') break;
-    if (record.result.exit.reason === 'connection-lost') {
-      // What reached here of the run is kept; the machine is gone, so its suite ends with it.
-      records.push(record);
-      failed++;
-      log.say(`  the connection was lost ${(record.result.wallMs / 1000).toFixed(2)} s into the run: what reached here is kept, marked incomplete`);
-      break;
-    }
-    records.push(record);
-    const r = record.result;
-    const ok = runSucceeded(r);
-    if (!ok) failed++;
-    log.say(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason})`}`);
-  }
-  for (const id of SUITE_SWEEP_SCENARIOS) {
-    if (interrupted() || engine.lost) break;
-    const plan: SweepPlan = { scenario: id, params: { workMs: opts.workMs }, taskCounts, repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
-    try {
-      const swept = await runSweep(engine, plan, cores, counter, log);
-      records.push(...swept.records);
-      if (swept.sweep.runs.length) sweeps.push(swept.sweep);
-      if (swept.sweep.runs.some((r) => !r.ok)) failed++;
-    } catch (err) {
-      if (interrupted() || engine.lost) break;
-      failed++;
-      log.say(`  could not sweep ${id}: ${terminalSafe((err as Error).message)}`);
-    }
-  }
-  const incomplete = interrupted() ? `interrupted after ${records.length} of ${counter.total} runs` : engine.lost ? `the connection was lost after ${records.length} of ${counter.total} runs (${engine.lost})` : undefined;
+  const settings: SuiteSettings = { repeat, workMs: opts.workMs, maxTasks: opts.maxTasks, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
+  const outcome: SuiteOutcome = await runStandardSuite(engine, settings, cores, terminalHooks(engine, log));
+  const { records, sweeps, incomplete } = outcome;
   const path = out && savePathFor(out, '--out', { runs: records.length, interrupted: incomplete !== undefined, what: 'suite' });
-  let session: SessionFile | undefined;
   if (path) {
-    session = await commandSession(engine, records, { sweeps, incomplete });
-    await saveSession(path, session, { option: '--out' });
+    outcome.session = await commandSession(engine, records, { sweeps, incomplete });
+    await saveSession(path, outcome.session, { option: '--out' });
     log.say(`saved ${records.length} run(s) and ${sweeps.length} sweep(s) to ${path}${incomplete ? ' (marked incomplete)' : ''}`);
   }
-  return { records, sweeps, failed, incomplete, session };
+  return outcome;
 }
 
 function formatSuite(result: SuiteOutcome, title: string): string {

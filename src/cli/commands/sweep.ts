@@ -2,13 +2,11 @@
 // task count, K times each; wall time, parallelism, speedup and efficiency against the 1-task
 // run, and an Amdahl fit. Ctrl-C keeps the finished runs and still writes --out, marked incomplete
 // (beside an existing file rather than over it: see keepRecorded.ts).
-import type { RunRequest } from '../../shared/api';
-import type { ParamValue } from '../../shared/model';
 import type { RunRecord } from '../../shared/types';
 import { getScenario } from '../../shared/scenarios';
-import { amdahlText, buildSweepResult, speedupBasisText, sweepRunRef, type SweepResult, type SweepRunRef } from '../../shared/sweep';
-import { checkRepeat as checkRepeatAt, plannedRuns, planSweepRuns, type SweepRunPlan } from '../../shared/sweepPlan';
-import { saveSession, hardwareProfile, type SshTarget } from '../../engine';
+import { amdahlText, speedupBasisText, type SweepResult } from '../../shared/sweep';
+import { checkRepeat as checkRepeatAt, planSweepRuns, type SweepRunPlan } from '../../shared/sweepPlan';
+import { saveSession, hardwareProfile, runSweepPlan, type SshTarget, type SuiteHooks, type SweepPlan } from '../../engine';
 import { commandSession } from '../runOutput';
 import { CliInputError, EXIT_OK, EXIT_RUN_FAILED } from '../exitCodes';
 import { checkOutputPath, parseKnobs } from '../options';
@@ -40,18 +38,6 @@ export interface SweepLog {
 
 export const STDERR_LOG: SweepLog = { say: (line) => process.stderr.write(`${line}\n`), live: true };
 
-export interface SweepPlan {
-  scenario: string;
-  params: Record<string, ParamValue>;
-  taskCounts: number[];
-  repeat: number;
-  rateHz: number;
-  timeoutS: number;
-  stacksHz: number;
-  python?: string;
-  node?: string;
-}
-
 /** Whether SIGHUP / Ctrl-C / SIGTERM arrived (withEngine sets the exit code to 129/130/143). */
 export const interrupted = (): boolean => Number(process.exitCode ?? 0) > 2;
 
@@ -78,79 +64,26 @@ export function sweepPlan(scenario: string, opts: SweepOpts, extra: string[]): S
   return { scenario, params, taskCounts: planned.taskCounts, repeat: planned.repeat, rateHz: opts.rate, timeoutS: opts.timeout, stacksHz: opts.stacks, python: opts.python, node: opts.node };
 }
 
-/**
- * Runs a sweep. `label` prefixes progress lines; `counter` numbers runs across a whole suite.
- * Returns the finished runs (an interrupted run is dropped: it is not a measurement).
- */
-export async function runSweep(
-  engine: CommandEngine,
-  plan: SweepPlan,
-  logicalCores: number,
-  counter: { done: number; total: number },
-  log: SweepLog = STDERR_LOG,
-): Promise<{ records: RunRecord[]; sweep: SweepResult }> {
-  const records: RunRecord[] = [];
-  const refs: SweepRunRef[] = [];
-  let complete = true;
-  // The order is the shared planner's, the same as the app's Sweep button.
-  for (const { tasks, repeat: rep } of plannedRuns(plan.taskCounts, plan.repeat)) {
-    if (interrupted()) {
-      complete = false;
-      break;
-    }
-    counter.done++;
-    log.say(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}`);
-    const request: RunRequest = {
-      kind: 'scenario',
-      scenario: plan.scenario,
-      params: { ...plan.params, tasks },
-      rateHz: plan.rateHz,
-      timeoutS: plan.timeoutS,
-      stacksHz: plan.stacksHz,
-      python: plan.python,
-      node: plan.node,
-    };
-    const progress = new Progress(`${plan.scenario} tasks=${tasks}`);
-    const off = log.live && progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
-    let record: RunRecord;
-    try {
-      record = await engine.runToEnd(request);
-    } catch (err) {
-      if (interrupted()) {
-        complete = false;
-        break;
-      }
-      throw err;
-    } finally {
-      off();
-      progress.done();
-    }
-    if (interrupted() || record.result.exit.reason === 'profiler-exit') {
-      complete = false;
-      break;
-    }
-    if (record.result.exit.reason === 'connection-lost') {
-      // What reached here of the run is kept; the machine is gone, so the sweep ends with it.
-      records.push(record);
-      complete = false;
-      break;
-    }
-    records.push(record);
-    const ref = sweepRunRef(record.result, tasks, rep);
-    refs.push(ref);
-    const r = record.result;
-    log.say(`  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ref.ok ? '' : ` (FAILED: ${r.exit.reason} ${r.exit.code ?? r.exit.signal ?? ''})`}`);
-  }
-  const sweep = buildSweepResult({
-    scenario: plan.scenario,
-    params: plan.params,
-    taskCounts: plan.taskCounts,
-    repeat: plan.repeat,
-    logicalCores,
-    runs: refs,
-    complete,
-  });
-  return { records, sweep };
+/** The engine's suite hooks for a terminal: progress lines on `log`, the live line per run, Ctrl-C. */
+export function terminalHooks(engine: CommandEngine, log: SweepLog): SuiteHooks {
+  return {
+    // Lines may carry a workload's or a remote's words: escaped.
+    say: (line) => log.say(terminalSafe(line)),
+    eachRun: (label) => {
+      const progress = new Progress(label);
+      const off = log.live && progress.wanted ? engine.onEvent((e) => progress.onEvent(e)) : () => undefined;
+      return () => {
+        off();
+        progress.done();
+      };
+    },
+    stopped: interrupted,
+  };
+}
+
+/** Runs a sweep on `engine` with terminal progress (the engine's runSweepPlan). */
+export function runSweep(engine: CommandEngine, plan: SweepPlan, logicalCores: number, counter: { done: number; total: number }, log: SweepLog = STDERR_LOG): Promise<{ records: RunRecord[]; sweep: SweepResult }> {
+  return runSweepPlan(engine, plan, logicalCores, counter, terminalHooks(engine, log));
 }
 
 const sec = (msv: number): string => `${(msv / 1000).toFixed(2)} s`;
