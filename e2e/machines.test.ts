@@ -156,6 +156,50 @@ describe('Machines: another machine over ssh, from the app', () => {
     }
   }, 90_000);
 
+  const labRow = () => h.page.locator('[data-testid=machine-row][data-host="lab"]');
+  /** lab's session, saved from its row. */
+  const saveLabSession = async () => {
+    const [download] = await Promise.all([h.page.waitForEvent('download'), labRow().locator('[data-testid=machine-save-session]').click()]);
+    return JSON.parse(gunzipSync(readFileSync((await download.path())!)).toString());
+  };
+
+  it('runs the suite there from its row: progress live, no run beside it, Stop keeps what finished', async () => {
+    await labRow().locator('[data-testid=machine-run-suite]').click();
+    const done = async () => Number(/^Suite: (\d+) of \d+ runs done — /.exec((await labRow().locator('[data-testid=machine-suite]').textContent()) ?? '')?.[1] ?? 0);
+    await expect.poll(done, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    await h.page.locator('[data-testid=remote-machines]').screenshot({ path: join(SCREENSHOTS, 'machines-suite.png') });
+    // A run from the form on lab now would measure beside the suite: refused, saying why.
+    await h.page.click('button.scenario[data-scenario="py-mp-cpu"]');
+    await h.page.selectOption('[data-testid=run-on]', 'lab');
+    await h.page.click('[data-testid=run-button]');
+    await expect.poll(() => h.page.textContent('body'), { timeout: 10_000 }).toMatch(/the suite is running on lab; a run beside it would disturb both/);
+    await labRow().locator('[data-testid=machine-stop-suite]').click();
+    await expect.poll(() => labRow().locator('[data-testid=machine-suite]').textContent(), { timeout: 30_000 }).toMatch(/^Suite ended early: \d+ run\(s\), 0 sweep\(s\).* kept \(interrupted after \d+ of \d+ runs\)/);
+    const session = await saveLabSession();
+    expect(session.incomplete).toMatch(/^the suite: interrupted after \d+ of \d+ runs/);
+    // The suite's runs (the first scenarios, at their defaults) beside the runs made there before.
+    expect(session.runs.map((r: { result: { scenario?: string } }) => r.result.scenario)).toContain('py-asyncio-sleep');
+    expect(h.pageErrors).toEqual([]);
+  }, 120_000);
+
+  it('runs the whole suite there: every scenario, then the sweeps, saved with lab\'s hardware and the sweeps', async () => {
+    await labRow().locator('[data-testid=machine-run-suite]').click();
+    await expect.poll(() => labRow().locator('[data-testid=machine-suite]').textContent(), { timeout: 300_000, interval: 1000 }).toMatch(/^Suite done: \d+ run\(s\), 4 sweep\(s\)/);
+    const session = await saveLabSession();
+    expect(session.incomplete).toBeUndefined();
+    expect(session.sweeps.map((s: { scenario: string }) => s.scenario)).toEqual(['py-mp-cpu', 'py-threads-cpu', 'node-worker-threads', 'node-fork']);
+    // The multiprocessing sweep scales there, the GIL one does not: the same physics as a suite from the command line.
+    const mp = session.sweeps[0].points.find((p: { tasks: number }) => p.tasks === 2);
+    const gil = session.sweeps[1].points.find((p: { tasks: number }) => p.tasks === 2);
+    expect(mp.parallelism.mean).toBeGreaterThan(1.4);
+    expect(gil.parallelism.mean).toBeLessThan(1.3);
+    // Every sweep run is in the session, and the session says which machine it was.
+    const ids = new Set(session.runs.map((r: { result: { runId: string } }) => r.result.runId));
+    for (const s of session.sweeps) for (const r of s.runs) expect(ids.has(r.runId)).toBe(true);
+    expect(session.hardware.hostname).toBe((await h.engine.listMachines()).find((m) => m.host === 'lab')!.info!.hardware.hostname);
+    expect(h.pageErrors).toEqual([]);
+  }, 320_000);
+
   it('remembers the machine for the next start; closing the app leaves nothing running there', async () => {
     const later = createEngine({ stateDir, sshConfig: sshd.clientConfig });
     try {

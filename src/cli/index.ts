@@ -15,6 +15,7 @@ import { agentCommand } from './commands/agent';
 import { collect, parseFloatOption, parseOnListOption, parseOnOption, parseSshConfigOption, parseStacksOption } from './options';
 import { terminalSafe } from '../shared/terminalSafe';
 import { atDoor } from '../shared/fieldNames';
+import { SUITE_DEFAULTS } from '../engine';
 
 const program = new Command('corescope')
   .description('See concurrency versus parallelism: profile a command or a scenario per core and per thread.')
@@ -133,8 +134,8 @@ remoteOptions(
     .command('suite')
     .description('the standard set for comparing machines: every scenario at its defaults, plus sweeps of the CPU-bound ones up to the core count')
     .option('--out <file>', 'save everything as a session (.session.json, gzip when it ends in .gz)')
-    .addOption(new Option('--repeat <k>', 'runs per task count in the sweeps').default(2).argParser(parseFloatOption('--repeat')))
-    .addOption(new Option('--work-ms <ms>', 'CPU work per task in the sweeps').default(400).argParser(parseFloatOption('--work-ms')))
+    .addOption(new Option('--repeat <k>', 'runs per task count in the sweeps').default(SUITE_DEFAULTS.repeat).argParser(parseFloatOption('--repeat')))
+    .addOption(new Option('--work-ms <ms>', 'CPU work per task in the sweeps').default(SUITE_DEFAULTS.workMs).argParser(parseFloatOption('--work-ms')))
     .addOption(new Option('--max-tasks <n>', 'sweep up to this many tasks instead of the core count').argParser(parseFloatOption('--max-tasks')))
     .addOption(new Option('--rate <hz>', 'samples per second, 1 to 100').default(20).argParser(parseFloatOption('--rate')))
     .addOption(new Option('--timeout <s>', 'end each run after this many seconds').default(600).argParser(parseFloatOption('--timeout')))

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat, SweepRef } from '../shared/api';
 import type { MachineEntry, RunningProcess, ScenarioInfo } from '../shared/model';
-import type { SessionFile } from '../shared/sessionSchema';
+import { parseSession, type SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
 import { validateScenarioParams } from '../shared/scenarioParams';
@@ -21,6 +21,10 @@ import { Run } from './run/run';
 import { AppSessions, defaultStateDir } from './session/appSessions';
 import { Machines } from './remote/machines';
 import { RemoteRuns } from './remote/remoteRuns';
+import { MachineSuites } from './remote/machineSuites';
+import { parseSshTarget } from './remote/sshTarget';
+import { buildSession } from './session/buildSession';
+import { exportSessionAs } from './session/sessionExports';
 
 export interface EngineOptions {
   workloadsDir?: string;
@@ -67,6 +71,8 @@ export class Engine implements CoreScopeApi {
   /** Other machines over ssh (issue #18), and the runs started there from here. */
   private readonly machines: Machines | null;
   private readonly remoteRuns: RemoteRuns;
+  /** The standard suite on other machines, started from the Machines place. */
+  private readonly suites: MachineSuites | null;
 
   constructor(private readonly options: EngineOptions = {}) {
     this.workloadsDir = options.workloadsDir ?? findWorkloadsDir();
@@ -74,23 +80,51 @@ export class Engine implements CoreScopeApi {
     const stateDir = options.stateDir ?? defaultStateDir();
     this.sessions = new AppSessions(stateDir, () => this.info());
     this.machines = options.machines === false ? null : new Machines(join(stateDir, 'machines.json'), (host, engine) => this.remoteRuns.follow(host, engine), { configFile: options.sshConfig });
-    this.remoteRuns = new RemoteRuns(this.machines, (e) => this.emit(e), this.keepRuns);
+    this.suites = this.machines ? new MachineSuites(this.machines, (e) => this.emit(e), (host) => this.remoteRuns.goingOn(host)) : null;
+    this.remoteRuns = new RemoteRuns(this.machines, (e) => this.emit(e), this.keepRuns, (host) => !!this.suites?.running(host));
+  }
+
+  /** Other machines, or an InputError on `field` when this engine is itself one (the agent). */
+  private reach(field: string): { machines: Machines; suites: MachineSuites } {
+    if (!this.machines || !this.suites) throw new InputError(field, `${field}: this CoreScope is itself running for another one over ssh and does not reach further machines`);
+    return { machines: this.machines, suites: this.suites };
   }
 
   async connectMachine(host: string): Promise<MachineEntry> {
-    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
-    return this.machines.connect(host, 'host');
+    return this.reach('host').machines.connect(host, 'host');
+  }
+
+  /** Starts the standard suite on a connected machine; its progress comes as suite events. */
+  runSuite(host: string): Promise<{ host: string; runs: number }> {
+    return Promise.resolve().then(() => this.reach('host').suites.start(host));
+  }
+
+  /** Stops the suite going on a machine (what it finished is kept). */
+  stopSuite(host: string): Promise<void> {
+    return Promise.resolve().then(() => this.reach('host').suites.stop(host));
   }
 
   async listMachines(): Promise<MachineEntry[]> {
     return this.machines ? this.machines.list() : [];
   }
 
-  /** A connected machine's session, made there by the engine that recorded its runs (stamped with its hardware). */
+  /**
+   * A machine's session, stamped with its hardware: the runs made there from here, as the engine
+   * that recorded them keeps them, with the last suite run there (its runs and sweeps, kept here:
+   * still saved once the connection is gone).
+   */
   async exportMachineSession(host: string, format: SessionExportFormat): Promise<ExportedFile> {
-    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
+    const { machines, suites } = this.reach('host');
     if (format === 'csv' || format === 'trace') throw new InputError('format', `format: a machine's session is saved as session-gz, session-json or html (got ${JSON.stringify(format)}); a run's ${format} is exported from the run`);
-    return this.machines.connected(host, 'host').api.exportSession(format) as Promise<ExportedFile>;
+    const key = parseSshTarget(host, 'host').text;
+    const suite = suites.recorded(key);
+    if (!suite) return machines.connected(host, 'host').api.exportSession(format) as Promise<ExportedFile>;
+    const engine = machines.isConnected(key) ? machines.connected(key, 'host') : null;
+    const there = engine ? parseSession(JSON.parse(String(((await engine.api.exportSession('session-json')) as ExportedFile).data))) : null;
+    const inSuite = new Set(suite.records.map((r) => r.result.runId));
+    const runs = [...(there?.ok ? there.value.runs.filter((r) => !inSuite.has(r.result.runId)) : []), ...suite.records];
+    const session = await buildSession(async () => suite.info, runs, { sweeps: suite.sweeps, incomplete: suite.incomplete && `the suite: ${suite.incomplete}`, remote: suite.info });
+    return exportSessionAs(session, format);
   }
 
   /**
@@ -118,8 +152,7 @@ export class Engine implements CoreScopeApi {
   /** This machine's running programs, or those of the connected machine `on` (to attach there). */
   async listProcesses(on?: string): Promise<RunningProcess[]> {
     if (on === undefined) return this.processes.list();
-    if (!this.machines) throw new InputError('host', 'host: this CoreScope is itself running for another one over ssh and does not reach further machines');
-    return this.machines.connected(on, 'host').api.listProcesses();
+    return this.reach('host').machines.connected(on, 'host').api.listProcesses();
   }
 
   /** Turns a request into what to spawn, or throws an InputError naming the field. */
@@ -265,6 +298,7 @@ export class Engine implements CoreScopeApi {
     this.disposed = true;
     const pending = [...this.runs.values()].filter((e) => !e.record && !e.error);
     for (const e of pending) e.run.end('profiler-exit');
+    this.suites?.stopAll();
     await Promise.all([...pending.map((e) => e.run.finished.catch(() => undefined)), this.remoteRuns.cancelAll()]);
     await this.machines?.closeAll();
   }

@@ -17,4 +17,4 @@ export { TreeSampler } from './sampler/treeSampler';
 export { RemoteEngine, RemoteError, type RemoteOptions } from './remote/remoteEngine';
 export { parseSshTarget, parseSshTargets, type SshTarget } from './remote/sshTarget';
 // The sweep and the standard suite, for every door that runs them.
-export { runStandardSuite, runSweepPlan, suitePlan, SUITE_SWEEP_SCENARIOS, type SuiteHooks, type SuiteOutcome, type SuiteSettings, type SweepPlan } from './suite/standardSuite';
+export { runStandardSuite, runSweepPlan, suitePlan, SUITE_DEFAULTS, SUITE_SWEEP_SCENARIOS, type SuiteHooks, type SuiteOutcome, type SuiteSettings, type SweepPlan } from './suite/standardSuite';

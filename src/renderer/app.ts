@@ -119,14 +119,16 @@ export class App {
       stored = null;
     }
     this.pngScaleSelect.value = isPngScale(Number(stored)) ? String(stored) : '2';
-    const { connectMachine, listMachines, exportMachineSession } = this.api;
+    const { connectMachine, listMachines, exportMachineSession, runSuite, stopSuite } = this.api;
     this.machinesPlace =
-      connectMachine && listMachines && exportMachineSession
+      connectMachine && listMachines && exportMachineSession && runSuite && stopSuite
         ? new RemoteMachines({
             connect: (host) => connectMachine(host),
             list: () => listMachines(),
             changed: (connected) => this.setMachines(connected),
             saveSession: async (host) => keepFile(this.api, await exportMachineSession(host, 'session-gz')),
+            runSuite: (host) => runSuite(host),
+            stopSuite: (host) => stopSuite(host),
           })
         : null;
     this.sessions = new SessionController({
@@ -401,6 +403,10 @@ export class App {
       }
       case 'run-finished':
         if (this.live?.runId === event.runId) void this.finish(this.live);
+        break;
+      case 'suite-progress':
+      case 'suite-finished':
+        this.machinesPlace?.onSuiteEvent(event);
         break;
       case 'run-failed':
         if (this.live?.runId === event.runId) {

@@ -14,7 +14,11 @@ export type EngineEvent =
   | { type: 'run-started'; runId: string; request: RunRequest; startedAt: string }
   | { type: 'live'; batch: LiveBatch }
   | { type: 'run-finished'; runId: string; result: RunResult }
-  | { type: 'run-failed'; runId: string; error: string };
+  | { type: 'run-failed'; runId: string; error: string }
+  /** The standard suite on another machine (machines.runSuite): one line of its progress, `done` of `total` runs finished. */
+  | { type: 'suite-progress'; host: string; line: string; done: number; total: number }
+  /** …and its end: how much it recorded, and why it holds less than planned (stopped, connection lost), or null. */
+  | { type: 'suite-finished'; host: string; runs: number; sweeps: number; failed: number; incomplete: string | null };
 
 /** The table's methods: the core ones always there, the session and machine ones optional. */
 type TableApi = { [M in CoreMethod]: ApiMethodFn<M> } & { [M in SessionMethod]?: ApiMethodFn<M> } & { [M in MachineMethod]?: ApiMethodFn<M> };

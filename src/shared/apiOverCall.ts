@@ -91,6 +91,14 @@ export const API_METHODS = {
      * machine's hardware) as a file: session-gz, session-json or its html report.
      */
     exportMachineSession: { args: ['machineHost', 'exportFormat'], result: returns<FileResult>(), file: true },
+    /**
+     * Starts the standard suite (every scenario at its defaults, then the CPU-bound sweeps up to
+     * its core count) on a connected machine, one run at a time there; its progress comes as
+     * suite-progress events, its end as suite-finished. Resolves with how many runs it will make.
+     */
+    runSuite: { args: ['machineHost'], result: returns<{ host: string; runs: number }>() },
+    /** Stops the suite going on a machine: the run going there is cancelled, what finished is kept. */
+    stopSuite: { args: ['machineHost'], result: returns<void>() },
   },
 } as const satisfies Record<'core' | 'sessions' | 'machines', Record<string, MethodSpec>>;
 

@@ -166,7 +166,10 @@ describe('what the API lets a renderer run', () => {
   // and starts CoreScope there — what startRun's 'command' kind could already do here; a run with
   // `on` is a startRun there, validated there. listMachines reads the remembered host names;
   // exportMachineSession answers a connected machine's own session as a file (no path).
-  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave', 'connectMachine', 'listMachines', 'exportMachineSession'];
+  // runSuite starts the catalog's scenarios (fixed commands, default parameters) on a connected
+  // machine, as startRun with `on` could one by one; stopSuite cancels it. listProcesses with a
+  // host lists a connected machine's programs, as it lists this one's.
+  const REVIEWED_CALLS = ['info', 'listScenarios', 'startRun', 'cancelRun', 'getRun', 'listProcesses', 'uploadPart', 'loadSession', 'exportSession', 'exportComparison', 'autosave', 'restoreAutosave', 'connectMachine', 'listMachines', 'exportMachineSession', 'runSuite', 'stopSuite'];
 
   it('every API call (IPC and WebSocket share one table) and every preload member has been reviewed', () => {
     expect(REVIEWED_CALLS).toEqual(expect.arrayContaining(Object.keys(apiCallArgs)));

@@ -52,6 +52,12 @@ export class Machines {
     return c.engine;
   }
 
+  /** Whether `host` (as parseSshTarget spells it) has an open connection. */
+  isConnected(host: string): boolean {
+    const c = this.open.get(host);
+    return !!c && !c.engine.lost;
+  }
+
   /** Connected machines first (most recent first), then the remembered ones. */
   async list(): Promise<MachineEntry[]> {
     // The file is written after a connection, in the background: the open ones are listed from here.

@@ -179,9 +179,10 @@ export class RemoteEngine {
     return this.lostWhy && !this.runEnds.has(runId) ? (this.streamed.get(runId)?.record(this.target.text, this.lostWhy) ?? null) : null;
   }
 
-  /** Starts a run there and waits for its record (what the CLI does). */
-  async runToEnd(request: RunRequest): Promise<RunRecord> {
+  /** Starts a run there and waits for its record (what the CLI does); `started` is told its id there. */
+  async runToEnd(request: RunRequest, started?: (runId: string) => void): Promise<RunRecord> {
     const { runId } = await this.startRun(request);
+    started?.(runId);
     await this.runEnd(runId);
     const end = this.runEnds.get(runId);
     if (!end) {

@@ -34,7 +34,14 @@ export class RemoteRuns {
     private readonly machines: Machines | null,
     private readonly emit: (e: EngineEvent) => void,
     private readonly keepRuns: number,
+    /** Whether the suite is going on a machine: a run beside it would disturb both. */
+    private readonly suiteRunning: (host: string) => boolean = () => false,
   ) {}
+
+  /** Whether a run started here is still going on `host`. */
+  goingOn(host: string): boolean {
+    return [...this.runs.values()].some((r) => !r.done && r.engine.target.text === host);
+  }
 
   /** Whether a run id is one of these. */
   has(runId: string): boolean {
@@ -44,6 +51,7 @@ export class RemoteRuns {
   /** Routes a connected machine's events to the runs started here. */
   follow(host: string, engine: RemoteEngine): void {
     engine.onEvent((e) => {
+      if (e.type === 'suite-progress' || e.type === 'suite-finished') return;
       const remoteId = e.type === 'live' ? e.batch.runId : e.runId;
       const runId = this.localIds.get(`${host}\0${remoteId}`);
       const run = runId ? this.runs.get(runId) : undefined;
@@ -73,6 +81,7 @@ export class RemoteRuns {
     if (!this.machines) throw new InputError('on', 'on: this CoreScope is itself running for another one over ssh and does not reach further machines');
     const { on, ...there } = parseRunRequest(request);
     const engine = await this.machines.engineFor(on!, 'on');
+    if (this.suiteRunning(engine.target.text)) throw new InputError('on', `on: the suite is running on ${engine.target.text}; a run beside it would disturb both — wait for it or stop it`);
     // The machine there validates the rest in full, and names the field as here.
     const host = engine.target.text;
     const localId = (remoteId: string): string => `${remoteId}@${host}`;

@@ -47,6 +47,9 @@ export interface SweepPlan {
   node?: string;
 }
 
+/** What the suite runs unless told otherwise (the CLI's option defaults, the app's suite). */
+export const SUITE_DEFAULTS = { repeat: 2, workMs: 400, rateHz: 20, timeoutS: 600, stacksHz: 100 } as const;
+
 export interface SuiteSettings {
   repeat: number;
   workMs: number;

@@ -2,6 +2,9 @@
 // own config, keys and agent. Add one by [user@]host[:port] (connecting sends CoreScope there the
 // first time), see its profile, and pick it under "Run on" to run a scenario or a command there,
 // live. Machines used before are listed (the engine remembers them); a click connects again.
+// A connected machine's row runs the standard suite there (its progress shown on the row, Stop
+// keeps what finished) and saves that machine's session, the suite with its sweeps included.
+import type { EngineEvent } from '../../shared/api';
 import type { MachineEntry } from '../../shared/model';
 import { atDoor } from '../../shared/fieldNames';
 import { ApiError } from '../transport/apiError';
@@ -14,6 +17,17 @@ export interface RemoteMachinesActions {
   changed(connected: MachineEntry[]): void;
   /** Saves a connected machine's own session (its runs, its hardware); resolves with where it went, or null. */
   saveSession(host: string): Promise<string | null>;
+  /** Starts the standard suite there; resolves with how many runs it will make. */
+  runSuite(host: string): Promise<{ runs: number }>;
+  stopSuite(host: string): Promise<void>;
+}
+
+type SuiteEvent = Extract<EngineEvent, { type: 'suite-progress' | 'suite-finished' }>;
+
+/** What a machine's row says of its suite: going (its last line, how far), or how it ended. */
+interface SuiteState {
+  going: boolean;
+  text: string;
 }
 
 /** One line of a machine's profile: cores, CPU, its hostname. */
@@ -31,6 +45,7 @@ export class RemoteMachines {
   private readonly status = h('div', { class: 'machine-status', 'data-testid': 'machine-status', 'aria-live': 'polite' });
   private readonly listEl = h('ul', { class: 'machine-list', 'data-testid': 'machine-list' });
   private machines: MachineEntry[] = [];
+  private readonly suites = new Map<string, SuiteState>();
 
   constructor(private readonly actions: RemoteMachinesActions) {
     this.input.addEventListener('keydown', (e) => {
@@ -90,6 +105,39 @@ export class RemoteMachines {
     }
   }
 
+  /** A suite's progress or end, pushed by the engine. */
+  onSuiteEvent(e: SuiteEvent): void {
+    if (e.type === 'suite-progress') {
+      this.suites.set(e.host, { going: true, text: `Suite: ${e.done} of ${e.total} runs done — ${e.line.trim()}` });
+    } else {
+      const what = `${e.runs} run(s), ${e.sweeps} sweep(s)${e.failed ? `, ${e.failed} failed` : ''}`;
+      this.suites.set(e.host, { going: false, text: e.incomplete ? `Suite ended early: ${what} kept (${e.incomplete}). Save session keeps them.` : `Suite done: ${what}. Save session keeps them, with the sweeps.` });
+      // The connection may be gone with it: the list says which machines are still connected.
+      void this.load();
+      return;
+    }
+    this.render(this.machines);
+  }
+
+  private async runSuite(host: string): Promise<void> {
+    this.error.textContent = '';
+    try {
+      const { runs } = await this.actions.runSuite(host);
+      this.suites.set(host, { going: true, text: `Suite: starting ${runs} runs on ${host}, one at a time…` });
+      this.render(this.machines);
+    } catch (err) {
+      this.showError(`Could not start the suite on ${host}: ${ApiError.from(err).message.replace(/^host: /, '')}`);
+    }
+  }
+
+  private async stopSuite(host: string): Promise<void> {
+    try {
+      await this.actions.stopSuite(host);
+    } catch (err) {
+      this.showError(`Could not stop the suite on ${host}: ${ApiError.from(err).message.replace(/^host: /, '')}`);
+    }
+  }
+
   private showError(message: string): void {
     this.error.textContent = message;
     this.input.setAttribute('aria-invalid', 'true');
@@ -99,15 +147,27 @@ export class RemoteMachines {
     this.machines = machines;
     clear(this.listEl);
     for (const m of machines) {
+      const suite = this.suites.get(m.host);
+      const actions = m.connected
+        ? [
+            suite?.going
+              ? h('button', { type: 'button', class: 'small', 'data-testid': 'machine-stop-suite', title: `Stop the suite on ${m.host}: the run going there is cancelled, what finished is kept`, onclick: () => void this.stopSuite(m.host) }, 'Stop suite')
+              : h('button', { type: 'button', class: 'small', 'data-testid': 'machine-run-suite', title: `Run the standard suite on ${m.host}: every scenario at its defaults, then sweeps of the CPU-bound ones up to its core count (minutes; one run at a time there)`, onclick: () => void this.runSuite(m.host) }, 'Run suite'),
+            h('button', { type: 'button', class: 'small', 'data-testid': 'machine-save-session', title: `Save ${m.host}'s session: the runs made there, with its hardware (and the suite's sweeps)`, onclick: () => void this.saveSession(m.host) }, 'Save session'),
+          ]
+        : [
+            // A suite that ended with the connection is still saved from here.
+            ...(suite && !suite.going ? [h('button', { type: 'button', class: 'small', 'data-testid': 'machine-save-session', title: `Save what the suite recorded on ${m.host}, with its hardware`, onclick: () => void this.saveSession(m.host) }, 'Save session')] : []),
+            h('button', { type: 'button', class: 'small', title: `Connect to ${m.host} again`, onclick: () => void this.connect(m.host) }, 'Connect'),
+          ];
       this.listEl.append(
         h(
           'li',
           { class: m.connected ? 'connected' : '', 'data-testid': 'machine-row', 'data-host': m.host },
           h('span', { class: 'machine-host' }, m.host),
           h('span', { class: 'machine-profile' }, machineSummary(m)),
-          m.connected
-            ? h('button', { type: 'button', class: 'small', 'data-testid': 'machine-save-session', title: `Save ${m.host}'s session: the runs made there, with its hardware`, onclick: () => void this.saveSession(m.host) }, 'Save session')
-            : h('button', { type: 'button', class: 'small', title: `Connect to ${m.host} again`, onclick: () => void this.connect(m.host) }, 'Connect'),
+          h('span', { class: 'machine-actions' }, ...actions),
+          suite ? h('span', { class: `machine-suite${suite.going ? ' going' : ''}`, 'data-testid': 'machine-suite', 'aria-live': 'polite' }, suite.text) : '',
         ),
       );
     }
