@@ -11,6 +11,7 @@ import { dispatchApiCall } from '../../src/shared/schemas';
 import { parseSession, type SessionFile } from '../../src/shared/sessionSchema';
 import type { HardwareProfile, RunRecord, SystemInfo } from '../../src/shared/types';
 import { AppSessions, defaultStateDir } from '../../src/engine/session/appSessions';
+import { buildSession } from '../../src/engine/session/buildSession';
 import { planSweep, runTitle, splitParts, sweepFromRuns } from '../../src/renderer/session/sessionData';
 import { buildCurrentSession, mergeRuns } from '../../src/engine/session/currentSession';
 import { SCENARIOS } from '../../src/shared/scenarios';
@@ -205,5 +206,22 @@ describe('engine: app sessions', () => {
     expect(await dispatchApiCall(api, 'exportSession', ['ok', 'pdf'])).toMatchObject({ ok: false, error: { code: 'bad-input' } });
     expect(await dispatchApiCall(api, 'restoreAutosave', [])).toMatchObject({ ok: false, error: { message: 'restoreAutosave is not supported by this engine' } });
     expect(await dispatchApiCall(api, 'uploadPart', ['ok', 0, new Uint8Array(3)])).toEqual({ ok: true, result: { bytes: 0 } });
+  });
+});
+
+describe('buildSession for runs on another machine (issue #18)', () => {
+  it('stamps that machine\'s hardware and interpreters, and never probes one of this machine in their place', async () => {
+    const remote: SystemInfo = { ...info, hardware: { ...hardware, hostname: 'lab' }, runtimes: [{ kind: 'python', path: '/usr/bin/python3', version: '3.99.0', implementation: 'CPython', gilEnabled: true }] };
+    const asked = { info: 0 };
+    const session = await buildSession(async () => (asked.info++, info), [record('r1', 1, 100)], { remote });
+    expect(session.hardware.hostname).toBe('lab');
+    expect(session.runtimes).toEqual(remote.runtimes);
+    expect(asked.info).toBe(0);
+    // An interpreter that machine did not list is "unknown", not this machine's probe of the same path.
+    const other = record('r2', 1, 100);
+    other.result.params.argv = [process.execPath, 'x.js'];
+    other.result.scenario = 'node-worker-threads';
+    const unknown = await buildSession(async () => info, [other], { remote });
+    expect(unknown.runtimes).toEqual([{ kind: 'node', path: process.execPath, version: 'unknown', implementation: 'unknown' }]);
   });
 });
