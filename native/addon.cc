@@ -6,6 +6,7 @@
 #include <node_api.h>
 
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -112,18 +113,36 @@ napi_value ReadNow(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes) -> boolean
+// start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onPidTaken?) -> boolean
+// onPidTaken is called on the JavaScript thread after a pass in which a pid was taken (through a
+// thread-safe function that does not keep the event loop alive).
 napi_value Start(napi_env env, napi_callback_info info) {
   Call c;
-  if (!getCall(env, info, c) || c.argc < 6) return throwError(env, "start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes)");
+  if (!getCall(env, info, c) || c.argc < 6) return throwError(env, "start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onPidTaken?)");
   corescope::Schedule s;
   s.periodNs = static_cast<int64_t>(numberArg(env, c.argv[1]));
   s.slowEvery = static_cast<uint32_t>(intArg(env, c.argv[2]));
   s.statEvery = static_cast<uint32_t>(intArg(env, c.argv[3]));
   s.firstPass = static_cast<uint32_t>(intArg(env, c.argv[4]));
   s.maxPendingBytes = static_cast<size_t>(numberArg(env, c.argv[5]));
+  std::function<void()> wake;
+  std::function<void()> done;
+  napi_valuetype type = napi_undefined;
+  if (c.argc >= 7) CHECK(napi_typeof(env, c.argv[6], &type));
+  if (type == napi_function) {
+    napi_value name;
+    CHECK(napi_create_string_utf8(env, "corescope-sampler-wake", NAPI_AUTO_LENGTH, &name));
+    napi_threadsafe_function tsfn = nullptr;
+    // Queue of one: a wake-up already waiting covers every pass until JavaScript runs it.
+    CHECK(napi_create_threadsafe_function(env, c.argv[6], nullptr, name, 1, 1, nullptr, nullptr, nullptr, nullptr, &tsfn));
+    CHECK(napi_unref_threadsafe_function(env, tsfn));
+    wake = [tsfn] { napi_call_threadsafe_function(tsfn, nullptr, napi_tsfn_nonblocking); };
+    done = [tsfn] { napi_release_threadsafe_function(tsfn, napi_tsfn_release); };
+  }
+  const bool started = c.core->start(s, wake, done);
+  if (!started && done) done();
   napi_value out;
-  CHECK(napi_get_boolean(env, c.core->start(s), &out));
+  CHECK(napi_get_boolean(env, started, &out));
   return out;
 }
 

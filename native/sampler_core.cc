@@ -162,10 +162,12 @@ bool SamplerCore::readNow(int slot, std::vector<uint8_t>& out) {
   return true;
 }
 
-bool SamplerCore::start(const Schedule& schedule) {
+bool SamplerCore::start(const Schedule& schedule, std::function<void()> wake, std::function<void()> done) {
   std::lock_guard<std::mutex> lock(mu_);
   if (started_) return false;
   schedule_ = schedule;
+  wake_ = std::move(wake);
+  done_ = std::move(done);
   if (schedule_.periodNs <= 0 || schedule_.slowEvery == 0 || schedule_.statEvery == 0) return false;
   pass_ = schedule_.firstPass - 1;
   self_ = shared_from_this();
@@ -199,6 +201,7 @@ void* SamplerCore::threadMain(void* arg) {
     keep = std::move(core->self_);
   }
   core->loop();
+  if (core->done_) core->done_();
   return nullptr;
 }
 
@@ -215,11 +218,13 @@ void SamplerCore::loop() {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
     }
     const int64_t t = monotonicNs();
+    bool created = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_.load()) break;
-      pass(t, deadline);
+      created = pass(t, deadline);
     }
+    if (created && wake_) wake_();
     deadline += period;
     // Fell behind by more than a period (a stalled machine): resume from now, without a burst (as run.ts does).
     const int64_t now = monotonicNs();
@@ -227,11 +232,11 @@ void SamplerCore::loop() {
   }
 }
 
-void SamplerCore::pass(int64_t tNs, int64_t deadlineNs) {
+bool SamplerCore::pass(int64_t tNs, int64_t deadlineNs) {
   pass_++;
   if (pending_.size() > schedule_.maxPendingBytes) {
     dropped_++;
-    return;
+    return false;
   }
   const uint32_t p = pass_;
   // The plan of passPlan.ts, from the same pass number.
@@ -241,11 +246,14 @@ void SamplerCore::pass(int64_t tNs, int64_t deadlineNs) {
   pending_.resize(start + kRecordHeaderBytes);
   entries_ = 0;
   bool created = true;
+  bool taken = false;
   for (int slot : globals_) {
     const long n = readEntry(slot);
     if (slots_[slot].role == kLoadavg) {
       const int64_t pid = n > 0 ? lastPidOf(scratch_.data(), n) : -1;
       created = pid < 0 || pid != lastPid_;
+      // Only a pid seen to move wakes JavaScript (an unreadable loadavg would wake it every pass).
+      taken = pid >= 0 && pid != lastPid_;
       lastPid_ = pid;
     }
   }
@@ -263,6 +271,7 @@ void SamplerCore::pass(int64_t tNs, int64_t deadlineNs) {
   std::memcpy(pending_.data() + start + 16, &d, 8);
   putU32(pending_, start + 24, entries_);
   putU32(pending_, start + 28, 0);
+  return taken;
 }
 
 void SamplerCore::sampleProcess(ProcessFiles& proc, bool slow, bool refresh, bool created, bool exitedLately) {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -55,8 +56,14 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   void drop(int slot);
   /** Reads a slot now (whole file); false when it is gone or closed. */
   bool readNow(int slot, std::vector<uint8_t>& out);
-  /** Starts the sampling thread; false when it could not be started. */
-  bool start(const Schedule& schedule);
+  /**
+   * Starts the sampling thread; false when it could not be started. `wake` is called (on the
+   * sampling thread, outside the lock) after a pass in which a pid was taken: something of the
+   * tree may be new, and JavaScript, which discovers, should replay now rather than at its next
+   * drain — a thread it finds is then read within a pass of its birth, as the JavaScript sampler
+   * reads it. `done` is called once as the thread exits.
+   */
+  bool start(const Schedule& schedule, std::function<void()> wake = nullptr, std::function<void()> done = nullptr);
   /** No pass starts after this returns; the thread exits at its next wake-up. */
   void stop();
   /** Moves the records taken since the last drain into `out`; returns samples dropped since the start. */
@@ -91,7 +98,8 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
 
   static void* threadMain(void* arg);
   void loop();
-  void pass(int64_t tNs, int64_t deadlineNs);
+  /** One pass; true when a pid was taken since the previous one. */
+  bool pass(int64_t tNs, int64_t deadlineNs);
   void sampleProcess(ProcessFiles& p, bool slow, bool refresh, bool created, bool exitedLately);
   /** Reads a slot into scratch_ and appends its entry; the bytes read (0: empty), or -1 when gone. */
   long readEntry(int slot);
@@ -116,6 +124,8 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   std::atomic<bool> stopping_{false};
   std::atomic<int> tid_{0};
   bool started_ = false;
+  std::function<void()> wake_;
+  std::function<void()> done_;
   /** Holds the core alive while the detached thread runs; released by the thread as it exits. */
   std::shared_ptr<SamplerCore> self_;
 };

@@ -66,6 +66,8 @@ export class Run {
   private readonly windows: WindowAccumulator;
   private readonly livePhases: LivePhases;
   private endReason: RunEndReason | null = null;
+  /** finish() has begun: the native sampler's last samples are being taken in. */
+  private finishing = false;
   private timer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
@@ -138,7 +140,7 @@ export class Run {
     this.sample();
     this.nextTickMs = this.now();
     const native = this.nativeSource();
-    if (native?.start({ rateHz: this.spec.rateHz, slowEvery, statEvery, firstPass: this.tree.passes + 1 })) {
+    if (native?.start({ rateHz: this.spec.rateHz, slowEvery, statEvery, firstPass: this.tree.passes + 1, onPidTaken: () => this.drainNative() })) {
       // The native thread samples on its own schedule; JavaScript wakes only at the live-batch
       // rate, to replay what it took (and send the batch, in the same wake-up).
       this.liveTimer = setInterval(() => {
@@ -236,7 +238,8 @@ export class Run {
   /** Replays the native sampler's samples since the last drain through sample(), in order. */
   private drainNative(): void {
     const native = this.nativeSource();
-    if (!native || this.endReason === 'engine-error') return;
+    // After finish() took the last samples, a wake-up still queued has nothing to add.
+    if (!native || this.endReason === 'engine-error' || this.finishing) return;
     try {
       native.replay(this.t0, (tMs, pass) => this.sample(tMs, pass));
     } catch (err) {
@@ -289,6 +292,7 @@ export class Run {
   }
 
   private finish(): void {
+    this.finishing = true;
     try {
       if (this.timer) clearTimeout(this.timer);
       if (this.timeoutTimer) clearTimeout(this.timeoutTimer);

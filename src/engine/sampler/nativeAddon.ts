@@ -38,7 +38,8 @@ export interface NativeAddon {
   drop(h: NativeHandle, slot: number): void;
   /** The file's bytes now (a copy); null when it is gone. */
   readNow(h: NativeHandle, slot: number): Buffer | null;
-  start(h: NativeHandle, periodNs: number, slowEvery: number, statEvery: number, firstPass: number, maxPendingBytes: number): boolean;
+  /** `onPidTaken`: called (on the JavaScript thread, not keeping it alive) after a pass in which a pid was taken. */
+  start(h: NativeHandle, periodNs: number, slowEvery: number, statEvery: number, firstPass: number, maxPendingBytes: number, onPidTaken?: () => void): boolean;
   stop(h: NativeHandle): void;
   /** The records since the last drain (native/record_format.h), and samples dropped since the start. */
   drain(h: NativeHandle): { records: ArrayBuffer | null; dropped: number };

@@ -27,6 +27,13 @@ export interface NativeSchedule {
   statEvery: number;
   /** The number of the first native pass: the one after the last pass JavaScript took itself. */
   firstPass: number;
+  /**
+   * Called soon after a pass in which a pid was taken: a thread or process of the tree may be
+   * new, and only JavaScript discovers. Replaying then reads the newcomer's files within a pass of
+   * its birth (as the JavaScript sampler does) rather than up to a drain later, when its reading
+   * would land on samples taken before it was followed.
+   */
+  onPidTaken?: () => void;
 }
 
 export class NativeSampleSource implements SampleSource {
@@ -59,7 +66,7 @@ export class NativeSampleSource implements SampleSource {
 
   /** Starts the thread; false when it could not (the caller then samples on its own timer). */
   start(s: NativeSchedule): boolean {
-    this.started = this.addon.start(this.handle, Math.round(1e9 / s.rateHz), s.slowEvery, s.statEvery, s.firstPass, MAX_PENDING_BYTES);
+    this.started = this.addon.start(this.handle, Math.round(1e9 / s.rateHz), s.slowEvery, s.statEvery, s.firstPass, MAX_PENDING_BYTES, s.onPidTaken);
     this.startFailed = !this.started;
     return this.started;
   }
