@@ -68,7 +68,9 @@ napi_value Create(napi_env env, napi_callback_info) {
   // Collected without close(): stop the thread so it does not sample forever.
   auto finalize = [](napi_env, void* data, void*) {
     auto* h = static_cast<Handle*>(data);
-    (*h)->stop();
+    // This may run as the environment is torn down: the wake-up is not released into it (a
+    // run's stop() released it already).
+    (*h)->stop(false);
     delete h;
   };
   if (napi_create_external(env, handle, finalize, nullptr, &out) != napi_ok) {

@@ -181,9 +181,18 @@ bool SamplerCore::start(const Schedule& schedule, std::function<void()> wake, st
   return true;
 }
 
-void SamplerCore::stop() {
-  std::lock_guard<std::mutex> lock(mu_);
-  stopping_.store(true);
+void SamplerCore::stop(bool releaseWake) {
+  std::function<void()> release;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_.store(true);
+    wake_ = nullptr;
+    release = std::move(done_);
+    done_ = nullptr;
+  }
+  // On the caller's (JavaScript's) thread, while its environment is alive: the sampling thread
+  // may outlive it by one period, and must not touch Node then.
+  if (release && releaseWake) release();
 }
 
 uint64_t SamplerCore::drain(std::vector<uint8_t>& out) {
@@ -201,7 +210,6 @@ void* SamplerCore::threadMain(void* arg) {
     keep = std::move(core->self_);
   }
   core->loop();
-  if (core->done_) core->done_();
   return nullptr;
 }
 
@@ -218,13 +226,13 @@ void SamplerCore::loop() {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
     }
     const int64_t t = monotonicNs();
-    bool created = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_.load()) break;
-      created = pass(t, deadline);
+      // Under the lock: stop() takes the wake-up away (and releases it) under the same lock, so
+      // it is never called once released.
+      if (pass(t, deadline) && wake_) wake_();
     }
-    if (created && wake_) wake_();
     deadline += period;
     // Fell behind by more than a period (a stalled machine): resume from now, without a burst (as run.ts does).
     const int64_t now = monotonicNs();

@@ -61,11 +61,13 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
    * sampling thread, outside the lock) after a pass in which a pid was taken: something of the
    * tree may be new, and JavaScript, which discovers, should replay now rather than at its next
    * drain — a thread it finds is then read within a pass of its birth, as the JavaScript sampler
-   * reads it. `done` is called once as the thread exits.
+   * reads it. `done` is called once, by stop() on the caller's thread (never by the sampling
+   * thread, which may outlive the JavaScript environment by a period).
    */
   bool start(const Schedule& schedule, std::function<void()> wake = nullptr, std::function<void()> done = nullptr);
-  /** No pass starts after this returns; the thread exits at its next wake-up. */
-  void stop();
+  /** No pass starts (and no wake-up is sent) after this returns; the thread exits at its next wake-up. */
+  /** `releaseWake` false: the JavaScript environment is going away, and releasing into it is not safe. */
+  void stop(bool releaseWake = true);
   /** Moves the records taken since the last drain into `out`; returns samples dropped since the start. */
   uint64_t drain(std::vector<uint8_t>& out);
   /** The sampling thread's kernel tid (0 before it started). */

@@ -36,7 +36,7 @@ const TREE = { processes: 8, threads: 50 };
 // The engine child is bundled into a temp directory, where the addon's search upwards from the
 // module cannot find build/: name it (when it is built; else the runs say "JavaScript sampler").
 const NATIVE_ADDON = join(ROOT, 'build', 'Release', 'corescope_sampler.node');
-// The native sampler is opt-in (src/engine/sampler/nativeAddon.ts): the bench asks for it.
+// The native sampler is the default where built; the bench names it explicitly all the same.
 const NATIVE_ADDON_ENV = existsSync(NATIVE_ADDON) ? { CORESCOPE_SAMPLER: 'native', CORESCOPE_SAMPLER_ADDON: NATIVE_ADDON } : {};
 const TARGETS = { 20: 1, 100: 3 };
 const ACCURACY_TARGET_PCT = 5;

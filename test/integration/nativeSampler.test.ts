@@ -13,7 +13,7 @@ import type { NativeSampleSource } from '../../src/engine/sampler/nativeSampler'
 import { openSampleSource } from '../../src/engine/sampler/sampleSource';
 import { TreeSampler, type TreeSample } from '../../src/engine/sampler/treeSampler';
 
-// The native sampler is opt-in (see nativeAddon.ts): this file asks for it.
+// The native sampler is the default where built; this file asks for it by name all the same.
 process.env.CORESCOPE_SAMPLER = 'native';
 const loaded = loadNativeAddon();
 // Fail loudly, never skip: npm install builds the addon on Linux (python3, make, g++).

@@ -3,13 +3,11 @@
 //
 // The addon is looked for upwards from this module, so the same code finds it from the sources
 // (vitest, tsx: src/engine/sampler), the CLI bundle (out/cli) and Electron's main bundle (out/main).
-// For now it is opt-in, CORESCOPE_SAMPLER=native: a thread or process JavaScript discovers while
-// replaying a drain is read live, at replay time, and that reading lands on records taken before
-// it — the workload total can then run ahead of its threads and stand still after (seen in
-// test/integration/workloadSeries.test.ts: "workload 0.01, threads 0.99"). Until that replay is
-// exact, the JavaScript sampler, whose reads all happen at their sample's instant, is the
-// default. CORESCOPE_SAMPLER_ADDON=<file.node> loads that file instead (tests use a missing path
-// to exercise the fallback).
+// It is the default where it is built and loads. CORESCOPE_SAMPLER=js runs the JavaScript
+// sampler instead; CORESCOPE_SAMPLER_ADDON=<file.node> loads that file (tests use a missing path
+// to exercise the fallback). (It was opt-in while a thread found during a replay was read up to
+// a drain late; the native thread now wakes JavaScript after any pass in which a pid was taken,
+// and test/integration/workloadSeries.test.ts holds both samplers to the same series.)
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -76,7 +74,6 @@ export function findAddon(from = moduleDir()): string | null {
 /** The native addon, or why not (once per path: a failed load is not retried). */
 export function loadNativeAddon(env: NodeJS.ProcessEnv = process.env): AddonLoad {
   if (env.CORESCOPE_SAMPLER === 'js') return { addon: null, reason: 'CORESCOPE_SAMPLER=js' };
-  if (env.CORESCOPE_SAMPLER !== 'native') return { addon: null, reason: 'the native sampler is opt-in for now (CORESCOPE_SAMPLER=native)' };
   if (process.platform !== 'linux') return { addon: null, reason: `it reads Linux /proc; this is ${process.platform}` };
   const path = env.CORESCOPE_SAMPLER_ADDON || findAddon();
   if (!path) return { addon: null, reason: 'not built (npm install builds it with node-gyp: python3, make and a C++ compiler)' };
