@@ -10,6 +10,7 @@ import type { SweepResult } from '../../shared/sweep';
 import { runStandardSuite, suitePlan, SUITE_DEFAULTS, type SuiteSettings } from '../suite/standardSuite';
 import type { Machines } from './machines';
 import type { RemoteEngine } from './remoteEngine';
+import { parseSshTarget } from './sshTarget';
 
 /** A suite going on a machine, or the last one that ended there. */
 interface MachineSuite {
@@ -80,8 +81,9 @@ export class MachineSuites {
 
   /** Stops the suite on `host`: the run going there is cancelled, and what finished is kept. */
   async stop(hostText: string): Promise<void> {
-    const s = [...this.suites.entries()].find(([host]) => host === hostText)?.[1];
-    if (!s || s.done) throw new InputError('host', `host: no suite is running on ${hostText}`);
+    const host = parseSshTarget(hostText, 'host').text;
+    const s = this.suites.get(host);
+    if (!s || s.done) throw new InputError('host', `host: no suite is running on ${host}`);
     s.stopRequested = true;
     if (s.current && !s.engine.lost) await s.engine.api.cancelRun(s.current).catch(() => undefined);
   }
