@@ -331,12 +331,14 @@ def count(n):
         x += i
     return x
 for k in range(5):
-    print('out', k, count(200000))
+    print('out', k, count(2000000))
     sys.stderr.write('err %d\\n' % k)
 print('threads', threading.active_count(), [t.name for t in threading.enumerate()])
 sys.stdout.flush()
 sys.exit(3)
 `;
+    // ~0.3 s of work on a fast machine (≈30 samples at 100 Hz): with a tenth of that, a clean-clone
+    // run here finished before the probe's first sample and had none to show.
     const on = await runPy(src);
     const off = await runPy(src, { probe: false });
     expect(off.code).toBe(3);
