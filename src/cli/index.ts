@@ -200,6 +200,12 @@ program
   });
 
 async function main(): Promise<void> {
+  // A reader that stopped reading (`corescope --help | head`) wants no more output: the command
+  // finishes as it would have — its recording saved, its workloads ended — instead of dying on an
+  // unhandled EPIPE with a stack trace on the terminal.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

@@ -26,6 +26,25 @@ describe('corescope CLI', () => {
     expect(r.stdout).toMatch(/Exit codes/);
   });
 
+  it('a reader that stops reading (`--help | head`, `run … | head -1`) gets no stack trace, and the command still finishes', async () => {
+    /** The command with its stdout closed before it writes: every write is EPIPE. */
+    const closedStdout = (args: string[]): Promise<{ code: number | null; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.destroy();
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+    const help = await closedStdout(['--help']);
+    expect(help.stderr).toBe('');
+    expect(help.code).toBe(0);
+    const run = await closedStdout(['run', '--cmd', 'exit 3']);
+    expect(run.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    // It ran to its end: the workload's own exit code decides, as when the output is read.
+    expect(run.code).toBe(1);
+  });
+
   it('run --cmd --json prints the documented object', () => {
     const r = cli(['run', '--cmd', 'sleep 0.3', '--json', '--rate', '50']);
     expect(r.code).toBe(0);
