@@ -77,6 +77,9 @@ export const round = (x: number, digits = 2): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+/** Tenths (times in ms, percentages) and thousandths (cores' worth): how results are stored. */
+export const round1 = (x: number): number => round(x, 1);
+export const round3 = (x: number): number => round(x, 3);
 
 /** The span from the first task start to the last task end, or null without task events. */
 export function taskSpan(events: WorkloadEvent[]): { fromMs: number; toMs: number } | null {
@@ -108,6 +111,5 @@ export function averageOver(t: ArrayLike<number>, cores: ArrayLike<number>, from
 export function taskPhaseOf(events: WorkloadEvent[], samples: { t: ArrayLike<number>; workloadCores: ArrayLike<number> }, rateHz: number): { fromMs: number; toMs: number; parallelism: number } | null {
   const span = taskSpan(events);
   if (!span || span.toMs - span.fromMs < Math.max(100, 3000 / rateHz)) return null;
-  const round1 = (x: number): number => Math.round(x * 10) / 10;
-  return { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: Math.round(averageOver(samples.t, samples.workloadCores, span.fromMs, span.toMs) * 1000) / 1000 };
+  return { fromMs: round1(span.fromMs), toMs: round1(span.toMs), parallelism: round3(averageOver(samples.t, samples.workloadCores, span.fromMs, span.toMs)) };
 }

@@ -3,6 +3,7 @@
 // the deciding number lay within the run-to-run spread of its line.
 import { mergeActivity, type Activity } from './activity';
 import { decidingLine, PARALLEL_MIN, WAITING_MAX } from './activityKind';
+import { round1, round3 } from './metrics';
 import type { PhaseOf } from './phases';
 import type { LagStats, Phase, PhaseKind, RunResult, Verdict, VerdictKind } from './types';
 
@@ -170,8 +171,6 @@ function borderlineOf(kind: VerdictKind, top: { kind: Judged; share: number; act
 }
 
 const dur = (a: Activity): number => Math.max(0, a.toMs - a.fromMs);
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
  * A run whose program exited with an error or was killed by a signal not ours gets no verdict on

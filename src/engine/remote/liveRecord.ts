@@ -6,7 +6,7 @@
 // exact CPU split, peak memory, spawn latency, CoreScope's own CPU there, the process list, the
 // output, the stack samples) are stated as not known, never filled in.
 import type { RunRequest } from '../../shared/api';
-import { lagStats, peakConcurrency, reportedMetrics, taskPhaseOf } from '../../shared/metrics';
+import { lagStats, peakConcurrency, reportedMetrics, round1, round3, taskPhaseOf } from '../../shared/metrics';
 import { RATE_HZ, STACKS_HZ, TIMEOUT_S } from '../../shared/runLimits';
 import { phaseSequence } from '../../shared/verdict';
 import type { LiveBatch, Phase, RunParams, RunRecord, ThreadInfo, WindowVerdict, WorkloadEvent } from '../../shared/types';
@@ -19,9 +19,6 @@ export const NOT_STREAMED = [
   'stack samples and which code held the GIL or blocked the loop',
   'whatever the run did after the connection was lost',
 ];
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export class LiveRecord {
   private readonly t: number[] = [];

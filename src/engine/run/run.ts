@@ -28,6 +28,7 @@ import { AttachedProcess } from '../attach/attachedProcess';
 import type { AttachTarget } from '../attach/attachTarget';
 import { StackProbes } from '../stacks/stackProbes';
 import { attribute } from '../../shared/attribution';
+import { round3 } from '../../shared/metrics';
 
 export interface RunSpec extends WorkloadLaunch {
   rateHz: number;
@@ -414,4 +415,3 @@ export class Run {
   }
 }
 
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,7 +1,7 @@
 // A run's results from what it recorded: a pure function, so every figure and warning of a
 // RunResult can be tested on made-up recordings, without processes or /proc.
 import type { CoreFidelity, RunEndReason, RunParams, RunResult, RunSamples, ThreadInfo, WorkloadEvent, WindowVerdict } from '../../shared/types';
-import { lagStats, peakConcurrency, reportedMetrics, taskPhaseOf, taskSpan } from '../../shared/metrics';
+import { lagStats, peakConcurrency, reportedMetrics, round1, round3, taskPhaseOf, taskSpan } from '../../shared/metrics';
 import type { Activity } from '../../shared/activity';
 import { segmentPhases, serialFraction } from '../../shared/phases';
 import { describePhase, failedVerdict, runVerdict } from '../../shared/verdict';
@@ -182,6 +182,3 @@ const ATTACH_ENDED_BY = {
   'profiler-exit': 'profiler-exit',
   'connection-lost': 'connection-lost',
 } as const;
-
-const round1 = (x: number): number => Math.round(x * 10) / 10;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
