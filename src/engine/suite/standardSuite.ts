@@ -81,6 +81,26 @@ async function runOne(engine: SuiteEngine, request: RunRequest, label: string, h
   }
 }
 
+/** How every run of a sweep or suite is asked for: a scenario, its parameters, the shared settings. */
+type RunSettings = Pick<SuiteSettings, 'rateHz' | 'timeoutS' | 'stacksHz' | 'python' | 'node'>;
+
+function scenarioRequest(scenario: string, params: Record<string, ParamValue>, s: RunSettings): RunRequest {
+  return { kind: 'scenario', scenario, params, rateHz: s.rateHz, timeoutS: s.timeoutS, stacksHz: s.stacksHz, python: s.python, node: s.node };
+}
+
+/**
+ * What a finished run means for the sweep or suite it is in: dropped and the end (stopped, or
+ * CoreScope quitting: not a measurement), kept and the end (its machine's connection was lost:
+ * what reached here is kept), or kept and on.
+ */
+function afterRun(record: RunRecord, hooks: SuiteHooks): 'drop-and-end' | 'keep-and-end' | 'keep' {
+  const reason = record.result.exit.reason;
+  if (hooks.stopped() || reason === 'profiler-exit') return 'drop-and-end';
+  if (reason !== 'connection-lost') return 'keep';
+  hooks.say(`  the connection was lost ${(record.result.wallMs / 1000).toFixed(2)} s into the run: what reached here is kept, marked incomplete`);
+  return 'keep-and-end';
+}
+
 /** "1.23 s wall, 1.85 cores busy, parallel", and why it failed when it did. */
 function outcomeLine(r: RunRecord['result'], ok: boolean): string {
   return `  ${(r.wallMs / 1000).toFixed(2)} s wall, ${r.parallelism.toFixed(2)} cores busy, ${r.verdict.kind}${ok ? '' : ` (FAILED: ${r.exit.reason}${r.exit.code !== null || r.exit.signal ? ` ${r.exit.code ?? r.exit.signal}` : ''})`}`;
@@ -108,10 +128,9 @@ export async function runSweepPlan(
     }
     counter.done++;
     hooks.say(`run ${counter.done}/${counter.total}: ${plan.scenario} tasks=${tasks} repeat ${rep}/${plan.repeat}`);
-    const request: RunRequest = { kind: 'scenario', scenario: plan.scenario, params: { ...plan.params, tasks }, rateHz: plan.rateHz, timeoutS: plan.timeoutS, stacksHz: plan.stacksHz, python: plan.python, node: plan.node };
     let record: RunRecord;
     try {
-      record = await runOne(engine, request, `${plan.scenario} tasks=${tasks}`, hooks);
+      record = await runOne(engine, scenarioRequest(plan.scenario, { ...plan.params, tasks }, plan), `${plan.scenario} tasks=${tasks}`, hooks);
     } catch (err) {
       if (hooks.stopped()) {
         complete = false;
@@ -119,15 +138,10 @@ export async function runSweepPlan(
       }
       throw err;
     }
-    const reason = record.result.exit.reason;
-    if (hooks.stopped() || reason === 'profiler-exit') {
-      complete = false;
-      break;
-    }
-    records.push(record);
-    if (reason === 'connection-lost') {
-      // The machine is gone: the sweep ends with it (the run is kept, not counted as a point).
-      hooks.say(`  the connection was lost ${(record.result.wallMs / 1000).toFixed(2)} s into the run: what reached here is kept, marked incomplete`);
+    const next = afterRun(record, hooks);
+    if (next !== 'drop-and-end') records.push(record);
+    if (next !== 'keep') {
+      // A run whose connection was lost is kept, but is not a point of the sweep.
       complete = false;
       break;
     }
@@ -160,10 +174,9 @@ export async function runStandardSuite(engine: SuiteEngine, settings: SuiteSetti
     if (ended()) break;
     counter.done++;
     hooks.say(`run ${counter.done}/${total}: ${s.id} (defaults)`);
-    const request: RunRequest = { kind: 'scenario', scenario: s.id, params: {}, rateHz: settings.rateHz, timeoutS: settings.timeoutS, stacksHz: settings.stacksHz, python: settings.python, node: settings.node };
     let record: RunRecord;
     try {
-      record = await runOne(engine, request, s.id, hooks);
+      record = await runOne(engine, scenarioRequest(s.id, {}, settings), s.id, hooks);
     } catch (err) {
       if (ended()) break;
       // One scenario that cannot start (say, no Node there) must not sink the whole suite.
@@ -171,12 +184,12 @@ export async function runStandardSuite(engine: SuiteEngine, settings: SuiteSetti
       hooks.say(`  could not run ${s.id}: ${(err as Error).message}`);
       continue;
     }
-    if (hooks.stopped() || record.result.exit.reason === 'profiler-exit') break;
+    const next = afterRun(record, hooks);
+    if (next === 'drop-and-end') break;
     records.push(record);
-    if (record.result.exit.reason === 'connection-lost') {
-      // What reached here of the run is kept; the machine is gone, so its suite ends with it.
+    if (next === 'keep-and-end') {
+      // The machine is gone: its suite ends with it, one run short.
       failed++;
-      hooks.say(`  the connection was lost ${(record.result.wallMs / 1000).toFixed(2)} s into the run: what reached here is kept, marked incomplete`);
       break;
     }
     const ok = runSucceeded(record.result);
