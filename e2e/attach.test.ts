@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCREENSHOTS, openHarness, processAlive, type Harness } from './helpers';
+import { SCREENSHOTS, openHarness, processAlive, runThenCancel, type Harness } from './helpers';
 
 let h: Harness;
 let target: ChildProcess;
@@ -37,12 +37,7 @@ describe('attach to a running process', () => {
     await h.page.fill('[data-testid=attach-search]', String(target.pid));
     await row.click();
     expect(await h.page.inputValue('[data-testid=attach-pid]')).toBe(String(target.pid));
-    const before = await h.page.locator('tr[data-run-id]').count();
-    await h.page.click('[data-testid=run-button]');
-    await h.page.waitForTimeout(2500);
-    await h.page.click('[data-testid=cancel-button]');
-    await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 20_000, polling: 250 });
-    const first = h.page.locator('tr[data-run-id]').first();
+    const first = await runThenCancel(h.page, 2500);
     expect(await first.locator('td').last().textContent()).toBe('stopped watching');
     await expect.poll(() => h.page.textContent('[data-testid=verdict-text]')).toMatch(/Interleaved|interleaved/);
     expect(processAlive(target.pid!)).toBe(true);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { createEngine } from '../src/engine';
 import { startServer, type ServeHandle } from '../src/cli/serve';
 import { launchChromium } from './browser';
@@ -92,6 +92,16 @@ export async function runToEnd(page: Page, timeoutMs = 45_000): Promise<{ runId:
   await page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: timeoutMs, polling: 250 });
   const row = page.locator('tr[data-run-id]').first();
   return { runId: (await row.getAttribute('data-run-id'))!, parallelism: Number(await row.locator('td.parallelism').getAttribute('data-value')) };
+}
+
+/** Runs what the form holds, lets it go `forMs`, presses Cancel (Stop watching, for an attach) and returns the new result row. */
+export async function runThenCancel(page: Page, forMs: number): Promise<Locator> {
+  const before = await page.locator('tr[data-run-id]').count();
+  await page.click('[data-testid=run-button]');
+  await page.waitForTimeout(forMs);
+  await page.click('[data-testid=cancel-button]');
+  await page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 20_000, polling: 250 });
+  return page.locator('tr[data-run-id]').first();
 }
 
 /** A zombie (exited, not yet reaped) counts as gone: it runs nothing. */

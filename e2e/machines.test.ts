@@ -14,7 +14,7 @@ import { startSshServer, type SshServer } from '../test/helpers/sshServer';
 import { sustainedCores } from '../test/helpers/sustainedCores';
 import { waitFor } from '../test/helpers/waitFor';
 import { pidsWithMarker } from '../test/integration/survivors';
-import { SCREENSHOTS, chooseScenario, openHarness, processAlive, runToEnd, type Harness } from './helpers';
+import { SCREENSHOTS, chooseScenario, openHarness, processAlive, runThenCancel, runToEnd, type Harness } from './helpers';
 
 let sshd: SshServer;
 let h: Harness;
@@ -131,12 +131,7 @@ describe('Machines: another machine over ssh, from the app', () => {
       const row = h.page.locator(`[data-testid=attach-list] tr[data-pid="${target.pid}"]`);
       await row.waitFor({ timeout: 10_000 });
       await row.click();
-      const before = await h.page.locator('tr[data-run-id]').count();
-      await h.page.click('[data-testid=run-button]');
-      await h.page.waitForTimeout(3000);
-      await h.page.click('[data-testid=cancel-button]');
-      await h.page.waitForFunction((n) => document.querySelectorAll('tr[data-run-id]').length > n, before, { timeout: 20_000, polling: 250 });
-      const first = h.page.locator('tr[data-run-id]').first();
+      const first = await runThenCancel(h.page, 3000);
       const runId = (await first.getAttribute('data-run-id'))!;
       expect(runId).toMatch(/@lab$/);
       expect(await first.locator('td.exit').textContent()).toBe('stopped watching');
