@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { statSync } from 'node:fs';
 import type { CoreScopeApi, EngineEvent, ExportedFile, RunRequest, SessionExportFormat, SweepRef } from '../shared/api';
 import type { MachineEntry, RunningProcess, ScenarioInfo } from '../shared/model';
-import { parseSession, type SessionFile } from '../shared/sessionSchema';
+import type { SessionFile } from '../shared/sessionSchema';
 import type { RunParams, RunRecord, SystemInfo } from '../shared/types';
 import { SCENARIOS, getScenario } from '../shared/scenarios';
 import { validateScenarioParams } from '../shared/scenarioParams';
@@ -25,6 +25,7 @@ import { MachineSuites } from './remote/machineSuites';
 import { parseSshTarget } from './remote/sshTarget';
 import { buildSession } from './session/buildSession';
 import { exportSessionAs } from './session/sessionExports';
+import { decodeSession } from './session/decodeSession';
 
 export interface EngineOptions {
   workloadsDir?: string;
@@ -120,9 +121,10 @@ export class Engine implements CoreScopeApi {
     const suite = suites.recorded(key);
     if (!suite) return machines.connected(host, 'host').api.exportSession(format) as Promise<ExportedFile>;
     const engine = machines.isConnected(key) ? machines.connected(key, 'host') : null;
-    const there = engine ? parseSession(JSON.parse(String(((await engine.api.exportSession('session-json')) as ExportedFile).data))) : null;
+    // Its own session, read by the one decoder of session bytes (gzip, size cap, schema).
+    const there = engine ? await decodeSession(Buffer.from(((await engine.api.exportSession('session-gz')) as ExportedFile<Uint8Array>).data), `${key}'s session`) : null;
     const inSuite = new Set(suite.records.map((r) => r.result.runId));
-    const runs = [...(there?.ok ? there.value.runs.filter((r) => !inSuite.has(r.result.runId)) : []), ...suite.records];
+    const runs = [...(there?.runs.filter((r) => !inSuite.has(r.result.runId)) ?? []), ...suite.records];
     const session = await buildSession(async () => suite.info, runs, { sweeps: suite.sweeps, incomplete: suite.incomplete && `the suite: ${suite.incomplete}`, remote: suite.info });
     return exportSessionAs(session, format);
   }
