@@ -158,6 +158,22 @@ describe('attach: the same physics as a launched run', { retry: 2 }, () => {
     expectUntouched(t);
   }, 60_000);
 
+  it('a program that worked for seconds before the attach: only what it did while watched is the run\'s', async () => {
+    const t = await startTarget('processes.py', 20);
+    // Two cores for 3 s before anyone watches: ~6 s of CPU that is not the run's.
+    await new Promise((r) => setTimeout(r, 3000));
+    const r = await attach(t.pid, 2);
+    const res = r.result;
+    const cores = r.samples.coreCount;
+    // /proc's counters run from each thread's birth: counted from there, the first sample read thousands of cores, the run 5 cores on 2.
+    expect(Math.max(...r.samples.workloadCores), 'the busiest sample, in cores').toBeLessThanOrEqual(cores + 0.5);
+    expect(res.parallelism, res.verdict.text).toBeGreaterThan(1.6);
+    expect(res.parallelism, res.verdict.text).toBeLessThanOrEqual(cores + 0.1);
+    expect(res.cpu.totalMs).toBeLessThanOrEqual(res.wallMs * cores * 1.05);
+    for (const th of res.threads) expect(th.cpuMs, `thread ${th.tid} (${th.name})`).toBeLessThanOrEqual(res.wallMs * 1.05);
+    expectUntouched(t);
+  }, 60_000);
+
   it('two Python threads under the GIL: interleaved (< 1.3 cores), untouched after a stop', async () => {
     const t = await startTarget('threads.py', 20);
     const { runId } = await engine.startRun({ kind: 'attach', pid: t.pid, rateHz: 20, timeoutS: 60 });

@@ -25,6 +25,7 @@ import { ThreadRates } from './threadRates';
 import { WorkloadProcess, type WorkloadLaunch } from './workloadProcess';
 import type { WorkloadHandle } from './workloadHandle';
 import { AttachedProcess } from '../attach/attachedProcess';
+import { CpuBeforeWatching } from './cpuBeforeWatching';
 import type { AttachTarget } from '../attach/attachTarget';
 import { StackProbes } from '../stacks/stackProbes';
 import { attribute } from '../../shared/attribution';
@@ -75,8 +76,10 @@ export class Run {
   private killTimer: NodeJS.Timeout | null = null;
   private nextTickMs = 0;
   private lastSampleMs = 0;
-  /** The highest whole-tree CPU seen so far, in ms: the workload's CPU rate is its growth. */
+  /** The highest whole-tree CPU seen so far (since watching began), in ms: the workload's CPU rate is its growth. */
   private lastTreeCpuMs = 0;
+  /** An attached program's CPU before the run's first reading: not the run's (zero for a launch). */
+  private readonly cpuBefore = new CpuBeforeWatching();
   private peakRss = 0;
   private startReading: CoreReading;
   private startCpuUsage = process.cpuUsage();
@@ -222,10 +225,12 @@ export class Run {
     const dt = t - this.lastSampleMs;
     const coreUsage = this.cores.sample();
     const ts = tree.sample(t, pass);
+    if (this.spec.attach) this.cpuBefore.take(ts, tree.threads);
     this.rolesFromEvents(tree);
     this.peakRss = Math.max(this.peakRss, ts.rssBytes);
-    const workloadCores = dt > 0 ? Math.max(0, ts.treeCpuMs - this.lastTreeCpuMs) / dt : 0;
-    this.lastTreeCpuMs = Math.max(this.lastTreeCpuMs, ts.treeCpuMs);
+    const treeCpuMs = this.cpuBefore.treeCpuSince(ts.treeCpuMs);
+    const workloadCores = dt > 0 ? Math.max(0, treeCpuMs - this.lastTreeCpuMs) / dt : 0;
+    this.lastTreeCpuMs = Math.max(this.lastTreeCpuMs, treeCpuMs);
     this.rates.update(tree.threads, dt);
     if (dt > 0) this.windows.add(t, dt, workloadCores, coreUsage, this.rates.forWindows);
     this.store.append(t, coreUsage, workloadCores, this.rates.points);
@@ -349,10 +354,10 @@ export class Run {
       },
       exit: this.exitInfo,
       endReason: this.endReason,
-      threads: tree.threads,
+      threads: tree.threads.map((th) => ({ info: th.info, cpuMs: this.cpuBefore.threadCpuSince(th), waitNs: th.waitNs })),
       trackedProcesses: tree.processes.size,
-      treeUserTicks: last.treeUserTicks,
-      treeSystemTicks: last.treeSystemTicks,
+      treeUserTicks: this.cpuBefore.userTicksSince(last.treeUserTicks),
+      treeSystemTicks: this.cpuBefore.systemTicksSince(last.treeSystemTicks),
       peakTreeCpuMs: this.lastTreeCpuMs,
       peakRssBytes: this.peakRss,
       treeWarnings: tree.warnings,
