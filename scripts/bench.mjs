@@ -14,6 +14,7 @@
 //
 // Environment: BENCH_SECONDS (workload length, default 20), BENCH_CPU_PROF=<dir> (run the
 // CoreScope child under `node --cpu-prof` and keep the profiles there).
+import { cliNodeFlags } from './lib/cliNodeFlags.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeBenchSection } from './lib/benchmarksFile.mjs';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, openSync, closeSync, mkdirSync } from 'node:fs';
@@ -220,7 +221,7 @@ function startEngineChild(script, cmd, rateHz, label, env = {}) {
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `corescope-${label}.cpuprofile`);
   }
   const child = track(
-    spawn(process.execPath, [...nodeArgs, script, '--cmd', cmd, '--rate', String(rateHz), '--timeout', String(SECONDS + 60)], {
+    spawn(process.execPath, [...cliNodeFlags(), ...nodeArgs, script, '--cmd', cmd, '--rate', String(rateHz), '--timeout', String(SECONDS + 60)], {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads'), ...NATIVE_ADDON_ENV, ...env },
     }),

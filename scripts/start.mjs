@@ -4,6 +4,7 @@
 // URL printed when no browser or no display is found). Builds first when out/ is missing.
 // `npm start -- --browser` asks for the browser UI where Electron exists too.
 import { spawn, spawnSync } from 'node:child_process';
+import { cliNodeFlags } from './lib/cliNodeFlags.mjs';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -63,12 +64,17 @@ function run(command, args) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
 
+/** `corescope serve --open`, in a Node started as the command starts it (its flags: bin/corescope.mjs). */
+function serve() {
+  run(process.execPath, [...cliNodeFlags(), join(ROOT, 'bin', 'corescope.mjs'), 'serve', '--open']);
+}
+
 function main() {
   ensureBuilt();
   // `npm start -- --browser`: the browser UI even where Electron is installed.
   if (process.argv.includes('--browser')) {
     process.stderr.write('corescope: --browser: opening the UI with `corescope serve --open`.\n');
-    run(process.execPath, [join(ROOT, 'bin', 'corescope.mjs'), 'serve', '--open']);
+    serve();
     return;
   }
   const electron = findElectronBinary({ tryInstall: true });
@@ -77,7 +83,7 @@ function main() {
     return;
   }
   process.stderr.write(`corescope: no Electron binary available (${electron.reason}) — opening the UI with \`corescope serve --open\` instead.\n`);
-  run(process.execPath, [join(ROOT, 'bin', 'corescope.mjs'), 'serve', '--open']);
+  serve();
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

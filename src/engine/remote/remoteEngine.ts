@@ -49,15 +49,22 @@ export class RemoteError extends InputError {
 /** The cache folder of a bundle on the remote, as a shell expression (its user's $HOME). */
 const remoteDir = (hash: string): string => `"\${XDG_CACHE_HOME:-$HOME/.cache}/corescope/bundles/${hash}"`;
 
+/**
+ * The flags the agent's Node starts with: those the `corescope` command starts with (the first
+ * line of bin/corescope.mjs; a unit test holds the two together). The agent samples there as the
+ * CLI samples here.
+ */
+export const AGENT_NODE_FLAGS = ['--no-memory-reducer'];
+
 /** Checks the remote has what the bundle needs; starts the agent when the bundle is there. */
-function agentScript(b: RemoteBundle): string {
+export function agentScript(b: RemoteBundle): string {
   return [
     `d=${remoteDir(b.hash)}`,
     'command -v node >/dev/null 2>&1 || { echo "CORESCOPE-MISSING node"; exit 0; }',
     `node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { echo "CORESCOPE-OLD-NODE $(node --version)"; exit 0; }`,
     'command -v python3 >/dev/null 2>&1 || { echo "CORESCOPE-MISSING python3"; exit 0; }',
     `[ -f "$d/${b.entry}" ] || { echo "CORESCOPE-NEED-BUNDLE"; exit 0; }`,
-    `exec node "$d/${b.entry}" agent --stdio`,
+    `exec node ${AGENT_NODE_FLAGS.join(' ')} "$d/${b.entry}" agent --stdio`,
   ].join('\n');
 }
 
