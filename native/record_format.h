@@ -6,7 +6,9 @@
 //            f64 deadlineNs (when it was scheduled to begin: tNs - deadlineNs is the jitter)
 //            u32 entryCount  u32 reserved
 //            entries
-//   entry:   u32 slot   u32 length (0xFFFFFFFF: the file is gone)   bytes, padded to 4
+//   entry:   u32 slot   u32 length   bytes, padded to 4
+//            length 0xFFFFFFFF: the file is gone; 0xFFFFFFFE: a schedstat byte for byte as the
+//            slot's previous entry (no bytes follow: the thread neither ran nor waited)
 //
 // Raw bytes, not parsed numbers: JavaScript parses them with the same parsers as the JavaScript
 // sampler, so both samplers cannot disagree on what a file says. The native side parses only
@@ -20,6 +22,7 @@
 namespace corescope {
 
 constexpr uint32_t kGone = 0xFFFFFFFFu;
+constexpr uint32_t kUnchanged = 0xFFFFFFFEu;
 constexpr size_t kRecordHeaderBytes = 32;
 
 inline void putU32(std::vector<uint8_t>& out, size_t at, uint32_t v) { std::memcpy(out.data() + at, &v, 4); }
@@ -34,6 +37,12 @@ inline void appendF64(std::vector<uint8_t>& out, double v) {
   const size_t at = out.size();
   out.resize(at + 8);
   std::memcpy(out.data() + at, &v, 8);
+}
+
+/** Appends an entry that says the slot reads as its previous entry did (no bytes). */
+inline void appendUnchanged(std::vector<uint8_t>& out, uint32_t slot) {
+  appendU32(out, slot);
+  appendU32(out, kUnchanged);
 }
 
 /** Appends one entry: its slot, its length (or kGone) and its bytes padded to 4. */

@@ -299,19 +299,25 @@ void SamplerCore::sampleProcess(ProcessFiles& proc, bool slow, bool refresh, boo
     if (th.dead) continue;
     const bool hasSched = th.sched >= 0;
     if (hasSched) {
-      const long n = readEntry(th.sched);
+      const long n = readSlot(th.sched);
       if (n <= 0) {
+        appendRead(th.sched, n);
         th.dead = true;
         gone = true;
         continue;
       }
       const size_t len = static_cast<size_t>(n) < sizeof th.last ? static_cast<size_t>(n) : sizeof th.last;
-      const bool changed = len != th.lastLen || std::memcmp(th.last, scratch_.data(), len) != 0;
-      std::memcpy(th.last, scratch_.data(), len);
-      th.lastLen = static_cast<uint8_t>(len);
+      const bool changed = static_cast<size_t>(n) > sizeof th.last || len != th.lastLen || std::memcmp(th.last, scratch_.data(), len) != 0;
       if (changed) {
+        std::memcpy(th.last, scratch_.data(), len);
+        th.lastLen = static_cast<uint8_t>(len);
         th.stale = true;
         moved = true;
+        appendRead(th.sched, n);
+      } else {
+        // Most threads sleep: say so in 8 bytes, and JavaScript parses nothing for them.
+        appendUnchanged(pending_, static_cast<uint32_t>(th.sched));
+        entries_++;
       }
     }
     // threadReading.ts: the stat line of a thread that ran, on refresh passes; every one on slow passes.
@@ -333,13 +339,22 @@ void SamplerCore::sampleProcess(ProcessFiles& proc, bool slow, bool refresh, boo
   if (gone) lastExitPass_ = pass_;
 }
 
-long SamplerCore::readEntry(int slot) {
+long SamplerCore::readSlot(int slot) {
   Slot& s = slots_[slot];
   long n = s.fd >= 0 ? preadWhole(s.fd, scratch_) : -1;
   if (n < 0 && s.fd >= 0) closeSlot(slot);  // gone for good (ESRCH): free the descriptor now; empty (0) is not gone
   if (n > 0 && s.role == kCpuStat) n = cpuLinesLength(scratch_.data(), n);
+  return n;
+}
+
+void SamplerCore::appendRead(int slot, long n) {
   appendEntry(pending_, static_cast<uint32_t>(slot), scratch_.data(), n);
   entries_++;
+}
+
+long SamplerCore::readEntry(int slot) {
+  const long n = readSlot(slot);
+  appendRead(slot, n);
   return n;
 }
 

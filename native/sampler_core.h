@@ -105,6 +105,10 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   void sampleProcess(ProcessFiles& p, bool slow, bool refresh, bool created, bool exitedLately);
   /** Reads a slot into scratch_ and appends its entry; the bytes read (0: empty), or -1 when gone. */
   long readEntry(int slot);
+  /** Reads a slot into scratch_ (no entry yet); the bytes read, or -1 when gone. */
+  long readSlot(int slot);
+  /** Appends the entry of the slot just read into scratch_ (`n`: what readSlot returned). */
+  void appendRead(int slot, long n);
   void closeSlot(int slot);
   ThreadFiles* threadOf(int pid, int tid, bool create);
 

@@ -8,13 +8,16 @@ import { NativeRecords } from '../../src/engine/sampler/nativeRecords';
 import { openSampleSource } from '../../src/engine/sampler/sampleSource';
 
 /** One record as native/record_format.h lays it out. */
-function record(pass: number, tNs: number, deadlineNs: number, entries: [number, string | null][]): Uint8Array {
+/** An entry's text; null: the file is gone; UNCHANGED: as at the slot's previous entry. */
+const UNCHANGED = Symbol('unchanged');
+
+function record(pass: number, tNs: number, deadlineNs: number, entries: [number, string | null | typeof UNCHANGED][]): Uint8Array {
   const body: Uint8Array[] = [];
   for (const [slot, text] of entries) {
     const head = new DataView(new ArrayBuffer(8));
     head.setUint32(0, slot, true);
-    if (text === null) {
-      head.setUint32(4, 0xffffffff, true);
+    if (text === null || text === UNCHANGED) {
+      head.setUint32(4, text === null ? 0xffffffff : 0xfffffffe, true);
       body.push(new Uint8Array(head.buffer));
       continue;
     }
@@ -72,6 +75,19 @@ describe('NativeRecords', () => {
     expect(r.has(300)).toBe(false);
     expect(r.next()).toBe(false);
     expect(r.has(5)).toBe(false);
+  });
+
+  it('tells an unchanged entry (no bytes follow it) from one read, and reads on past it', () => {
+    const r = new NativeRecords();
+    r.reset(concat(record(1, 0, 0, [[5, '10 20 3\n'], [6, '7 8 9\n']]), record(2, 1, 1, [[5, UNCHANGED], [6, '7 9 10\n']])));
+    expect(r.next()).toBe(true);
+    expect(r.unchanged(5)).toBe(false);
+    expect(r.next()).toBe(true);
+    expect(r.has(5) && r.unchanged(5)).toBe(true);
+    // The entry after it is where it should be.
+    expect(r.unchanged(6)).toBe(false);
+    expect(text(r.bytesOf(6))).toBe('7 9 10\n');
+    expect(r.next()).toBe(false);
   });
 
   it('refuses a record whose length runs past the buffer', () => {

@@ -24,6 +24,8 @@ export interface WindowSampleThread {
 }
 
 interface ThreadAcc {
+  /** The stretch these sums belong to: an older number means the thread has no sample in the open one. */
+  stretch: number;
   pid: number;
   tid: number;
   role: ThreadRole;
@@ -44,9 +46,17 @@ class StretchAccumulator {
   private workloadMs = 0;
   private machineMs = 0;
   private iowaitMs = 0;
-  private threads = new Map<number, ThreadAcc>();
+  /**
+   * Each thread's sums, by its store column, reused from stretch to stretch; `inStretch` lists the
+   * columns with a sample in the open stretch, in the order they came. Arrays, not maps and fresh
+   * objects per stretch: this runs for every thread at every sample (2,000 threads at 20 Hz is
+   * 80,000 visits a second over the two widths).
+   */
+  private readonly acc: ThreadAcc[] = [];
+  private inStretch: number[] = [];
+  private stretch = 1;
   /** Each thread's last context-switch reading, carried across stretches so none is lost at a boundary. */
-  private readonly lastSwitches = new Map<number, number>();
+  private readonly lastSwitches: (number | undefined)[] = [];
   private readonly seenPids = new Set<number>();
   private born = 0;
   private eventCursor = 0;
@@ -69,15 +79,25 @@ class StretchAccumulator {
     this.machineMs += machineBusy * dt;
     this.iowaitMs += iowait * dt;
     for (const th of threads) {
-      if (!this.seenPids.has(th.pid)) {
-        this.seenPids.add(th.pid);
-        this.born++;
-      }
-      let acc = this.threads.get(th.index);
-      if (!acc) {
-        const first = this.lastSwitches.get(th.index) ?? th.switches;
-        acc = { pid: th.pid, tid: th.tid, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, asleep: 0, diskWait: 0, samples: 0, firstSwitches: first, lastSwitches: th.switches };
-        this.threads.set(th.index, acc);
+      let acc = this.acc[th.index];
+      if (!acc || acc.stretch !== this.stretch) {
+        // A thread's first sample in this stretch: a process never seen before is one born in it.
+        if (!this.seenPids.has(th.pid)) {
+          this.seenPids.add(th.pid);
+          this.born++;
+        }
+        const first = this.lastSwitches[th.index] ?? th.switches;
+        if (!acc) {
+          acc = { stretch: 0, pid: 0, tid: 0, role: th.role, cpuMs: 0, queuedMs: 0, runnable: 0, asleep: 0, diskWait: 0, samples: 0, firstSwitches: 0, lastSwitches: 0 };
+          this.acc[th.index] = acc;
+        }
+        acc.stretch = this.stretch;
+        acc.pid = th.pid;
+        acc.tid = th.tid;
+        acc.role = th.role;
+        acc.cpuMs = acc.queuedMs = acc.runnable = acc.asleep = acc.diskWait = acc.samples = 0;
+        acc.firstSwitches = first;
+        this.inStretch.push(th.index);
       }
       acc.cpuMs += th.cpu * dt;
       acc.queuedMs += th.queued * dt;
@@ -86,7 +106,7 @@ class StretchAccumulator {
       else acc.asleep++;
       acc.samples++;
       acc.lastSwitches = th.switches;
-      this.lastSwitches.set(th.index, th.switches);
+      this.lastSwitches[th.index] = th.switches;
     }
   }
 
@@ -105,7 +125,7 @@ class StretchAccumulator {
     }
     if (this.dtSum > 0) {
       const seconds = (toMs - from) / 1000;
-      const threads: ThreadStretch[] = [...this.threads.values()].map((a) => ({
+      const threads: ThreadStretch[] = this.inStretch.map((k) => this.acc[k]).map((a): ThreadStretch => ({
         pid: a.pid,
         tid: a.tid,
         role: a.role,
@@ -131,7 +151,8 @@ class StretchAccumulator {
     }
     this.fromMs = toMs;
     this.dtSum = this.workloadMs = this.machineMs = this.iowaitMs = 0;
-    this.threads = new Map();
+    this.inStretch = [];
+    this.stretch++;
     this.born = 0;
     // The next stretch starts with the tasks still open.
     this.tasksPeak = this.tasks.size;

@@ -5,6 +5,8 @@
 
 const HEADER_BYTES = 32;
 const GONE = 0xffffffff;
+/** A schedstat byte for byte as the slot's previous entry: no bytes follow (native/record_format.h). */
+const UNCHANGED = 0xfffffffe;
 
 export interface NativeRecord {
   pass: number;
@@ -56,7 +58,7 @@ export class NativeRecords {
       this.stamp[slot] = this.stampNow;
       this.offset[slot] = p;
       this.length[slot] = len;
-      if (len !== GONE) p += (len + 3) & ~3;
+      if (len !== GONE && len !== UNCHANGED) p += (len + 3) & ~3;
     }
     this.at = start + byteLength;
     return true;
@@ -67,7 +69,12 @@ export class NativeRecords {
     return this.view !== null && slot < this.stamp.length && this.stamp[slot] === this.stampNow;
   }
 
-  /** The slot's bytes in the current record (call after has()); null when it was found gone. */
+  /** Whether the current record says the slot reads as its previous entry did (call after has()). */
+  unchanged(slot: number): boolean {
+    return this.length[slot] === UNCHANGED;
+  }
+
+  /** The slot's bytes in the current record (call after has(); not for an unchanged one); null when it was found gone. */
   bytesOf(slot: number): Uint8Array | null {
     const len = this.length[slot];
     return len === GONE || len === 0 ? null : this.bytes!.subarray(this.offset[slot], this.offset[slot] + len);

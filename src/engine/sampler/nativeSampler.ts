@@ -61,7 +61,7 @@ export class NativeSampleSource implements SampleSource {
       if (slot === -EMFILE || slot === -ENFILE) procOpenFailures.noDescriptors++;
       return null;
     }
-    return new NativeFile(this, slot);
+    return new NativeFile(this, slot, role === 'task-schedstat');
   }
 
   /** Starts the thread; false when it could not (the caller then samples on its own timer). */
@@ -122,10 +122,15 @@ export class NativeSampleSource implements SampleSource {
     this.addon.stop(this.handle);
   }
 
+  /** @internal Whether the current record says the file reads as at its previous entry. */
+  unchangedIn(file: NativeFile): boolean {
+    return this.replaying && this.records.has(file.slot) && this.records.unchanged(file.slot);
+  }
+
   /** @internal NativeFile's read: the current record's bytes, else a live read (reused within a drain). */
   bytesOf(file: NativeFile): Uint8Array | null {
     if (!this.replaying) return this.addon.readNow(this.handle, file.slot);
-    if (this.records.has(file.slot)) return this.records.bytesOf(file.slot);
+    if (this.records.has(file.slot)) return this.records.unchanged(file.slot) ? file.previous() : this.records.bytesOf(file.slot);
     if (file.liveBatch !== this.batch) {
       file.live = this.addon.readNow(this.handle, file.slot);
       file.liveBatch = this.batch;
@@ -145,14 +150,39 @@ class NativeFile implements SampledFile {
   live: Uint8Array | null = null;
   liveBatch = -1;
   private closed = false;
+  /**
+   * A schedstat's last bytes handed out, for a reader that asks for the bytes of an entry the
+   * native thread sent as unchanged (the tree sampler asks unchanged() first and reads nothing).
+   */
+  private last: Uint8Array | null = null;
+  private lastLength = 0;
 
   constructor(
     private readonly source: NativeSampleSource,
     readonly slot: number,
+    private readonly mayBeUnchanged: boolean,
   ) {}
 
   readBytes(): Uint8Array | null {
-    return this.closed ? null : this.source.bytesOf(this);
+    if (this.closed) return null;
+    const bytes = this.source.bytesOf(this);
+    if (this.mayBeUnchanged && bytes && bytes !== this.last) this.keep(bytes);
+    return bytes;
+  }
+
+  unchanged(): boolean {
+    return !this.closed && this.source.unchangedIn(this);
+  }
+
+  /** @internal The bytes of the last read (an unchanged entry's). */
+  previous(): Uint8Array | null {
+    return this.last ? this.last.subarray(0, this.lastLength) : null;
+  }
+
+  private keep(bytes: Uint8Array): void {
+    if (!this.last || this.last.length < bytes.length) this.last = new Uint8Array(Math.max(64, bytes.length));
+    this.last.set(bytes);
+    this.lastLength = bytes.length;
   }
 
   read(): string | null {

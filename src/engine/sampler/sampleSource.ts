@@ -14,6 +14,11 @@ export interface SampledFile {
   readBytes(): Uint8Array | null;
   /** The file's text, or null once the task behind it is gone. */
   read(): string | null;
+  /**
+   * True when the file reads byte for byte as at the previous read (a schedstat, from the native
+   * sampler, which compared them): nothing to parse. Absent or false: read it.
+   */
+  unchanged?(): boolean;
   close(): void;
 }
 

@@ -25,12 +25,15 @@ const schedScratch: Schedstat = { runNs: 0, waitNs: 0, timeslices: 0 };
 const statScratch = newStatNumbers();
 
 export function readThread(th: TrackedThread, pass: ThreadPass): ThreadOutcome {
-  const sched = th.sched ? th.sched.readBytes() : null;
-  const hasSched = sched !== null && parseSchedstatBytes(sched, schedScratch);
+  // Most threads sleep: the native sampler says when a schedstat is as it was, and there is
+  // nothing to parse (the figures kept from the last read are current).
+  const same = th.runNs >= 0 && th.sched?.unchanged?.() === true;
+  const sched = same || !th.sched ? null : th.sched.readBytes();
+  const hasSched = same || (sched !== null && parseSchedstatBytes(sched, schedScratch));
   if (th.sched && !hasSched) return 'gone';
   const first = th.runNs < 0;
-  const moved = !hasSched || schedScratch.runNs !== th.runNs || schedScratch.waitNs !== th.waitNs;
-  if (hasSched) {
+  const moved = !hasSched || (!same && (schedScratch.runNs !== th.runNs || schedScratch.waitNs !== th.waitNs));
+  if (hasSched && !same) {
     th.runNs = schedScratch.runNs;
     th.waitNs = schedScratch.waitNs;
     th.switches = schedScratch.timeslices;

@@ -12,8 +12,9 @@ interface Chunk {
   /** [sample * coreCount * 3 + core * 3 + state], state: 0 user, 1 system, 2 iowait. */
   cores: Uint16Array;
   workload: Float32Array;
-  threadCpu: Map<number, Uint16Array>;
-  threadCore: Map<number, Uint16Array>;
+  /** By thread column (arrays, not maps: append visits every live thread at every sample). */
+  threadCpu: (Uint16Array | undefined)[];
+  threadCore: (Uint16Array | undefined)[];
 }
 
 export interface ThreadPoint {
@@ -47,13 +48,13 @@ export class SampleStore {
     }
     c.workload[i] = workloadCores;
     for (const p of threads) {
-      let cpu = c.threadCpu.get(p.index);
-      let core = c.threadCore.get(p.index);
+      let cpu = c.threadCpu[p.index];
+      let core = c.threadCore[p.index];
       if (!cpu || !core) {
         cpu = new Uint16Array(CHUNK).fill(ABSENT);
         core = new Uint16Array(CHUNK).fill(ABSENT);
-        c.threadCpu.set(p.index, cpu);
-        c.threadCore.set(p.index, core);
+        c.threadCpu[p.index] = cpu;
+        c.threadCore[p.index] = core;
       }
       cpu[i] = enc(p.cpu);
       core[i] = p.core < 0 ? ABSENT : p.core;
@@ -77,12 +78,12 @@ export class SampleStore {
 
   /** CPU share of one thread at sample i (NaN when it was not alive). */
   threadCpu(i: number, thread: number): number {
-    const col = this.chunks[Math.floor(i / CHUNK)].threadCpu.get(thread);
+    const col = this.chunks[Math.floor(i / CHUNK)].threadCpu[thread];
     return col ? dec(col[i % CHUNK]) : NaN;
   }
 
   threadCore(i: number, thread: number): number {
-    const col = this.chunks[Math.floor(i / CHUNK)].threadCore.get(thread);
+    const col = this.chunks[Math.floor(i / CHUNK)].threadCore[thread];
     const v = col ? col[i % CHUNK] : ABSENT;
     return v === ABSENT ? -1 : v;
   }
@@ -91,8 +92,8 @@ export class SampleStore {
     let n = 0;
     for (const c of this.chunks) {
       n += c.t.byteLength + c.cores.byteLength + c.workload.byteLength;
-      for (const a of c.threadCpu.values()) n += a.byteLength;
-      for (const a of c.threadCore.values()) n += a.byteLength;
+      for (const a of c.threadCpu) n += a?.byteLength ?? 0;
+      for (const a of c.threadCore) n += a?.byteLength ?? 0;
     }
     return n;
   }
@@ -134,8 +135,8 @@ export class SampleStore {
       t: new Float64Array(CHUNK),
       cores: new Uint16Array(CHUNK * this.coreCount * 3),
       workload: new Float32Array(CHUNK),
-      threadCpu: new Map(),
-      threadCore: new Map(),
+      threadCpu: [],
+      threadCore: [],
     };
   }
 }
