@@ -463,7 +463,7 @@ function render(ctx) {
   L.push('## 1. The sampler\'s own CPU', '');
   L.push(`Workload: \`scripts/bench/workload.py\`, ${TREE.processes} Python processes with ${TREE.threads} threads in all (${cpu20?.during?.tree.threads ?? '?'} seen), each extra thread burning ~0.3 ms of CPU every 50 ms and sleeping the rest, ${SECONDS} s, ending by itself.`);
   L.push('Every sampler follows that same tree at the same time. Each one\'s CPU is utime+stime of its own process from `/proc/<pid>/stat`, read when it starts sampling and again when the workload ends, divided by that wall time (100 % = one core; resolution one 10 ms tick, i.e. ±0.05 % over 20 s).');
-  L.push('CoreScope runs in a dedicated Node process (`scripts/bench/engineChild.ts`, bundled with esbuild) that does only `createEngine().startRun()` for `--cmd` and waits for the record, as the CLI does; its Node start-up and the final JSON printing are outside the window, spawning the workload, every sample, the live batches and building the record are inside.', '');
+  L.push(`CoreScope runs in a dedicated Node process (\`scripts/bench/engineChild.ts\`, bundled with esbuild) that does only \`createEngine().startRun()\` for \`--cmd\` and waits for the record, as the CLI does, in a Node started with the CLI's flags (\`${cliNodeFlags().join(' ')}\`, from the first line of \`bin/corescope.mjs\`); its Node start-up and the final JSON printing are outside the window, spawning the workload, every sample, the live batches and building the record are inside.`, '');
   L.push('| Sampler | Rate asked | Rate achieved | CPU (ms) | Wall (s) | CPU per sample (µs) | CPU, % of one core | Target | Verdict |');
   L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const run of [cpu20, cpu100]) {

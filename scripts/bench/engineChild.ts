@@ -28,6 +28,12 @@ const timeoutS = Number(arg('--timeout', '120'));
 const lines = createInterface({ input: process.stdin });
 const waiting: ((line: string) => void)[] = [];
 lines.on('line', (line) => waiting.shift()?.(line.trim()));
+// The bench gone (killed, crashed): its end of stdin closes. Waiting for its next line would keep
+// this process alive for ever; exiting ends the workload too (the keeper's parent-death signal).
+let protocolDone = false;
+lines.on('close', () => {
+  if (!protocolDone) process.exit(3);
+});
 const nextLine = (): Promise<string> => new Promise((resolve) => waiting.push(resolve));
 const say = (obj: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -42,6 +48,7 @@ say({ ev: 'started', runId });
 const record = await engine.getRun(runId);
 say({ ev: 'finished' });
 await nextLine();
+protocolDone = true;
 lines.close();
 
 const r = record.result;
