@@ -18,6 +18,7 @@
 //
 // Options: --minutes N (default 10; e.g. 0.5 for a trial), --rate HZ (default 100),
 //          --every S (RSS sampling interval, default 2), --no-write (print, leave BENCHMARKS.md).
+import { cliNodeFlags } from './lib/cliNodeFlags.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeBenchSection } from './lib/benchmarksFile.mjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -120,7 +121,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /** Starts a bundled child; resolves with its JSON lines and exit status. */
 function runChild(script, args, onLine) {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads') } });
+  const child = spawn(process.execPath, [...cliNodeFlags(), script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads') } });
   started.add(child);
   const lines = [];
   let stderr = '';
@@ -296,13 +297,13 @@ function render(ctx, a) {
   L.push(`| ↳ the whole process's peak, including this check's own plain-JSON copy of the record written after the save | ${f1(a.peakWithCheck / MB)} MB | (not the profiler's) | — |`);
   L.push(`| ↳ peak while recording; growth from minute 1 to the end of recording | ${f1(a.peakRecording / MB)} MB; ${f1(a.growthMb)} MB (${f2(a.growthPerMin)} MB/min) | the sample store for this run: ≈ ${f1(a.store / MB)} MB (16-bit columns, ${r.threads} threads, ${cpus().length} cores, ${r.samples} samples) | — |`);
   L.push(`| Samples recorded | **${r.samples}** over ${f1(r.spanMs / 1000)} s = ${f2(r.samples / (r.spanMs / 1000))} Hz; ${f1(a.achievedShare * 100)} % of the ${a.expectedTicks} ticks that span asks for (${a.askedForDuration} for ${DURATION_S} s × ${RATE} Hz) | ≥ ${RATE_TARGET * 100} % | ${ok(a.achievedShare >= RATE_TARGET)} |`);
-  L.push(`| Largest gap between consecutive samples | **${f1(r.gaps.maxMs)} ms** (at ${f1(r.gaps.maxAtS)} s); p50 ${f2(r.gaps.p50Ms)} ms, p99 ${f2(r.gaps.p99Ms)} ms, p99.9 ${f2(r.gaps.p999Ms)} ms; ${r.gaps.over2Periods} gaps > 2 periods, ${r.gaps.over5Periods} > 5 periods (${r.gaps.missedTicks} ticks skipped in all). The sampler's thread ran ${f1(r.mainThread.runMs / 1000)} s and waited ${f1(r.mainThread.runQueueWaitMs / 1000)} s in the run queue (runnable, no core free: ${f2((r.mainThread.runQueueWaitMs / r.recordMs) * 100)} % of the recording) | ≤ ${GAP_TARGET_PERIODS} periods (${f1(GAP_TARGET_PERIODS * (1000 / RATE))} ms) | ${ok(r.gaps.maxMs <= GAP_TARGET_PERIODS * (1000 / RATE))} |`);
+  L.push(`| Largest gap between consecutive samples | **${f1(r.gaps.maxMs)} ms** (at ${f1(r.gaps.maxAtS)} s); p50 ${f2(r.gaps.p50Ms)} ms, p99 ${f2(r.gaps.p99Ms)} ms, p99.9 ${f2(r.gaps.p999Ms)} ms; ${r.gaps.over2Periods} gaps > 2 periods, ${r.gaps.over5Periods} > 5 periods (${r.gaps.missedTicks} ticks skipped in all). Node's main thread ran ${f1(r.mainThread.runMs / 1000)} s and waited ${f1(r.mainThread.runQueueWaitMs / 1000)} s in the run queue (runnable, no core free: ${f2((r.mainThread.runQueueWaitMs / r.recordMs) * 100)} % of the recording) | ≤ ${GAP_TARGET_PERIODS} periods (${f1(GAP_TARGET_PERIODS * (1000 / RATE))} ms) | ${ok(r.gaps.maxMs <= GAP_TARGET_PERIODS * (1000 / RATE))} |`);
   L.push(`| No recorded sample lost: live stream → record → saved session | live ${r.live.samples} samples in ${r.live.batches} batches, ${r.live.discontinuities} discontinuities; record ${r.samples}; reloaded session ${v.samples.session}; checksums of every column equal: ${JSON.stringify(v.sessionChecksums) === JSON.stringify(r.recordChecksums) ? 'yes' : 'no'} (live \`t\` ${r.live.tChecksum === r.recordChecksums.t.sha256_16 ? 'too' : 'differs'}) | all equal | ${ok(a.verdicts.lossless)} |`);
   L.push(`| Saved session reloads identically | ${v.identical ? 'identical' : `${v.differences.length} difference(s): ${v.differences.slice(0, 3).join('; ')}`} — \`loadSession\` (gunzip, size caps, schema) in a fresh process vs the record written as plain JSON, every field (${f1(ctx.sessionBytes / MB)} MB gzip, loaded in ${f2(v.loadMs / 1000)} s) | identical | ${ok(a.verdicts.reload)} |`);
   L.push(`| Tree followed | ${r.processes} processes, ${r.threads} threads; exit ${r.exit.reason} (code ${r.exit.code}); ${r.warnings.length} warning(s)${r.warnings.length ? `: ${r.warnings.slice(0, 2).join(' ').slice(0, 200)}` : ''} | ${TREE.processes} / ${TREE.threads} | ${ok(a.verdicts.tree)} |`);
   L.push(`| Processes left behind | ${ctx.leftovers.length ? ctx.leftovers.join('; ') : 'none'} (pgrep by tag and by parent) | none | ${ok(a.verdicts.leftovers)} |`);
   L.push('');
-  L.push(`Profiler CPU (its own \`profilerCpuPct\`): ${f2(r.profilerCpuPct)} % of one core. Start-up to first sample ${f1(ctx.marks.started ?? NaN)} s; recording took ${f1(r.recordMs / 1000)} s, building and saving the session ${f2(r.saveMs / 1000)} s. Checksums (sha-256, first 16 hex digits, NaN = null): ${Object.entries(v.sessionChecksums ?? {}).map(([k, c]) => `${k} ${c.values} values \`${c.sha256_16}\``).join(', ')}.`, '');
+  L.push(`Profiler CPU (its own \`profilerCpuPct\`): ${f2(r.profilerCpuPct)} % of one core, measured by the ${r.sampler === 'native' ? 'native' : 'JavaScript'} sampler${r.jitterMs ? ` (sample-time jitter p50 / p99 / max ${f2(r.jitterMs.p50)} / ${f2(r.jitterMs.p99)} / ${f2(r.jitterMs.max)} ms)` : ''}, in a Node started with the CLI's flags (\`${cliNodeFlags().join(' ')}\`). Start-up to first sample ${f1(ctx.marks.started ?? NaN)} s; recording took ${f1(r.recordMs / 1000)} s, building and saving the session ${f2(r.saveMs / 1000)} s. Checksums (sha-256, first 16 hex digits, NaN = null): ${Object.entries(v.sessionChecksums ?? {}).map(([k, c]) => `${k} ${c.values} values \`${c.sha256_16}\``).join(', ')}.`, '');
   L.push('Profiler RSS over time (minimum / maximum of the readings in each slice; the phase is what the profiler was doing):', '');
   L.push('| Time (s) | RSS min (MB) | RSS max (MB) | Phase |', '| --- | --- | --- | --- |');
   for (const row of slices(memory)) L.push(`| ${row.from}–${row.to} | ${f1(row.min / MB)} | ${f1(row.max / MB)} | ${row.phase} |`);

@@ -217,11 +217,14 @@ async function runMode(): Promise<void> {
     windows: r.windows.length,
     workloadPeakRssBytes: r.peakRssBytes,
     profilerCpuPct: r.profilerCpuPct,
+    // Which sampler measured (native by default where built), and how steadily.
+    sampler: r.fidelity.sampler,
+    jitterMs: r.fidelity.jitterMs,
     cpu: r.cpu,
     exit: r.exit,
     warnings: r.warnings,
     stderrTail: record.stderr.slice(-1000),
-    // While recording: how long the sampler's thread ran, and how long it was runnable but had no core.
+    // While recording: how long Node's main thread ran, and how long it was runnable but had no core.
     mainThread: { runMs: schedAtEnd.runMs - schedAtStart.runMs, runQueueWaitMs: schedAtEnd.waitMs - schedAtStart.waitMs },
     memoryAtSave,
     recordMs: recordedAt - t0,

@@ -25,7 +25,7 @@ describe("the CLI's Node flags", () => {
     expect(agentScript({ hash: 'h', entry: 'cli.mjs' } as never)).toContain(`exec node ${cliNodeFlags().join(' ')} "$d/cli.mjs" agent --stdio`);
   });
 
-  it('are passed by npm start and the bench where they start the CLI’s Node themselves', () => {
-    for (const script of ['scripts/start.mjs', 'scripts/bench.mjs']) expect(readFileSync(join(ROOT, script), 'utf8')).toMatch(/\(process\.execPath, \[\.\.\.cliNodeFlags\(\)/);
+  it('are passed by npm start and the benches where they start the CLI’s Node themselves', () => {
+    for (const script of ['scripts/start.mjs', 'scripts/bench.mjs', 'scripts/bench-soak.mjs']) expect(readFileSync(join(ROOT, script), 'utf8')).toMatch(/\(process\.execPath, \[\.\.\.cliNodeFlags\(\)/);
   });
 });
