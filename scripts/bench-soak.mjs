@@ -27,6 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { bundleForNode } from './lib/bundleForNode.mjs';
+import { nativeAddonEnv } from './lib/nativeAddonEnv.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORKLOAD = join(ROOT, 'scripts', 'bench', 'workload.py');
@@ -121,7 +122,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 /** Starts a bundled child; resolves with its JSON lines and exit status. */
 function runChild(script, args, onLine) {
-  const child = spawn(process.execPath, [...cliNodeFlags(), script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads') } });
+  const child = spawn(process.execPath, [...cliNodeFlags(), script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads'), ...nativeAddonEnv() } });
   started.add(child);
   const lines = [];
   let stderr = '';

@@ -15,6 +15,7 @@
 // Environment: BENCH_SECONDS (workload length, default 20), BENCH_CPU_PROF=<dir> (run the
 // CoreScope child under `node --cpu-prof` and keep the profiles there).
 import { cliNodeFlags } from './lib/cliNodeFlags.mjs';
+import { nativeAddonEnv } from './lib/nativeAddonEnv.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { writeBenchSection } from './lib/benchmarksFile.mjs';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, openSync, closeSync, mkdirSync } from 'node:fs';
@@ -34,11 +35,6 @@ const TAG = `corescope-bench-${process.pid}-${Date.now().toString(36)}`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CPU_PROF = process.env.BENCH_CPU_PROF ? resolve(process.env.BENCH_CPU_PROF) : null;
 const TREE = { processes: 8, threads: 50 };
-// The engine child is bundled into a temp directory, where the addon's search upwards from the
-// module cannot find build/: name it (when it is built; else the runs say "JavaScript sampler").
-const NATIVE_ADDON = join(ROOT, 'build', 'Release', 'corescope_sampler.node');
-// The native sampler is the default where built; the bench names it explicitly all the same.
-const NATIVE_ADDON_ENV = existsSync(NATIVE_ADDON) ? { CORESCOPE_SAMPLER: 'native', CORESCOPE_SAMPLER_ADDON: NATIVE_ADDON } : {};
 const TARGETS = { 20: 1, 100: 3 };
 const ACCURACY_TARGET_PCT = 5;
 const BUSY_ITERATIONS = 40_000_000; // ≈ 3 s of pure-Python loop per process on the reference machine
@@ -223,7 +219,7 @@ function startEngineChild(script, cmd, rateHz, label, env = {}) {
   const child = track(
     spawn(process.execPath, [...cliNodeFlags(), ...nodeArgs, script, '--cmd', cmd, '--rate', String(rateHz), '--timeout', String(SECONDS + 60)], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads'), ...NATIVE_ADDON_ENV, ...env },
+      env: { ...process.env, CORESCOPE_WORKLOADS_DIR: join(ROOT, 'workloads'), ...nativeAddonEnv(), ...env },
     }),
   );
   let stderr = '';
