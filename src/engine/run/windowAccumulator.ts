@@ -125,17 +125,20 @@ class StretchAccumulator {
     }
     if (this.dtSum > 0) {
       const seconds = (toMs - from) / 1000;
-      const threads: ThreadStretch[] = this.inStretch.map((k) => this.acc[k]).map((a): ThreadStretch => ({
-        pid: a.pid,
-        tid: a.tid,
-        role: a.role,
-        cpu: a.cpuMs / span,
-        demand: (a.cpuMs + a.queuedMs) / span,
-        runnable: a.samples ? a.runnable / a.samples : 0,
-        asleep: a.samples ? a.asleep / a.samples : 0,
-        diskWait: a.samples ? a.diskWait / a.samples : 0,
-        switchesPerS: seconds > 0 ? Math.max(0, a.lastSwitches - a.firstSwitches) / seconds : 0,
-      }));
+      const threads: ThreadStretch[] = this.inStretch.map((k): ThreadStretch => {
+        const a = this.acc[k];
+        return {
+          pid: a.pid,
+          tid: a.tid,
+          role: a.role,
+          cpu: a.cpuMs / span,
+          demand: (a.cpuMs + a.queuedMs) / span,
+          runnable: a.samples ? a.runnable / a.samples : 0,
+          asleep: a.samples ? a.asleep / a.samples : 0,
+          diskWait: a.samples ? a.diskWait / a.samples : 0,
+          switchesPerS: seconds > 0 ? Math.max(0, a.lastSwitches - a.firstSwitches) / seconds : 0,
+        };
+      });
       this.onClose({
         fromMs: from,
         toMs,

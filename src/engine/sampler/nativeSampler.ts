@@ -61,7 +61,7 @@ export class NativeSampleSource implements SampleSource {
       if (slot === -EMFILE || slot === -ENFILE) procOpenFailures.noDescriptors++;
       return null;
     }
-    return new NativeFile(this, slot, role === 'task-schedstat');
+    return new NativeFile(this, slot);
   }
 
   /** Starts the thread; false when it could not (the caller then samples on its own timer). */
@@ -127,10 +127,14 @@ export class NativeSampleSource implements SampleSource {
     return this.replaying && this.records.has(file.slot) && this.records.unchanged(file.slot);
   }
 
-  /** @internal NativeFile's read: the current record's bytes, else a live read (reused within a drain). */
+  /**
+   * @internal NativeFile's read: the current record's bytes, else a live read (reused within a
+   * drain). An unchanged entry carries no bytes: a reader that wants them anyway (the tree sampler
+   * asks unchanged() first and reads nothing) gets the live read, as for a file the record lacks.
+   */
   bytesOf(file: NativeFile): Uint8Array | null {
     if (!this.replaying) return this.addon.readNow(this.handle, file.slot);
-    if (this.records.has(file.slot)) return this.records.unchanged(file.slot) ? file.previous() : this.records.bytesOf(file.slot);
+    if (this.records.has(file.slot) && !this.records.unchanged(file.slot)) return this.records.bytesOf(file.slot);
     if (file.liveBatch !== this.batch) {
       file.live = this.addon.readNow(this.handle, file.slot);
       file.liveBatch = this.batch;
@@ -150,39 +154,18 @@ class NativeFile implements SampledFile {
   live: Uint8Array | null = null;
   liveBatch = -1;
   private closed = false;
-  /**
-   * A schedstat's last bytes handed out, for a reader that asks for the bytes of an entry the
-   * native thread sent as unchanged (the tree sampler asks unchanged() first and reads nothing).
-   */
-  private last: Uint8Array | null = null;
-  private lastLength = 0;
 
   constructor(
     private readonly source: NativeSampleSource,
     readonly slot: number,
-    private readonly mayBeUnchanged: boolean,
   ) {}
 
   readBytes(): Uint8Array | null {
-    if (this.closed) return null;
-    const bytes = this.source.bytesOf(this);
-    if (this.mayBeUnchanged && bytes && bytes !== this.last) this.keep(bytes);
-    return bytes;
+    return this.closed ? null : this.source.bytesOf(this);
   }
 
   unchanged(): boolean {
     return !this.closed && this.source.unchangedIn(this);
-  }
-
-  /** @internal The bytes of the last read (an unchanged entry's). */
-  previous(): Uint8Array | null {
-    return this.last ? this.last.subarray(0, this.lastLength) : null;
-  }
-
-  private keep(bytes: Uint8Array): void {
-    if (!this.last || this.last.length < bytes.length) this.last = new Uint8Array(Math.max(64, bytes.length));
-    this.last.set(bytes);
-    this.lastLength = bytes.length;
   }
 
   read(): string | null {
