@@ -40,6 +40,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, write
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StackSamplesBuilder } from '../../shared/stackSamples';
+import { countText } from '../../shared/countText';
 
 /** The preload's file name, in the probe's folder. */
 export const NODE_PROBE_PRELOAD = 'corescope-node-probe.cjs';
@@ -267,7 +268,7 @@ export function readNodeProfiles(dir: string, t0Ns: bigint, into: StackSamplesBu
   const t0Us = Number(t0Ns / 1000n);
   const t0FracUs = Number(t0Ns % 1000n) / 1000;
   const toMs = (us: number): number => (us - t0Us - t0FracUs) / 1000;
-  const capNote = `the cap of ${maxSamples.toLocaleString('en-US')} stack samples was reached: later samples were left out`;
+  const capNote = `the cap of ${countText(maxSamples)} stack samples was reached: later samples were left out`;
 
   // One process at a time (its threads' profiles read, matched to threads, added, let go).
   for (let from = 0; from < files.length; ) {

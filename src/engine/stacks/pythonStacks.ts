@@ -23,6 +23,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StackSampleKind, StackSamplesBuilder, StackSource } from '../../shared/stackSamples';
+import { countText } from '../../shared/countText';
 
 /** The most samples a run keeps from its Python probes; the rest is left unread, with a note. */
 export const MAX_STACK_SAMPLES = 2_000_000;
@@ -60,7 +61,7 @@ export function readPythonStacks(dir: string, t0Ns: bigint, into: StackSamplesBu
   const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   for (const f of files) {
     if (into.count >= maxSamples) {
-      into.source({ pid: f.pid, runtime: 'python', samples: 0, note: `not read: the run already has ${fmtCount(maxSamples)} stack samples` });
+      into.source({ pid: f.pid, runtime: 'python', samples: 0, note: `not read: the run already has ${countText(maxSamples)} stack samples` });
       continue;
     }
     const reader = new FileReader(f.pid, t0Ns, into, maxSamples);
@@ -308,14 +309,14 @@ class FileReader implements LineSink {
     const out = [...this.probeNotes];
     if (this.segments === 0) out.push('not a CoreScope stack file (no header)');
     if (this.badVersion) out.push(`written in a format this CoreScope does not know (not version ${PYTHON_STACKS_VERSION}): ${this.badVersion === this.segments ? 'not read' : 'partly read'}`);
-    if (this.capped) out.push(`cut at the run's cap of ${fmtCount(this.maxSamples)} stack samples: the rest was not read`);
+    if (this.capped) out.push(`cut at the run's cap of ${countText(this.maxSamples)} stack samples: the rest was not read`);
     if (this.isCut) out.push('the last line was cut short (the process was killed while writing it)');
     const skipped = this.bad + this.headerless + this.overlongLines;
-    if (skipped) out.push(`${fmtCount(skipped)} unreadable line${skipped === 1 ? '' : 's'} skipped`);
-    if (this.unknownRefs) out.push(`${fmtCount(this.unknownRefs)} record${this.unknownRefs === 1 ? '' : 's'} referring to undefined frames or stacks skipped`);
+    if (skipped) out.push(`${countText(skipped)} unreadable line${skipped === 1 ? '' : 's'} skipped`);
+    if (this.unknownRefs) out.push(`${countText(this.unknownRefs)} record${this.unknownRefs === 1 ? '' : 's'} referring to undefined frames or stacks skipped`);
     const r = this.rate;
     if (r && r.ticks + r.missed >= MIN_PLANNED_FOR_RATE_NOTE && r.ticks < LOW_RATE_SHARE * (r.ticks + r.missed)) {
-      out.push(`took ${fmtCount(r.ticks)} of its ${fmtCount(r.ticks + r.missed)} planned samples: its thread queues for the GIL like any other, and behind busy threads it wins only some hand-overs`);
+      out.push(`took ${countText(r.ticks)} of its ${countText(r.ticks + r.missed)} planned samples: its thread queues for the GIL like any other, and behind busy threads it wins only some hand-overs`);
     }
     if (this.segments > 0 && !this.ended && !this.capped) out.push('no exit record: the process ended abruptly (killed, os._exit or exec), so its last ~0.2 s of samples are missing');
     return out;
@@ -330,8 +331,4 @@ class FileReader implements LineSink {
 
 function joinNotes(notes: string[]): string | undefined {
   return notes.length ? notes.join('; ') : undefined;
-}
-
-function fmtCount(n: number): string {
-  return n.toLocaleString('en-US');
 }
