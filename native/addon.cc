@@ -115,12 +115,13 @@ napi_value ReadNow(napi_env env, napi_callback_info info) {
   return out;
 }
 
-// start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onPidTaken?) -> boolean
-// onPidTaken is called on the JavaScript thread after a pass in which a pid was taken (through a
-// thread-safe function that does not keep the event loop alive).
+// start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onTreeChange?) -> boolean
+// onTreeChange is called on the JavaScript thread after a pass in which a pid was taken or a
+// followed file was found gone (through a thread-safe function that does not keep the event loop
+// alive).
 napi_value Start(napi_env env, napi_callback_info info) {
   Call c;
-  if (!getCall(env, info, c) || c.argc < 6) return throwError(env, "start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onPidTaken?)");
+  if (!getCall(env, info, c) || c.argc < 6) return throwError(env, "start(handle, periodNs, slowEvery, statEvery, firstPass, maxPendingBytes, onTreeChange?)");
   corescope::Schedule s;
   s.periodNs = static_cast<int64_t>(numberArg(env, c.argv[1]));
   s.slowEvery = static_cast<uint32_t>(intArg(env, c.argv[2]));

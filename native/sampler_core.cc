@@ -279,7 +279,8 @@ bool SamplerCore::pass(int64_t tNs, int64_t deadlineNs) {
   std::memcpy(pending_.data() + start + 16, &d, 8);
   putU32(pending_, start + 24, entries_);
   putU32(pending_, start + 28, 0);
-  return taken;
+  // lastExitPass_ is this pass when anything was found gone in it (the keeper, a process, a thread).
+  return taken || lastExitPass_ == static_cast<int64_t>(p);
 }
 
 void SamplerCore::sampleProcess(ProcessFiles& proc, bool slow, bool refresh, bool created, bool exitedLately) {

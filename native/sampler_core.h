@@ -58,10 +58,12 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   bool readNow(int slot, std::vector<uint8_t>& out);
   /**
    * Starts the sampling thread; false when it could not be started. `wake` is called (on the
-   * sampling thread, outside the lock) after a pass in which a pid was taken: something of the
-   * tree may be new, and JavaScript, which discovers, should replay now rather than at its next
-   * drain — a thread it finds is then read within a pass of its birth, as the JavaScript sampler
-   * reads it. `done` is called once, by stop() on the caller's thread (never by the sampling
+   * sampling thread, outside the lock) after a pass in which a pid was taken or a followed file
+   * was found gone: the tree may have changed, and JavaScript, which discovers and settles exits,
+   * should replay now rather than at its next drain — a thread it finds is then read within a
+   * pass of its birth, and a parent's reaped CPU at the exit, as the JavaScript sampler reads
+   * them. Between such passes every file JavaScript reads is in the records, so a drain may come
+   * late (up to a second when nobody watches the run live) without moving any reading in time. `done` is called once, by stop() on the caller's thread (never by the sampling
    * thread, which may outlive the JavaScript environment by a period).
    */
   bool start(const Schedule& schedule, std::function<void()> wake = nullptr, std::function<void()> done = nullptr);
@@ -100,7 +102,7 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
 
   static void* threadMain(void* arg);
   void loop();
-  /** One pass; true when a pid was taken since the previous one. */
+  /** One pass; true when a pid was taken since the previous one or a followed file was found gone. */
   bool pass(int64_t tNs, int64_t deadlineNs);
   void sampleProcess(ProcessFiles& p, bool slow, bool refresh, bool created, bool exitedLately);
   /** Reads a slot into scratch_ and appends its entry; the bytes read (0: empty), or -1 when gone. */

@@ -292,6 +292,8 @@ export class Engine implements CoreScopeApi {
 
   onEvent(listener: (event: EngineEvent) => void): () => void {
     this.listeners.add(listener);
+    // A run nobody watched replays its samples less often: its first batch for this listener comes now.
+    for (const entry of this.runs.values()) if (!entry.record && !entry.error) entry.run.watchersChanged();
     return () => this.listeners.delete(listener);
   }
 

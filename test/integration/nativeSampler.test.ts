@@ -187,6 +187,35 @@ describe('runs say which sampler measured them', () => {
     expect(r.profilerCpuPct).toBeGreaterThan(0);
   });
 
+  // Nobody watching: the records are replayed about once a second (each wake-up of Node costs CPU).
+  // A listener that joins then must not wait for that second: its batches start at once.
+  it('replays at once for a listener that joins a run nobody watched', async () => {
+    const engine = createEngine();
+    try {
+      const { runId } = await engine.startRun({ kind: 'command', cmd: `${PYTHON} -c 'import time; time.sleep(6)'`, rateHz: 20, timeoutS: 30 });
+      const latencies: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        await sleep(1200);
+        const joined = performance.now();
+        const first = new Promise<number>((resolve) => {
+          const off = engine.onEvent((e) => {
+            if (e.type !== 'live' || e.batch.runId !== runId) return;
+            off();
+            resolve(performance.now() - joined);
+          });
+        });
+        latencies.push(await first);
+      }
+      // Without the wake-up a join waits up to the unwatched period (1 s): three joins under 250 ms by chance is ~2 %.
+      expect(latencies.every((ms) => ms < 250), `first batch after joining: ${latencies.map((ms) => ms.toFixed(0)).join(', ')} ms`).toBe(true);
+      await engine.cancelRun(runId);
+      const r = (await engine.getRun(runId)).result;
+      expect(r.fidelity.sampler).toBe('native');
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('the JavaScript sampler when the addon is absent', async () => {
     const r = await runWith({ CORESCOPE_SAMPLER: 'native', CORESCOPE_SAMPLER_ADDON: '/nonexistent/corescope_sampler.node' });
     expect(r.note).toMatch(/Sampled by the JavaScript sampler .*not found/);

@@ -10,7 +10,10 @@
 // thread found during a replay at replay time, up to a drain after the samples that reading then
 // landed on: the total ran ahead of the threads ("workload 0.02, threads 1.01"), then stood still.
 // It now wakes JavaScript after any pass in which a pid was taken, so a newcomer is read within a
-// pass of its birth, as the JavaScript sampler reads it.
+// pass of its birth, as the JavaScript sampler reads it; and after any pass that found a file gone,
+// so a parent's reaped CPU is read at the exit. This engine has no listener, so between those
+// wake-ups the native runs here replay only once a second (run.ts: UNWATCHED_DRAIN_MS): without
+// the wake-up on an exit that failed 3 runs in 3 ("workload 0.00, threads 1.00" at the reap).
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine';
 import { findKeeperPython } from '../../src/engine/run/keeperPython';

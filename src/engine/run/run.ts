@@ -45,6 +45,14 @@ export interface RunSpec extends WorkloadLaunch {
 }
 
 const LIVE_BATCH_MS = 100;
+/**
+ * How often the native sampler's records are replayed when nobody watches the run live (the CLI
+ * without its progress line, a sweep, the bench). Each wake-up of Node costs CPU whatever it does,
+ * and waiting loses nothing: the native thread wakes JavaScript at once after any pass in which
+ * the tree may have changed (nativeSampler.ts: onTreeChange), and between those the records hold
+ * every reading a replay needs.
+ */
+const UNWATCHED_DRAIN_MS = 1000;
 const GRACE_MS = 2000;
 
 export class Run {
@@ -73,6 +81,8 @@ export class Run {
   private timer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
+  /** The native sampler runs and liveTimer is the drain's (scheduleDrain). */
+  private nativeDraining = false;
   private killTimer: NodeJS.Timeout | null = null;
   private nextTickMs = 0;
   private lastSampleMs = 0;
@@ -144,13 +154,11 @@ export class Run {
     this.sample();
     this.nextTickMs = this.now();
     const native = this.nativeSource();
-    if (native?.start({ rateHz: this.spec.rateHz, slowEvery, statEvery, firstPass: this.tree.passes + 1, onPidTaken: () => this.drainNative() })) {
+    if (native?.start({ rateHz: this.spec.rateHz, slowEvery, statEvery, firstPass: this.tree.passes + 1, onTreeChange: () => this.drainNative() })) {
       // The native thread samples on its own schedule; JavaScript wakes only at the live-batch
-      // rate, to replay what it took (and send the batch, in the same wake-up).
-      this.liveTimer = setInterval(() => {
-        this.drainNative();
-        this.emitLive();
-      }, LIVE_BATCH_MS);
+      // rate, to replay what it took (and send the batch, in the same wake-up), or less often
+      // when nobody watches.
+      this.scheduleDrain();
     } else {
       this.scheduleTick();
       // Nobody watching (the CLI, a sweep): no batches to build, and no timer waking the process for them.
@@ -161,6 +169,28 @@ export class Run {
 
   cancel(): void {
     this.end('cancelled');
+  }
+
+  /** Someone started watching: the next batch comes now, not at the end of an unwatched drain period. */
+  watchersChanged(): void {
+    if (!this.nativeDraining || this.finishing || !this.watched()) return;
+    this.scheduleDrain(0);
+  }
+
+  private watched(): boolean {
+    return !!this.spec.onLive && (!this.spec.wantsLive || this.spec.wantsLive());
+  }
+
+  private scheduleDrain(delayMs = this.watched() ? LIVE_BATCH_MS : UNWATCHED_DRAIN_MS): void {
+    if (this.liveTimer) clearTimeout(this.liveTimer);
+    this.nativeDraining = true;
+    this.liveTimer = setTimeout(() => {
+      this.liveTimer = null;
+      if (this.finishing) return;
+      this.drainNative();
+      this.emitLive();
+      this.scheduleDrain();
+    }, delayMs);
   }
 
   /** The launch with the stack probes' environment added (a launched run only: an attached program is never touched). */
@@ -303,7 +333,7 @@ export class Run {
       if (this.timer) clearTimeout(this.timer);
       if (this.timeoutTimer) clearTimeout(this.timeoutTimer);
       if (this.killTimer) clearTimeout(this.killTimer);
-      if (this.liveTimer) clearInterval(this.liveTimer);
+      if (this.liveTimer) clearTimeout(this.liveTimer);
       // A workload that left processes behind without the keeper: end them too.
       this.killNowSync();
       unregisterLiveRun(this.id);

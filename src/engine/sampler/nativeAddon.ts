@@ -6,7 +6,8 @@
 // It is the default where it is built and loads. CORESCOPE_SAMPLER=js runs the JavaScript
 // sampler instead; CORESCOPE_SAMPLER_ADDON=<file.node> loads that file (tests use a missing path
 // to exercise the fallback). (It was opt-in while a thread found during a replay was read up to
-// a drain late; the native thread now wakes JavaScript after any pass in which a pid was taken,
+// a drain late; the native thread now wakes JavaScript after any pass in which a pid was taken
+// or a followed file was found gone,
 // and test/integration/workloadSeries.test.ts holds both samplers to the same series.)
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,8 +37,8 @@ export interface NativeAddon {
   drop(h: NativeHandle, slot: number): void;
   /** The file's bytes now (a copy); null when it is gone. */
   readNow(h: NativeHandle, slot: number): Buffer | null;
-  /** `onPidTaken`: called (on the JavaScript thread, not keeping it alive) after a pass in which a pid was taken. */
-  start(h: NativeHandle, periodNs: number, slowEvery: number, statEvery: number, firstPass: number, maxPendingBytes: number, onPidTaken?: () => void): boolean;
+  /** `onTreeChange`: called (on the JavaScript thread, not keeping it alive) after a pass in which a pid was taken or a followed file was found gone. */
+  start(h: NativeHandle, periodNs: number, slowEvery: number, statEvery: number, firstPass: number, maxPendingBytes: number, onTreeChange?: () => void): boolean;
   stop(h: NativeHandle): void;
   /** The records since the last drain (native/record_format.h), and samples dropped since the start. */
   drain(h: NativeHandle): { records: ArrayBuffer | null; dropped: number };

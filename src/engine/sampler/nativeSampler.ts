@@ -28,12 +28,15 @@ export interface NativeSchedule {
   /** The number of the first native pass: the one after the last pass JavaScript took itself. */
   firstPass: number;
   /**
-   * Called soon after a pass in which a pid was taken: a thread or process of the tree may be
-   * new, and only JavaScript discovers. Replaying then reads the newcomer's files within a pass of
-   * its birth (as the JavaScript sampler does) rather than up to a drain later, when its reading
-   * would land on samples taken before it was followed.
+   * Called soon after a pass in which a pid was taken or a followed file was found gone: a thread
+   * or process of the tree may be new, or a parent may have reaped a child, and only JavaScript
+   * discovers and settles exits. Replaying then reads the newcomer's files within a pass of its
+   * birth, and the parent's reaped CPU at the exit (as the JavaScript sampler does), rather than
+   * up to a drain later, when those live readings would land on samples taken before them.
+   * Between such passes the records hold every file a replay reads, so the drain period moves
+   * nothing in time.
    */
-  onPidTaken?: () => void;
+  onTreeChange?: () => void;
 }
 
 export class NativeSampleSource implements SampleSource {
@@ -66,7 +69,7 @@ export class NativeSampleSource implements SampleSource {
 
   /** Starts the thread; false when it could not (the caller then samples on its own timer). */
   start(s: NativeSchedule): boolean {
-    this.started = this.addon.start(this.handle, Math.round(1e9 / s.rateHz), s.slowEvery, s.statEvery, s.firstPass, MAX_PENDING_BYTES, s.onPidTaken);
+    this.started = this.addon.start(this.handle, Math.round(1e9 / s.rateHz), s.slowEvery, s.statEvery, s.firstPass, MAX_PENDING_BYTES, s.onTreeChange);
     this.startFailed = !this.started;
     return this.started;
   }
