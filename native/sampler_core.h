@@ -63,8 +63,9 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
    * should replay now rather than at its next drain — a thread it finds is then read within a
    * pass of its birth, and a parent's reaped CPU at the exit, as the JavaScript sampler reads
    * them. Between such passes every file JavaScript reads is in the records, so a drain may come
-   * late (up to a second when nobody watches the run live) without moving any reading in time. `done` is called once, by stop() on the caller's thread (never by the sampling
-   * thread, which may outlive the JavaScript environment by a period).
+   * late (up to a second when nobody watches the run live) without moving any reading in time.
+   * `done` is called once, by stop() on the caller's thread (never by the sampling thread, which
+   * may outlive the JavaScript environment by a period).
    */
   bool start(const Schedule& schedule, std::function<void()> wake = nullptr, std::function<void()> done = nullptr);
   /** No pass starts (and no wake-up is sent) after this returns; the thread exits at its next wake-up. */

@@ -6,9 +6,9 @@
 // It is the default where it is built and loads. CORESCOPE_SAMPLER=js runs the JavaScript
 // sampler instead; CORESCOPE_SAMPLER_ADDON=<file.node> loads that file (tests use a missing path
 // to exercise the fallback). (It was opt-in while a thread found during a replay was read up to
-// a drain late; the native thread now wakes JavaScript after any pass in which a pid was taken
-// or a followed file was found gone,
-// and test/integration/workloadSeries.test.ts holds both samplers to the same series.)
+// a drain late; the native thread now wakes JavaScript after any pass in which a pid was taken or
+// a followed file was found gone, and test/integration/workloadSeries.test.ts holds both samplers
+// to the same series.)
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
