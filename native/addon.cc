@@ -157,6 +157,14 @@ napi_value Stop(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// closeAll(handle): no pass begins after this returns, and every descriptor is closed.
+napi_value CloseAll(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!getCall(env, info, c)) return throwError(env, "closeAll(handle)");
+  c.core->closeAll();
+  return nullptr;
+}
+
 // drain(handle) -> { records: ArrayBuffer | null, dropped: number }
 napi_value Drain(napi_env env, napi_callback_info info) {
   Call c;
@@ -194,6 +202,7 @@ NAPI_MODULE_INIT() {
       {"readNow", nullptr, ReadNow, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"stop", nullptr, Stop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"closeAll", nullptr, CloseAll, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"drain", nullptr, Drain, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"threadTid", nullptr, ThreadTid, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };

@@ -146,6 +146,16 @@ void SamplerCore::drop(int slot) {
   }
 }
 
+void SamplerCore::closeAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Under the lock, as stop() does: the thread checks stopping_ under it before any pass.
+  stopping_.store(true);
+  for (size_t i = 0; i < slots_.size(); i++) closeSlot(static_cast<int>(i));
+  globals_.clear();
+  order_.clear();
+  procs_.clear();
+}
+
 void SamplerCore::closeSlot(int slot) {
   Slot& s = slots_[slot];
   if (s.fd >= 0) close(s.fd);

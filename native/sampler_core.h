@@ -54,6 +54,8 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   int add(const std::string& path, int role, int pid, int tid);
   /** Stops following a slot and closes its descriptor. Once this returns, the thread no longer reads it. */
   void drop(int slot);
+  /** Stops sampling and closes every descriptor at once (the run's end: one call, not one drop per file). */
+  void closeAll();
   /** Reads a slot now (whole file); false when it is gone or closed. */
   bool readNow(int slot, std::vector<uint8_t>& out);
   /**

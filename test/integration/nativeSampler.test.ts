@@ -4,7 +4,7 @@
 // and for the tree, within a tick. Then whole runs: the fidelity says which sampler measured,
 // the fallback runs when the addon is absent, and profilerCpuPct counts the native thread.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine';
 import { CoreSampler } from '../../src/engine/sampler/coreSampler';
@@ -214,6 +214,32 @@ describe('runs say which sampler measured them', () => {
     } finally {
       await engine.dispose();
     }
+  });
+
+  // The run's end closes every file the native thread followed in one call (closeAll), and the
+  // tree's own close() then drops nothing: no /proc descriptor may outlive the run either way.
+  it('leaves no /proc descriptor open after a run', async () => {
+    const procFds = (): string[] =>
+      readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return /^\/proc\/\d+\/(task\/|stat|schedstat|loadavg)|^\/proc\/(stat|loadavg)$/.test(target) ? [target] : [];
+        } catch {
+          return [];
+        }
+      });
+    const before = procFds();
+    const engine = createEngine();
+    try {
+      const cmd = `${PYTHON} -c 'import threading,time; ts=[threading.Thread(target=time.sleep, args=(0.6,)) for _ in range(6)]; [t.start() for t in ts]; [t.join() for t in ts]'`;
+      const { runId } = await engine.startRun({ kind: 'command', cmd, rateHz: 50, timeoutS: 30 });
+      const r = (await engine.getRun(runId)).result;
+      expect(r.fidelity.sampler).toBe('native');
+      expect(r.threads.length).toBeGreaterThanOrEqual(7);
+    } finally {
+      await engine.dispose();
+    }
+    expect(procFds()).toEqual(before);
   });
 
   it('the JavaScript sampler when the addon is absent', async () => {

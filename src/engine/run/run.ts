@@ -345,9 +345,10 @@ export class Run {
       this.windows.close(this.lastSampleMs);
       this.emitLive(true);
       const record = this.buildRecord();
+      // The source first: the native one closes every file it follows in one call.
+      this.source.close();
       this.tree?.close();
       this.cores.close();
-      this.source.close();
       this.resolveFinished(record);
     } catch (err) {
       this.rejectFinished(err as Error);

@@ -40,6 +40,8 @@ export interface NativeAddon {
   /** `onTreeChange`: called (on the JavaScript thread, not keeping it alive) after a pass in which a pid was taken or a followed file was found gone. */
   start(h: NativeHandle, periodNs: number, slowEvery: number, statEvery: number, firstPass: number, maxPendingBytes: number, onTreeChange?: () => void): boolean;
   stop(h: NativeHandle): void;
+  /** Stops sampling and closes every descriptor in one call (absent from an addon built before it). */
+  closeAll?(h: NativeHandle): void;
   /** The records since the last drain (native/record_format.h), and samples dropped since the start. */
   drain(h: NativeHandle): { records: ArrayBuffer | null; dropped: number };
   threadTid(h: NativeHandle): number;

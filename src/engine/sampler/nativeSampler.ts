@@ -51,6 +51,8 @@ export class NativeSampleSource implements SampleSource {
   private started = false;
   private startFailed = false;
   private dropped = 0;
+  /** close() closed every descriptor: a file's own close() has nothing left to drop. */
+  private closedAll = false;
 
   constructor(private readonly addon: NativeAddon) {
     this.handle = addon.create();
@@ -121,8 +123,16 @@ export class NativeSampleSource implements SampleSource {
     return this.addon.threadTid(this.handle);
   }
 
+  /**
+   * Stops the thread and closes every file it follows in one call: at 2,000 threads the run's end
+   * otherwise made 4,000 drop() calls, each a Node-API call and a search under the lock. The
+   * files' own close() then has nothing left to do.
+   */
   close(): void {
     this.addon.stop(this.handle);
+    if (!this.addon.closeAll) return;
+    this.addon.closeAll(this.handle);
+    this.closedAll = true;
   }
 
   /** @internal Whether the current record says the file reads as at its previous entry. */
@@ -147,6 +157,7 @@ export class NativeSampleSource implements SampleSource {
 
   /** @internal */
   drop(slot: number): void {
+    if (this.closedAll) return;
     this.addon.drop(this.handle, slot);
   }
 }
