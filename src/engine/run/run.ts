@@ -81,8 +81,6 @@ export class Run {
   private timer: NodeJS.Timeout | null = null;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private liveTimer: NodeJS.Timeout | null = null;
-  /** The native sampler runs and liveTimer is the drain's (scheduleDrain). */
-  private nativeDraining = false;
   private killTimer: NodeJS.Timeout | null = null;
   private nextTickMs = 0;
   private lastSampleMs = 0;
@@ -173,7 +171,8 @@ export class Run {
 
   /** Someone started watching: the next batch comes now, not at the end of an unwatched drain period. */
   watchersChanged(): void {
-    if (!this.nativeDraining || this.finishing || !this.watched()) return;
+    // Only the native sampler's drain has an unwatched period; the JavaScript one samples on its own timer.
+    if (this.nativeSource()?.measuredBy() !== 'native' || this.finishing || !this.watched()) return;
     this.scheduleDrain(0);
   }
 
@@ -183,7 +182,6 @@ export class Run {
 
   private scheduleDrain(delayMs = this.watched() ? LIVE_BATCH_MS : UNWATCHED_DRAIN_MS): void {
     if (this.liveTimer) clearTimeout(this.liveTimer);
-    this.nativeDraining = true;
     this.liveTimer = setTimeout(() => {
       this.liveTimer = null;
       if (this.finishing) return;
