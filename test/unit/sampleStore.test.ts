@@ -1,4 +1,5 @@
 // The columnar sample store: 16-bit fixed-point values, absent threads, chunking, memory bound.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CoreUsage } from '../../src/shared/types';
 import { SampleStore, type ThreadPoint } from '../../src/engine/store/sampleStore';
@@ -119,6 +120,32 @@ describe('SampleStore chunks', () => {
     near([cols.threadCpu[1][2]], [0.75]);
     expect(cols.threadCore[1]).toEqual([-1, -1, 0, -1]);
     expect(s.toColumns(CHUNK + 10, CHUNK + 20, 0).t).toEqual([]);
+  });
+
+  it('toColumns of any range reads as the per-sample accessors, threads coming and going across chunks', () => {
+    // Threads 0..5 alive over stretches that cross the chunk boundary; thread 6 never alive.
+    const s = new SampleStore(1);
+    const samples = CHUNK + 700;
+    const alive = (th: number, i: number): boolean => Math.floor((i + th * 911) / (300 + th * 170)) % 3 !== 1;
+    for (let i = 0; i < samples; i++) {
+      const points: ThreadPoint[] = [];
+      for (let th = 0; th < 6; th++) if (alive(th, i)) points.push({ index: th, cpu: ((i * 7 + th * 13) % 101) / 100, core: (i + th) % 3 === 0 ? -1 : (i + th) % 2 });
+      s.append(i, [usage(0, 0, 0)], 0, points);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: samples + 20 }), fc.integer({ min: 0, max: 900 }), (from, width) => {
+        const cols = s.toColumns(from, from + width, 7);
+        const n = Math.max(0, Math.min(from + width, samples) - from);
+        for (let th = 0; th < 7; th++) {
+          expect(cols.threadCpu[th]).toHaveLength(n);
+          for (let j = 0; j < n; j++) {
+            expect(Object.is(cols.threadCpu[th][j], s.threadCpu(from + j, th))).toBe(true);
+            expect(cols.threadCore[th][j]).toBe(s.threadCore(from + j, th));
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 
   it('toRunSamples carries rate, core count, threads and processes', () => {

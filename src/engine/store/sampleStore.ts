@@ -118,12 +118,30 @@ export class SampleStore {
         coreSystem[k][j] = u.system;
         coreIowait[k][j] = u.iowait;
       }
-      for (let th = 0; th < threadCount; th++) {
-        threadCpu[th][j] = this.threadCpu(i, th);
-        threadCore[th][j] = this.threadCore(i, th);
-      }
     }
+    // Thread by thread, one chunk's run of samples at a time: each output column is written in
+    // order from one typed array, where sample by sample it visited every thread's column (2,000
+    // threads × a 10 s run at 20 Hz was 400,000 scattered look-ups at the run's end).
+    for (let th = 0; th < threadCount; th++) this.threadColumns(th, from, n, threadCpu[th], threadCore[th]);
     return { t, workloadCores, coreUser, coreSystem, coreIowait, threadCpu, threadCore };
+  }
+
+  /** Samples [from, from + n) of one thread into `cpu` (NaN where not alive) and `core` (-1 where unknown), from index 0. */
+  private threadColumns(thread: number, from: number, n: number, cpu: number[], core: number[]): void {
+    for (let j = 0; j < n; ) {
+      const i = from + j;
+      const chunk = this.chunks[Math.floor(i / CHUNK)];
+      const start = i % CHUNK;
+      const run = Math.min(CHUNK - start, n - j);
+      const cpuCol = chunk.threadCpu[thread];
+      const coreCol = chunk.threadCore[thread];
+      for (let k = 0; k < run; k++) {
+        cpu[j + k] = cpuCol ? dec(cpuCol[start + k]) : NaN;
+        const c = coreCol ? coreCol[start + k] : ABSENT;
+        core[j + k] = c === ABSENT ? -1 : c;
+      }
+      j += run;
+    }
   }
 
   toRunSamples(rateHz: number, threads: ThreadInfo[], processes: ProcessInfo[]): RunSamples {
