@@ -169,7 +169,8 @@ napi_value CloseAll(napi_env env, napi_callback_info info) {
 napi_value Drain(napi_env env, napi_callback_info info) {
   Call c;
   if (!getCall(env, info, c)) return throwError(env, "drain(handle)");
-  std::vector<uint8_t> bytes;
+  // The same vector each time: its storage becomes the thread's next buffer (see drain()).
+  std::vector<uint8_t>& bytes = c.core->drainBuffer();
   const uint64_t dropped = c.core->drain(bytes);
   napi_value out, records;
   CHECK(napi_create_object(env, &out));

@@ -208,7 +208,7 @@ void SamplerCore::stop(bool releaseWake) {
 uint64_t SamplerCore::drain(std::vector<uint8_t>& out) {
   std::lock_guard<std::mutex> lock(mu_);
   out.swap(pending_);
-  pending_.clear();
+  pending_.clear();  // keeps the capacity `out` had
   return dropped_;
 }
 

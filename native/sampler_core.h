@@ -73,8 +73,15 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   /** No pass starts (and no wake-up is sent) after this returns; the thread exits at its next wake-up. */
   /** `releaseWake` false: the JavaScript environment is going away, and releasing into it is not safe. */
   void stop(bool releaseWake = true);
-  /** Moves the records taken since the last drain into `out`; returns samples dropped since the start. */
+  /**
+   * Moves the records taken since the last drain into `out`; returns samples dropped since the
+   * start. `out`'s own storage (cleared) becomes the next records' buffer: a caller that drains
+   * into the same vector each time lets the two buffers take turns, so the thread does not grow a
+   * fresh one after every drain (a megabyte a second at 2,000 threads, page faults included).
+   */
   uint64_t drain(std::vector<uint8_t>& out);
+  /** The vector the addon drains into, kept from drain to drain (JavaScript's thread only, outside the lock). */
+  std::vector<uint8_t>& drainBuffer() { return drainBuffer_; }
   /** The sampling thread's kernel tid (0 before it started). */
   int threadTid() const { return tid_.load(); }
 
@@ -124,6 +131,7 @@ class SamplerCore : public std::enable_shared_from_this<SamplerCore> {
   std::vector<int> order_;
   std::unordered_map<int, ProcessFiles> procs_;
   std::vector<uint8_t> pending_;
+  std::vector<uint8_t> drainBuffer_;
   std::vector<uint8_t> scratch_ = std::vector<uint8_t>(64 * 1024);
   Schedule schedule_;
   uint32_t pass_ = 0;
