@@ -18,8 +18,14 @@ export interface ThreadFacts {
 
 const NODE_STARTUP_THREADS = 6;
 
-const isNode = (name: string, cmd: string): boolean => /^(node|MainThread|electron)$/.test(name) || /(^|\/)node(\s|$)/.test(cmd);
-const isPython = (name: string, cmd: string): boolean => /^(python[\d.]*t?|pypy[\d.]*)$/.test(name) || /(^|\/)python[\d.]*t?(\s|$)/.test(cmd);
+/**
+ * The program a command line runs: its first word. A runtime's path among the arguments is not
+ * the runtime running (`xz -k /usr/bin/node` compresses Node; its threads are xz's).
+ */
+const programOf = (cmd: string): string => cmd.trimStart().split(/\s/, 1)[0];
+/** A Node.js process, by its name or the program its command line runs (Debian names it nodejs). */
+export const isNode = (name: string, cmd: string): boolean => /^(node|MainThread|electron)$/.test(name) || /(^|\/)node(js)?$/.test(programOf(cmd));
+const isPython = (name: string, cmd: string): boolean => /^(python[\d.]*t?|pypy[\d.]*)$/.test(name) || /(^|\/)python[\d.]*t?$/.test(programOf(cmd));
 
 export function classifyThreadRole(t: ThreadFacts): ThreadRole {
   if (/^libuv-worker$/.test(t.name)) return 'libuv-pool';

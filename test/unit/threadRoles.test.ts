@@ -97,6 +97,16 @@ describe('anything else', () => {
     expect(classifyThreadRole({ ...c, pid: 902, tid: 902, parent: { name: 'stress-ng', cmdline: 'stress-ng --cpu 2' } })).toBe('child-process');
   });
 
+  it('takes a runtime among the arguments for an argument, not for the program running', () => {
+    // Seen on `xz -T2 -k -c /usr/bin/node`: its two compressor threads were listed as V8 helpers.
+    const xz = { pid: 960, tid: 961, name: 'xz', processName: 'xz', cmdline: 'xz -T2 -6 -k -c /usr/bin/node', creationRank: 0 };
+    expect(classifyThreadRole(xz)).toBe('other');
+    expect(classifyThreadRole({ ...xz, tid: 962, creationRank: 1 })).toBe('other');
+    expect(classifyThreadRole({ ...xz, name: 'cp', processName: 'cp', cmdline: 'cp /usr/bin/python3 /tmp/py' })).toBe('other');
+    expect(classifyThreadRole({ ...xz, name: 'x', processName: 'x', cmdline: '  /usr/bin/python3 x.py' })).toBe('python-thread');
+    expect(classifyThreadRole({ ...xz, name: 'x', processName: 'x', cmdline: '/usr/bin/nodejs app.js', creationRank: 9 })).toBe('libuv-pool');
+  });
+
   it('does not take "nodejs-like" or "pythonista" names for runtimes', () => {
     const base = { pid: 950, tid: 951, creationRank: 9 };
     expect(classifyThreadRole({ ...base, name: 'x', processName: 'x', cmdline: '/usr/bin/nodemon app.js' })).toBe('other');

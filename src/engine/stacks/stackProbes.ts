@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { StackSamplesBuilder, type StackSamples } from '../../shared/stackSamples';
 import type { RunSamples } from '../../shared/types';
+import { isNode } from '../../shared/threadRoles';
 import { readPythonStacks } from './pythonStacks';
 import { nodeProbeOptions, readNodeProfiles } from './nodeProfiles';
 import { findKeeperPython } from '../run/keeperPython';
@@ -86,7 +87,7 @@ export class StackProbes {
     try {
       const builder = new StackSamplesBuilder(this.rateHz);
       readPythonStacks(this.pythonDir, t0Ns, builder);
-      const nodePids = samples.processes.filter((p) => isNodeProcess(p.name, p.cmdline)).map((p) => p.pid);
+      const nodePids = samples.processes.filter((p) => isNode(p.name, p.cmdline)).map((p) => p.pid);
       readNodeProfiles(this.nodeDir, t0Ns, builder, { nodePids, threadsOf: (pid) => threadSeries(samples, pid) });
       const out = builder.build();
       return out.t.length || out.sources.length ? out : undefined;
@@ -98,11 +99,6 @@ export class StackProbes {
   dispose(): void {
     rmSync(this.root, { recursive: true, force: true });
   }
-}
-
-function isNodeProcess(name: string, cmdline: string): boolean {
-  const exe = cmdline.split(' ')[0] ?? '';
-  return name === 'node' || name === 'MainThread' || /(^|\/)node(js)?$/.test(exe);
 }
 
 /** A process's threads with their measured CPU over the run, for matching a worker's profile to its thread. */
