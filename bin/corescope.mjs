@@ -1,9 +1,14 @@
-#!/usr/bin/env -S node --no-memory-reducer
+#!/usr/bin/env -S node --no-memory-reducer --single-threaded
 // Entry point of the `corescope` command: runs the bundled CLI from `npm run build`.
 // --no-memory-reducer: the engine's process sleeps between samples with a heap of a few MB, and
 // V8's memory reducer took it for an idle one, running full collections 8 s into every run —
-// about 0.4 % of a core in a 20 s run at 20 Hz (issue #16, BENCHMARKS.md). Set here, not at run
-// time: V8 reads it only as it starts. Whatever starts this CLI's Node itself (npm start, the bench,
+// about 0.4 % of a core in a 20 s run at 20 Hz (issue #16, BENCHMARKS.md).
+// --single-threaded: V8 compiles and collects on the main thread instead of handing each small
+// job to helper threads, every one of which wakes for it; on a VM a wake-up costs tens of µs.
+// Same work, fewer wake-ups: 2,000 threads at 20 Hz over 10 s cost 8.17–8.43 % of a core against
+// 8.55–8.80 % without it (three alternating pairs, 2026-12-03), and 50 threads 0.86–0.89 % against
+// 0.91–1.00 %. The engine's heap is a few MB, so a collection on the main thread is short.
+// Set here, not at run time: V8 reads them only as it starts. Whatever starts this CLI's Node itself (npm start, the bench,
 // the agent on another machine) takes the flags from this line (scripts/lib/cliNodeFlags.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
