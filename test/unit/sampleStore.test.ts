@@ -157,12 +157,24 @@ describe('SampleStore chunks', () => {
     expect(r).toMatchObject({ rateHz: 50, coreCount: 1, t: [0], threadCpu: [[1]], threadCore: [[0]], threads, processes });
   });
 
-  it('byteLength counts whole chunks and thread columns', () => {
+  it('byteLength counts whole chunks, and thread columns as long as what they hold', () => {
     const s = new SampleStore(4);
     expect(s.byteLength()).toBe(0);
     s.append(0, [], 0, [{ index: 0, cpu: 0, core: 0 }]);
-    // t (8) + cores (4*3*2) + workload (4) per slot, plus 2 bytes * 2 columns for one thread.
-    expect(s.byteLength()).toBe(CHUNK * (8 + 24 + 4) + CHUNK * 4);
+    // t (8) + cores (4*3*2) + workload (4) per slot, plus 2 bytes * 2 columns of 256 for one thread.
+    const chunkBytes = CHUNK * (8 + 24 + 4);
+    expect(s.byteLength()).toBe(chunkBytes + 256 * 4);
+    // A column doubles as it fills; a thread first seen late in the chunk gets one that reaches it.
+    for (let i = 1; i < 300; i++) s.append(i, [], 0, [{ index: 0, cpu: 0.5, core: 1 }]);
+    expect(s.byteLength()).toBe(chunkBytes + 512 * 4);
+    for (let i = 300; i < 3000; i++) s.append(i, [], 0, i === 2999 ? [{ index: 1, cpu: 0.25, core: 0 }] : []);
+    expect(s.byteLength()).toBe(chunkBytes + 512 * 4 + 4096 * 4);
+    // What a column does not reach reads as not alive; what it holds survived each growth.
+    expect(s.threadCpu(2999, 0)).toBeNaN();
+    expect(s.threadCore(2999, 0)).toBe(-1);
+    expect(s.threadCpu(299, 0)).toBe(0.5);
+    expect(s.threadCore(0, 0)).toBe(0);
+    expect(s.toColumns(298, 302, 2).threadCore).toEqual([[1, 1, -1, -1], [-1, -1, -1, -1]]);
   });
 });
 

@@ -24,6 +24,22 @@ export interface ThreadPoint {
   core: number;
 }
 
+/** A thread column's first length: a column grows by doubling, up to the chunk, as samples fill it. */
+const FIRST_COLUMN = 256;
+
+/**
+ * `column` (absent: none yet) long enough to hold position `i`: grown by doubling, up to CHUNK,
+ * the new part ABSENT. Sized to what it holds, not the chunk: at 2,000 threads two chunk-long
+ * columns each were 32 MB, written in full at the first sample, for a run of a few hundred.
+ */
+function grownColumn(column: Uint16Array | undefined, i: number): Uint16Array {
+  let n = Math.max(FIRST_COLUMN, column?.length ?? 0);
+  while (n <= i) n *= 2;
+  const out = new Uint16Array(Math.min(CHUNK, n)).fill(ABSENT);
+  if (column) out.set(column);
+  return out;
+}
+
 const enc = (x: number): number => Math.max(0, Math.min(SCALE, Math.round(x * SCALE)));
 const dec = (v: number): number => (v === ABSENT ? NaN : v / SCALE);
 
@@ -50,9 +66,9 @@ export class SampleStore {
     for (const p of threads) {
       let cpu = c.threadCpu[p.index];
       let core = c.threadCore[p.index];
-      if (!cpu || !core) {
-        cpu = new Uint16Array(CHUNK).fill(ABSENT);
-        core = new Uint16Array(CHUNK).fill(ABSENT);
+      if (!cpu || !core || i >= cpu.length) {
+        cpu = grownColumn(cpu, i);
+        core = grownColumn(core, i);
         c.threadCpu[p.index] = cpu;
         c.threadCore[p.index] = core;
       }
@@ -79,12 +95,14 @@ export class SampleStore {
   /** CPU share of one thread at sample i (NaN when it was not alive). */
   threadCpu(i: number, thread: number): number {
     const col = this.chunks[Math.floor(i / CHUNK)].threadCpu[thread];
-    return col ? dec(col[i % CHUNK]) : NaN;
+    const j = i % CHUNK;
+    return col && j < col.length ? dec(col[j]) : NaN;
   }
 
   threadCore(i: number, thread: number): number {
     const col = this.chunks[Math.floor(i / CHUNK)].threadCore[thread];
-    const v = col ? col[i % CHUNK] : ABSENT;
+    const j = i % CHUNK;
+    const v = col && j < col.length ? col[j] : ABSENT;
     return v === ABSENT ? -1 : v;
   }
 
@@ -135,10 +153,16 @@ export class SampleStore {
       const run = Math.min(CHUNK - start, n - j);
       const cpuCol = chunk.threadCpu[thread];
       const coreCol = chunk.threadCore[thread];
-      for (let k = 0; k < run; k++) {
-        cpu[j + k] = cpuCol ? dec(cpuCol[start + k]) : NaN;
-        const c = coreCol ? coreCol[start + k] : ABSENT;
+      // Columns hold positions up to their length; beyond, the thread was not alive (yet).
+      const held = Math.max(0, Math.min(run, (cpuCol?.length ?? 0) - start));
+      for (let k = 0; k < held; k++) {
+        cpu[j + k] = dec(cpuCol![start + k]);
+        const c = coreCol![start + k];
         core[j + k] = c === ABSENT ? -1 : c;
+      }
+      for (let k = held; k < run; k++) {
+        cpu[j + k] = NaN;
+        core[j + k] = -1;
       }
       j += run;
     }
