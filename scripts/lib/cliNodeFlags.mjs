@@ -9,7 +9,7 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'co
 
 export function cliNodeFlags(bin = BIN) {
   const first = readFileSync(bin, 'utf8').split('\n', 1)[0];
-  const m = /^#!\/usr\/bin\/env -S node((?: --[a-z-]+)*)$/.exec(first);
-  if (!m) throw new Error(`${bin}: its first line is not "#!/usr/bin/env -S node [--flags]" (got ${JSON.stringify(first)})`);
+  const m = /^#!\/usr\/bin\/env -S node((?: --[a-z-]+(?:=[0-9]+)?)*)$/.exec(first);
+  if (!m) throw new Error(`${bin}: its first line is not "#!/usr/bin/env -S node [--flag[=number] ...]" (got ${JSON.stringify(first)})`);
   return m[1].trim().split(' ').filter(Boolean);
 }

@@ -54,7 +54,7 @@ const remoteDir = (hash: string): string => `"\${XDG_CACHE_HOME:-$HOME/.cache}/c
  * line of bin/corescope.mjs; a unit test holds the two together). The agent samples there as the
  * CLI samples here.
  */
-export const AGENT_NODE_FLAGS = ['--no-memory-reducer', '--single-threaded'];
+export const AGENT_NODE_FLAGS = ['--no-memory-reducer', '--single-threaded', '--interrupt-budget=540672'];
 
 /** Checks the remote has what the bundle needs; starts the agent when the bundle is there. */
 export function agentScript(b: RemoteBundle): string {
