@@ -127,7 +127,8 @@ function headline(kind: Judged, a: Activity, share: number, v: VerdictInput): st
     case 'parallel':
       return `Parallel: ~${a.cores.toFixed(1)} of ${v.coreCount} cores busy at once${of} — the work really ran at the same time.`;
     case 'serial':
-      return `Serial on one thread: ${f2(a.cores)} cores busy${of}, the busiest thread at ${f2(a.topThreadCores)} — nothing ran in parallel.`;
+      // "then" where other phases exist: a run whose serial part dominates may still have had a parallel one.
+      return `Serial on one thread: ${f2(a.cores)} cores busy${of}, the busiest thread at ${f2(a.topThreadCores)} — nothing ran in parallel${of ? ' then' : ''}.`;
     case 'interleaved':
       return a.turnTakers && a.turnTaking > 0.5
         ? `Interleaved (took turns): ${a.turnTakers.threads} threads of pid ${a.turnTakers.pid} ran in turns on ~1 core (${f2(a.cores)} cores busy)${of} — concurrency without parallelism, as a GIL or a lock allows.`

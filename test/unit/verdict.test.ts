@@ -74,6 +74,15 @@ describe('runVerdict from phases', () => {
     expect(v.text).toMatch(/^Parallel: ~1\.9 of 2 cores busy at once — /);
   });
 
+  it('serial for part of a run says nothing ran in parallel then, not at all, when a parallel phase came before', () => {
+    // zstd -T2 -12 on 23 MB here: 0.70 s on ~1.9 cores, then 0.88 s on one thread.
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('parallel', 0, 700, { cores: 1.9 }), phase('serial', 700, 1580, { cores: 0.98, topThreadCores: 0.93 })] });
+    expect(v.kind).toBe('serial');
+    expect(v.text).toMatch(/^Serial on one thread: 0\.98 cores busy for 56% of the run after start-up, the busiest thread at 0\.93 — nothing ran in parallel then\./);
+    const whole = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 1000, { cores: 0.98, topThreadCores: 0.97 })] });
+    expect(whole.text).toMatch(/^Serial on one thread: 0\.98 cores busy, the busiest thread at 0\.97 — nothing ran in parallel\./);
+  });
+
   it('mixed, with the split, when no kind holds a majority (DOMINANT_SHARE) of the run', () => {
     const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 900), phase('parallel', 900, 1700, { cores: 1.9 }), phase('waiting', 1700, 2000, { cores: 0.01, demand: 0.01 })] });
     expect(DOMINANT_SHARE).toBe(0.5);
