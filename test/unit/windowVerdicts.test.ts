@@ -197,6 +197,44 @@ describe('WindowAccumulator', () => {
   });
 });
 
+describe("the workload's life", () => {
+  // Two threads on ~0.8 core each from 45 ms (the keeper started it) to 235 ms (it exited), sampled
+  // every 50 ms from the run's start: 1.6 cores over its life, whatever the timeline around it.
+  const life = { fromMs: 45, toMs: 235 };
+  const cpuMsIn = (from: number, to: number): number => 1.6 * Math.max(0, Math.min(to, life.toMs) - Math.max(from, life.fromMs));
+  const feed = (acc: WindowAccumulator): void => {
+    for (let t = 50; t <= 400; t += 50) {
+      // Its last moments' CPU (200–235 ms) is read only at 300 ms, once a parent reaped it.
+      const cpuMs = t === 250 ? 0 : t === 300 ? cpuMsIn(200, 250) : cpuMsIn(t - 50, t);
+      const cores = cpuMs / 50;
+      const threads: WindowSampleThread[] = [0, 1].map((k) => ({ index: k, pid: 9, tid: 9 + k, role: 'other', cpu: cores / 2, queued: 0, runnable: cores > 0, state: cores > 0 ? 'R' : 'S', switches: t }));
+      // Another program held 0.2 of a core throughout: it stays 0.2 over the workload's life.
+      acc.add(t, 50, cores, usage(cores + 0.2), threads);
+    }
+    acc.close(400);
+  };
+
+  it('the time before it started and after it exited is not counted as its own; CPU read after the exit joins the stretch it exited in', () => {
+    const acc = new WindowAccumulator(2, [], 250, 100, () => life);
+    feed(acc);
+    // Bins wholly outside its life are not emitted; the others read 1.6 cores, 0.8 per thread.
+    expect(acc.bins.map((b) => [b.fromMs, b.toMs])).toEqual([[0, 100], [100, 200], [200, 300]]);
+    for (const b of acc.bins) {
+      expect(b.cores).toBeCloseTo(1.6, 9);
+      expect(b.topThreadCores).toBeCloseTo(0.8, 9);
+      expect(b.otherCores).toBeCloseTo(0.2, 9);
+    }
+    expect(acc.windows[0].parallelism).toBeCloseTo(1.6, 9);
+  });
+
+  it('without it (an attached program), the whole timeline counts, as before', () => {
+    const acc = new WindowAccumulator(2, [], 250, 100);
+    feed(acc);
+    expect(acc.bins[0].cores).toBeCloseTo(0.88, 9);
+    expect(acc.bins[2].cores).toBeCloseTo(0.56, 9);
+  });
+});
+
 describe('a loop thread starved by other programs', () => {
   it('still counts as blocking its loop: it wanted the core (ran + queued), it did not sleep', () => {
     const acc = new WindowAccumulator(2, [{ t: 50, kind: 'lag', lagMs: 200 }]);

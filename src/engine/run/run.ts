@@ -14,7 +14,7 @@ import { SampleStore } from '../store/sampleStore';
 import { EventChannel } from './eventChannel';
 import { OutputCapture } from './outputCapture';
 import { LivePhases } from './livePhases';
-import { WindowAccumulator } from './windowAccumulator';
+import { WindowAccumulator, type WorkloadLife } from './windowAccumulator';
 import { registerLiveRun, unregisterLiveRun } from './liveRuns';
 import { endTreeNow } from './endTree';
 import { procOpenFailures } from '../proc/procFile';
@@ -101,7 +101,7 @@ export class Run {
 
   constructor(private readonly spec: RunSpec) {
     this.store = new SampleStore(this.cores.coreCount);
-    this.windows = new WindowAccumulator(this.cores.coreCount, this.events.events);
+    this.windows = new WindowAccumulator(this.cores.coreCount, this.events.events, undefined, undefined, () => this.workloadLife());
     this.livePhases = new LivePhases(this.windows.bins, this.events.events);
     this.live = new LiveBatcher(this.id);
     this.startReading = this.cores.read();
@@ -263,6 +263,15 @@ export class Run {
     if (dt > 0) this.windows.add(t, dt, workloadCores, coreUsage, this.rates.forWindows);
     this.store.append(t, coreUsage, workloadCores, this.rates.points);
     this.lastSampleMs = t;
+  }
+
+  /** When the workload started and exited (ms since t0), as far as the keeper has reported; nothing for an attached program. */
+  private workloadLife(): WorkloadLife {
+    const k = this.keeperReport;
+    return {
+      fromMs: k.startedNs === undefined ? undefined : Number(k.startedNs - this.t0) / 1e6,
+      toMs: k.exitedNs === undefined ? undefined : Number(k.exitedNs - this.t0) / 1e6,
+    };
   }
 
   private nativeSource(): NativeSampleSource | null {

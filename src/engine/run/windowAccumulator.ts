@@ -23,6 +23,24 @@ export interface WindowSampleThread {
   switches: number;
 }
 
+/** When the workload lived, as far as is known (the keeper's reports): before it started and after it exited, no time is its. */
+export interface WorkloadLife {
+  fromMs?: number;
+  toMs?: number;
+}
+
+/**
+ * The part of the sample interval (t − dt, t] within the workload's life. A stretch's shares are
+ * its CPU over its time, and the time before the workload started (the keeper's own start-up,
+ * ~45 ms) or after it exited is not time it could have used: counted in, a 0.2 s "make -j2"
+ * read 1.2 cores over its 0.27 s timeline where it used 1.6 over its life, and was called serial.
+ */
+export function liveSpan(t: number, dt: number, life: WorkloadLife): number {
+  const from = Math.max(t - dt, life.fromMs ?? -Infinity);
+  const to = Math.min(t, life.toMs ?? Infinity);
+  return Math.max(0, to - from);
+}
+
 interface ThreadAcc {
   /** The stretch these sums belong to: an older number means the thread has no sample in the open one. */
   stretch: number;
@@ -72,12 +90,21 @@ class StretchAccumulator {
     private readonly onLag: (fromMs: number, toMs: number, lagMs: number) => void = () => undefined,
   ) {}
 
-  add(t: number, dt: number, workloadCores: number, machineBusy: number, iowait: number, threads: readonly WindowSampleThread[]): void {
-    while (t > this.fromMs + this.widthMs) this.close(this.fromMs + this.widthMs);
-    this.dtSum += dt;
-    this.workloadMs += workloadCores * dt;
-    this.machineMs += machineBusy * dt;
-    this.iowaitMs += iowait * dt;
+  /**
+   * `liveDt`: the part of `dt` within the workload's life (liveSpan); the CPU of the whole interval
+   * counts, over that time. `late`: a sample wholly after the workload exited — what it still
+   * brings (the CPU of the last moments, read once a parent reaped it) joins the open stretch, the
+   * one the workload exited in, instead of opening one of its own with no time to set it against.
+   */
+  add(t: number, dt: number, liveDt: number, late: boolean, workloadCores: number, machineBusy: number, iowait: number, threads: readonly WindowSampleThread[]): void {
+    if (!late) while (t > this.fromMs + this.widthMs) this.close(this.fromMs + this.widthMs);
+    this.dtSum += liveDt;
+    const workMs = workloadCores * dt;
+    this.workloadMs += workMs;
+    // The machine's busy time is the workload's CPU and the others', these spread over the whole interval.
+    const share = dt > 0 ? liveDt / dt : 1;
+    this.machineMs += workMs + Math.max(0, machineBusy * dt - workMs) * share;
+    this.iowaitMs += iowait * liveDt;
     for (const th of threads) {
       let acc = this.acc[th.index];
       if (!acc || acc.stretch !== this.stretch) {
@@ -111,7 +138,9 @@ class StretchAccumulator {
   }
 
   /** Closes the open stretch at `toMs` (the run's end closes a partial one). */
-  close(toMs: number): void {
+  close(runToMs: number): void {
+    // Held open past its end only by late samples: it still ends where its width does.
+    const toMs = Math.min(runToMs, this.fromMs + this.widthMs);
     const from = this.fromMs;
     const span = Math.max(1e-9, this.dtSum);
     let lagMax: number | null = null;
@@ -169,7 +198,14 @@ export class WindowAccumulator {
   private readonly windowSpans: StretchAccumulator;
   private readonly binSpans: StretchAccumulator;
 
-  constructor(coreCount: number, events: readonly WorkloadEvent[], windowMs = WINDOW_MS, binMs = BIN_MS) {
+  constructor(
+    coreCount: number,
+    events: readonly WorkloadEvent[],
+    windowMs = WINDOW_MS,
+    binMs = BIN_MS,
+    /** The workload's life as known when a sample is added (Run: the keeper's start and exit reports). */
+    private readonly life: () => WorkloadLife = () => ({}),
+  ) {
     this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)));
     this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)), (from, to, lag) => this.lateLoop(from, to, lag));
   }
@@ -181,8 +217,11 @@ export class WindowAccumulator {
       machineBusy += u.user + u.system;
       iowait += u.iowait;
     }
-    this.windowSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
-    this.binSpans.add(t, dt, workloadCores, machineBusy, iowait, threads);
+    const life = this.life();
+    const liveDt = liveSpan(t, dt, life);
+    const late = life.toMs !== undefined && t - dt >= life.toMs;
+    this.windowSpans.add(t, dt, liveDt, late, workloadCores, machineBusy, iowait, threads);
+    this.binSpans.add(t, dt, liveDt, late, workloadCores, machineBusy, iowait, threads);
   }
 
   /**
