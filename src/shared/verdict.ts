@@ -121,6 +121,9 @@ export function runVerdict(v: VerdictInput): Verdict {
   return { kind, text: `${head}${busy}${edge} ${seq}`, ...(borderline ? { borderline } : {}) };
 }
 
+/** A serial stretch whose busiest thread used less than this share of a core was many threads' work, one after another. */
+const HANDED_ON_BELOW = 0.5;
+
 function headline(kind: Judged, a: Activity, share: number, v: VerdictInput): string {
   const of = share < 0.995 ? ` for ${pct(share)} of the run after start-up` : '';
   switch (kind) {
@@ -128,7 +131,10 @@ function headline(kind: Judged, a: Activity, share: number, v: VerdictInput): st
       return `Parallel: ~${a.cores.toFixed(1)} of ${v.coreCount} cores busy at once${of} — the work really ran at the same time.`;
     case 'serial':
       // "then" where other phases exist: a run whose serial part dominates may still have had a parallel one.
-      return `Serial on one thread: ${f2(a.cores)} cores busy${of}, the busiest thread at ${f2(a.topThreadCores)} — nothing ran in parallel${of ? ' then' : ''}.`;
+      // No thread near a core: the work passed from one short-lived thread or process to the next (make, a shell script).
+      return a.topThreadCores >= HANDED_ON_BELOW
+        ? `Serial on one thread: ${f2(a.cores)} cores busy${of}, the busiest thread at ${f2(a.topThreadCores)} — nothing ran in parallel${of ? ' then' : ''}.`
+        : `Serial, one core at a time: ${f2(a.cores)} cores busy${of}, handed from thread to thread (the busiest at ${f2(a.topThreadCores)}) — little ran in parallel${of ? ' then' : ''}.`;
     case 'interleaved':
       return a.turnTakers && a.turnTaking > 0.5
         ? `Interleaved (took turns): ${a.turnTakers.threads} threads of pid ${a.turnTakers.pid} ran in turns on ~1 core (${f2(a.cores)} cores busy)${of} — concurrency without parallelism, as a GIL or a lock allows.`

@@ -83,6 +83,13 @@ describe('runVerdict from phases', () => {
     expect(whole.text).toMatch(/^Serial on one thread: 0\.98 cores busy, the busiest thread at 0\.97 — nothing ran in parallel\./);
   });
 
+  it('serial work handed from one short-lived process to the next is not called one thread', () => {
+    // make -j2 on tiny files, short enough to read below PARALLEL_MIN: no process lived a sample.
+    const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 250, { cores: 1.21, topThreadCores: 0.01 })] });
+    expect(v.kind).toBe('serial');
+    expect(v.text).toMatch(/^Serial, one core at a time: 1\.21 cores busy, handed from thread to thread \(the busiest at 0\.01\) — little ran in parallel\./);
+  });
+
   it('mixed, with the split, when no kind holds a majority (DOMINANT_SHARE) of the run', () => {
     const v = runVerdict({ coreCount: 2, lag: null, phases: [phase('serial', 0, 900), phase('parallel', 900, 1700, { cores: 1.9 }), phase('waiting', 1700, 2000, { cores: 0.01, demand: 0.01 })] });
     expect(DOMINANT_SHARE).toBe(0.5);
