@@ -265,13 +265,14 @@ export class Run {
     this.lastSampleMs = t;
   }
 
-  /** When the workload started and exited (ms since t0), as far as the keeper has reported; nothing for an attached program. */
+  /**
+   * When the workload lived (ms since t0), as far as is known: from the keeper's start of it to the
+   * keeper's own exit, once it had ended and reaped the whole tree — not the main process's exit,
+   * after which the keeper still ends what it left running (those are the workload's too).
+   */
   private workloadLife(): WorkloadLife {
-    const k = this.keeperReport;
-    return {
-      fromMs: k.startedNs === undefined ? undefined : Number(k.startedNs - this.t0) / 1e6,
-      toMs: k.exitedNs === undefined ? undefined : Number(k.exitedNs - this.t0) / 1e6,
-    };
+    const started = this.keeperReport.startedNs;
+    return { fromMs: started === undefined ? undefined : Number(started - this.t0) / 1e6, toMs: this.exitInfo?.atMs };
   }
 
   private nativeSource(): NativeSampleSource | null {

@@ -23,7 +23,7 @@ export interface WindowSampleThread {
   switches: number;
 }
 
-/** When the workload lived, as far as is known (the keeper's reports): before it started and after it exited, no time is its. */
+/** When the workload lived, as far as is known (Run: the keeper's start report, the keeper's exit): before and after, no time is its. */
 export interface WorkloadLife {
   fromMs?: number;
   toMs?: number;
@@ -203,7 +203,7 @@ export class WindowAccumulator {
     events: readonly WorkloadEvent[],
     windowMs = WINDOW_MS,
     binMs = BIN_MS,
-    /** The workload's life as known when a sample is added (Run: the keeper's start and exit reports). */
+    /** The workload's life as known when a sample is added (Run.workloadLife). */
     private readonly life: () => WorkloadLife = () => ({}),
   ) {
     this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)));
