@@ -217,13 +217,16 @@ describe("the workload's life", () => {
   it('the time before it started and after it exited is not counted as its own; CPU read after the exit joins the stretch it exited in', () => {
     const acc = new WindowAccumulator(2, [], 250, 100, () => life);
     feed(acc);
-    // Bins wholly outside its life are not emitted; the others read 1.6 cores, 0.8 per thread.
-    expect(acc.bins.map((b) => [b.fromMs, b.toMs])).toEqual([[0, 100], [100, 200], [200, 300]]);
+    // Bins wholly outside its life are not emitted; the others span only its life and read 1.6
+    // cores, 0.8 per thread, so that cores × length is the CPU each holds (304 ms in all).
+    expect(acc.bins.map((b) => [b.fromMs, b.toMs])).toEqual([[45, 100], [100, 200], [200, 235]]);
+    expect(acc.bins.reduce((sum, b) => sum + b.cores * (b.toMs - b.fromMs), 0)).toBeCloseTo(1.6 * 190, 6);
     for (const b of acc.bins) {
       expect(b.cores).toBeCloseTo(1.6, 9);
       expect(b.topThreadCores).toBeCloseTo(0.8, 9);
       expect(b.otherCores).toBeCloseTo(0.2, 9);
     }
+    expect(acc.windows.map((w) => [w.fromMs, w.toMs])).toEqual([[45, 235]]);
     expect(acc.windows[0].parallelism).toBeCloseTo(1.6, 9);
   });
 

@@ -88,6 +88,7 @@ class StretchAccumulator {
     private readonly onClose: (s: StretchInput) => void,
     /** Each heartbeat lag as it is read: the span it covers may lie in stretches already closed. */
     private readonly onLag: (fromMs: number, toMs: number, lagMs: number) => void = () => undefined,
+    private readonly life: () => WorkloadLife = () => ({}),
   ) {}
 
   /**
@@ -141,7 +142,11 @@ class StretchAccumulator {
   close(runToMs: number): void {
     // Held open past its end only by late samples: it still ends where its width does.
     const toMs = Math.min(runToMs, this.fromMs + this.widthMs);
-    const from = this.fromMs;
+    // What is reported spans only the workload's life, as its time does (liveSpan): its cores
+    // times its length is then the CPU it holds (serialFraction, the phases' durations).
+    const life = this.life();
+    const from = Math.max(this.fromMs, life.fromMs ?? -Infinity);
+    const to = Math.max(from, Math.min(toMs, life.toMs ?? Infinity));
     const span = Math.max(1e-9, this.dtSum);
     let lagMax: number | null = null;
     while (this.eventCursor < this.events.length && this.events[this.eventCursor].t < toMs) {
@@ -153,7 +158,7 @@ class StretchAccumulator {
       if (this.tasks.add(e)) this.tasksPeak = Math.max(this.tasksPeak, this.tasks.size);
     }
     if (this.dtSum > 0) {
-      const seconds = (toMs - from) / 1000;
+      const seconds = (to - from) / 1000;
       const threads: ThreadStretch[] = this.inStretch.map((k): ThreadStretch => {
         const a = this.acc[k];
         return {
@@ -170,7 +175,7 @@ class StretchAccumulator {
       });
       this.onClose({
         fromMs: from,
-        toMs,
+        toMs: to,
         coreCount: this.coreCount,
         cores: this.workloadMs / span,
         machineBusy: this.machineMs / span,
@@ -206,8 +211,8 @@ export class WindowAccumulator {
     /** The workload's life as known when a sample is added (Run.workloadLife). */
     private readonly life: () => WorkloadLife = () => ({}),
   ) {
-    this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)));
-    this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)), (from, to, lag) => this.lateLoop(from, to, lag));
+    this.windowSpans = new StretchAccumulator(coreCount, events, windowMs, (s) => this.windows.push(windowVerdict(s)), undefined, life);
+    this.binSpans = new StretchAccumulator(coreCount, events, binMs, (s) => this.bins.push(summariseStretch(s)), (from, to, lag) => this.lateLoop(from, to, lag), life);
   }
 
   add(t: number, dt: number, workloadCores: number, coreUsage: readonly CoreUsage[], threads: readonly WindowSampleThread[]): void {
