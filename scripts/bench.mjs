@@ -301,7 +301,8 @@ async function steadyWindow(pid, startedMs, seconds) {
   if (!cpu0 || !cpu1) return null;
   const cpuMs = cpu1.totalMs - cpu0.totalMs;
   const nativeMs = cpu0.nativeMs === null || cpu1.nativeMs === null ? null : cpu1.nativeMs - cpu0.nativeMs;
-  return { cpuMs, nativeMs, wallMs: t1 - t0, cpuPct: (cpuMs / (t1 - t0)) * 100 };
+  const wallMs = t1 - t0;
+  return { cpuMs, nativeMs, wallMs, cpuPct: (cpuMs / wallMs) * 100, nativePct: nativeMs === null ? null : (nativeMs / wallMs) * 100 };
 }
 
 /** The CPU (ms, ns precision) of every thread of `pid` now, summed, and of its native sampling thread ("corescope-smp"; null without one). Threads that ended before are not in it: for a window in which none ends. */
@@ -516,7 +517,7 @@ function render(ctx) {
     L.push(`| **CoreScope** (Node child, measured from /proc; ${samplerOf(run)} sampler, jitter p99 ${f2(jitterOf(run)?.p99Ms)} ms) | ${run.rateHz} Hz | ${f1(achieved)} Hz | ${f0(run.cpuMs)} | ${f1(run.wallMs / 1000)} | ${f0((run.cpuMs * 1000) / Math.max(1, achieved * (run.wallMs / 1000)))} | **${f2(run.cpuPct)}** | ≤ ${target} % | ${pass ? 'PASS' : `**FAIL** (${f1(run.cpuPct / target)}× the target)`} |`);
     L.push(`| ↳ of which the main thread (JavaScript, and V8 compiling and collecting: \`--single-threaded\`) / the other threads (the native sampler's, libuv) | | | | | | ${f2(run.mainPct)} / ${f2(run.otherPct)} | | |`);
     if (run.steady) L.push(`| ↳ steady state: from 5 s in to 2 s before the workload's end (no start-up, no record to build; each thread's schedstat) | ${run.rateHz} Hz | | ${f1(run.steady.cpuMs)} | ${f1(run.steady.wallMs / 1000)} | ${f0((run.steady.cpuMs * 1000) / Math.max(1, achieved * (run.steady.wallMs / 1000)))} | ${f2(run.steady.cpuPct)} | | |`);
-    if (run.steady?.nativeMs != null) L.push(`| ↳ of which the native sampling thread alone (wake-up on its deadline, the reads, the records) | ${run.rateHz} Hz | | ${f1(run.steady.nativeMs)} | ${f1(run.steady.wallMs / 1000)} | ${f0((run.steady.nativeMs * 1000) / Math.max(1, achieved * (run.steady.wallMs / 1000)))} | ${f2((run.steady.nativeMs / run.steady.wallMs) * 100)} | | |`);
+    if (run.steady?.nativeMs != null) L.push(`| ↳ of which the native sampling thread alone (wake-up on its deadline, the reads, the records) | ${run.rateHz} Hz | | ${f1(run.steady.nativeMs)} | ${f1(run.steady.wallMs / 1000)} | ${f0((run.steady.nativeMs * 1000) / Math.max(1, achieved * (run.steady.wallMs / 1000)))} | ${f2(run.steady.nativePct)} | | |`);
     L.push(`| ↳ CoreScope's own \`profilerCpuPct\` in the run's result | ${run.rateHz} Hz | | | | | ${f2(run.result.profilerCpuPct)} | | |`);
     if (run.during?.keeper) L.push(`| ↳ CoreScope's keeper (Python, waits in wait4; CPU from start to ~2.5 s before the end) | — | — | ${f0(run.during.keeper.cpuMs)} | | | ${f2(run.during.keeper.cpuMs === null ? null : (run.during.keeper.cpuMs / (SECONDS * 1000 - 2500)) * 100)} | | |`);
     for (const ref of run.during?.references ?? []) {

@@ -71,7 +71,7 @@ export function summaryRows({ cpu20, cpu100, samplers }) {
   const big = samplers?.scale.find((s) => s.threads === 2000 && s.sampler === 'native');
   if (big) {
     const st = big.run.steady;
-    const steady = st ? `; steady state ${f2(st.cpuPct)} %${st.nativeMs === null ? '' : `, of which the native thread ${f2((st.nativeMs / st.wallMs) * 100)} %`}` : '';
+    const steady = st ? `; steady state ${f2(st.cpuPct)} %${st.nativePct === null ? '' : `, of which the native thread ${f2(st.nativePct)} %`}` : '';
     rows.push(`| CoreScope (${samplerOf(big.run)}) at 20 Hz following 2,000 threads | **${f2(big.run.cpuPct)} %** of one core over the whole ${samplers.scaleSeconds} s run${steady} | ≤ ${TARGET_2000_PCT} % | ${verdict(big.run.cpuPct <= TARGET_2000_PCT)} |`);
   }
   for (const run of samplers?.jsRuns ?? []) rows.push(`| For comparison: the JavaScript sampler (CORESCOPE_SAMPLER=js) at ${run.rateHz} Hz, same tree | ${f2(run.cpuPct)} % of one core | — | — |`);
@@ -97,7 +97,7 @@ export function renderSamplers({ cpu20, cpu100, samplers }) {
   for (const { threads, run } of samplers.scale) {
     const per = perSampleUs(run);
     const st = run.steady;
-    const steady = st ? `${f2(st.cpuPct)} / ${st.nativeMs === null ? '—' : f2((st.nativeMs / st.wallMs) * 100)}` : 'n/a';
+    const steady = st ? `${f2(st.cpuPct)} / ${st.nativePct === null ? '—' : f2(st.nativePct)}` : 'n/a';
     L.push(`| ${threads} | ${samplerOf(run)} | ${run.result.threads} | **${f2(run.cpuPct)}** | ${f2(run.mainPct)} / ${f2(run.otherPct)} | ${steady} | ${f0(per)} | ${f2(per === null ? null : per / Math.max(1, run.result.threads))} | ${f2(jitterOf(run)?.p99Ms)} |`);
   }
   L.push('');
