@@ -16,8 +16,9 @@
 // Main thread over 10 s at 2,000 threads: 397–411 ms against 477–482 ms; at 50 threads over 20 s,
 // 128 against 142 ms at 20 Hz and 183 against 196 ms at 100 Hz. 16× and 32× did worse at 2,000
 // threads (430, 488 ms).
-// Set here, not at run time: V8 reads them only as it starts. Whatever starts this CLI's Node itself (npm start, the bench,
-// the agent on another machine) takes the flags from this line (scripts/lib/cliNodeFlags.mjs).
+// Set here, not at run time: V8 reads them only as it starts. Whatever starts this CLI's Node
+// itself (npm start, the bench, the agent on another machine) takes the flags from this line
+// (scripts/lib/cliNodeFlags.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
